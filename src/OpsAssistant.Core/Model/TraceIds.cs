@@ -1,0 +1,67 @@
+using System.Buffers.Text;
+
+namespace OpsAssistant.Core.Model;
+
+/// <summary>Validation and normalisation of trace and span IDs across formats (hex of any case, base64, short Zipkin IDs).</summary>
+public static class TraceIds
+{
+    /// <summary>True when <paramref name="value"/> is a 16- or 32-character hex trace ID (the forms operators paste).</summary>
+    public static bool IsValidTraceId(string? value) =>
+        value is { Length: 16 or 32 } && IsHex(value);
+
+    public static bool IsValidSpanId(string? value) => value is { Length: 16 } && IsHex(value);
+
+    /// <summary>Normalises a user-supplied trace ID: lower case, 64-bit IDs left-padded to 128 bits.</summary>
+    public static string NormalizeTraceId(string value)
+    {
+        var lower = value.Trim().ToLowerInvariant();
+        return lower.Length == 16 ? new string('0', 16) + lower : lower;
+    }
+
+    /// <summary>True when two trace IDs name the same trace (64-bit IDs equal the low half of a 128-bit ID).</summary>
+    public static bool SameTrace(string a, string b) =>
+        string.Equals(NormalizeTraceId(a), NormalizeTraceId(b), StringComparison.Ordinal);
+
+    public static bool IsHex(ReadOnlySpan<char> value)
+    {
+        foreach (var c in value)
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return value.Length > 0;
+    }
+
+    public static string ToHex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
+
+    /// <summary>
+    /// Reads an ID that may be hex (OTLP/JSON spec) or base64 (Tempo and protobuf-JSON marshalling) and returns lower-case hex.
+    /// <paramref name="byteLength"/> is 16 for trace IDs and 8 for span IDs. Returns null when the value is neither.
+    /// </summary>
+    public static string? DecodeId(string? value, int byteLength)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        // Hex wins over base64: a 32-char hex string is also valid base64, but no OTLP base64 ID is all hex digits of that length.
+        if (IsHex(value) && value.Length <= byteLength * 2)
+        {
+            var lower = value.ToLowerInvariant();
+            return lower.Length < byteLength * 2 ? lower.PadLeft(byteLength * 2, '0') : lower;
+        }
+
+        Span<byte> buffer = stackalloc byte[64];
+        if (value.Length <= 88 && Base64.IsValid(value) && Convert.TryFromBase64String(value, buffer, out var written) && written > 0 && written <= byteLength)
+        {
+            var hex = ToHex(buffer[..written]);
+            return hex.PadLeft(byteLength * 2, '0');
+        }
+
+        return null;
+    }
+}
