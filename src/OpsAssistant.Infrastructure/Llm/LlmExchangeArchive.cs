@@ -96,13 +96,22 @@ public sealed class LlmExchangeArchive : DelegatingHandler
 
     private static HttpResponseMessage Build(RecordedExchange saved, HttpRequestMessage request)
     {
-        var content = new StringContent(saved.Response, Encoding.UTF8);
+        // System.ClientModel rewinds seekable response streams after reading SSE, which fails on a replayed body; a
+        // forward-only stream behaves like a network response.
+        var content = new StreamContent(new ForwardOnlyStream(Encoding.UTF8.GetBytes(saved.Response)));
         if (saved.ContentType is not null && MediaTypeHeaderValue.TryParse(saved.ContentType, out var type))
         {
             content.Headers.ContentType = type;
         }
 
         return new HttpResponseMessage((HttpStatusCode)saved.Status) { Content = content, RequestMessage = request };
+    }
+
+    private sealed class ForwardOnlyStream(byte[] data) : MemoryStream(data, writable: false)
+    {
+        public override bool CanSeek => false;
+
+        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
     }
 
     private sealed record RecordedExchange(int Status, string? ContentType, string Request, string Response);
