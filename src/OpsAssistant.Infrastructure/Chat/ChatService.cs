@@ -129,7 +129,10 @@ public sealed partial class ChatService(
         var options = chatOptions.Value;
         var collecting = new CollectingSink(sink);
         var builder = Kernel.CreateBuilder();
-        builder.Services.AddSingleton<IChatCompletionService>(services.GetRequiredService<IChatClient>().AsChatCompletionService());
+        // Function invocation sits outside the telemetry pipeline, so every round trip to the model is its own GenAI span
+        // and SK's auto-invocation filters (step limit, tool spans) see every tool call.
+        var chatClient = services.GetRequiredService<IChatClient>().AsBuilder().UseKernelFunctionInvocation().Build();
+        builder.Services.AddSingleton<IChatCompletionService>(chatClient.AsChatCompletionService());
         builder.Plugins.AddFromObject(new TraceTools(source, store, heuristic, redactor, collecting), "traces");
         var kernel = builder.Build();
         kernel.AutoFunctionInvocationFilters.Add(new ToolCallFilter(options.MaxToolSteps, collecting));
