@@ -230,7 +230,8 @@ public static class EvalHtmlReport
         .meter { height: 5px; background: #e6ebf4; border-radius: 3px; margin-top: 8px; overflow: hidden; }
         .meter div { height: 100%; background: #2f6fdf; }
         .charts { display: flex; flex-wrap: wrap; gap: 16px; }
-        .panel { background: #fff; border: 1px solid #dfe4ee; border-radius: 8px; padding: 14px 16px; flex: 1 1 520px; }
+        .panel { background: #fff; border: 1px solid #dfe4ee; border-radius: 8px; padding: 14px 16px; flex: 1 1 480px; min-width: 0; }
+        .panel svg { max-width: 100%; height: auto; }
         .legend { margin: -4px 0 6px; color: #5b6577; font-size: 12px; }
         .sw { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin: 0 4px 0 10px; vertical-align: -1px; }
         svg text { font: 12px system-ui, sans-serif; fill: #1d2433; }
