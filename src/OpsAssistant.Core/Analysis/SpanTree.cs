@@ -154,12 +154,14 @@ public sealed class SpanTree
             end[i] = Math.Max(spans[i].EndUnixNano, start[i]);
         }
 
-        // The primary root is the longest top-level span (earliest on ties); orphans and other roots hang under it.
+        // The primary root is the top-level span with the largest subtree (the request itself, not a detached batch job
+        // that happens to run longer), then the longest; orphans and other roots hang under it.
+        var size = SubtreeSizes(parent);
         var root = -1;
         var extraRoots = 0;
         for (var i = 0; i < n; i++)
         {
-            if (parent[i] == -1 && (root < 0 || end[i] - start[i] > end[root] - start[root] || (end[i] - start[i] == end[root] - start[root] && start[i] < start[root])))
+            if (parent[i] == -1 && (root < 0 || size[i] > size[root] || (size[i] == size[root] && end[i] - start[i] > end[root] - start[root])))
             {
                 root = i;
             }
@@ -214,6 +216,44 @@ public sealed class SpanTree
         var tree = new SpanTree(trace, root, parent, start, end, warnings, index);
         tree.CorrectClockSkew();
         return tree;
+    }
+
+    /// <summary>Number of spans under each top-level span (cycle-free parents; orphans count for themselves only).</summary>
+    private static int[] SubtreeSizes(int[] parent)
+    {
+        var n = parent.Length;
+        var topOf = new int[n];
+        Array.Fill(topOf, -1);
+        var size = new int[n];
+        var path = new List<int>();
+        for (var i = 0; i < n; i++)
+        {
+            path.Clear();
+            var x = i;
+            while (x >= 0 && topOf[x] < 0 && parent[x] >= 0)
+            {
+                path.Add(x);
+                x = parent[x];
+            }
+
+            var top = x < 0 ? -1 : topOf[x] >= 0 ? topOf[x] : x;
+            if (x >= 0 && topOf[x] < 0)
+            {
+                topOf[x] = top;
+            }
+
+            foreach (var p in path)
+            {
+                topOf[p] = top;
+            }
+
+            if (top >= 0)
+            {
+                size[top]++;
+            }
+        }
+
+        return size;
     }
 
     /// <summary>Marks nodes on parent cycles with -1 (the caller re-attaches them); returns how many cycles were cut.</summary>

@@ -74,9 +74,13 @@ public sealed class Timing
         return new Timing(self, onPath, path);
     }
 
+    /// <summary>
+    /// Children that can hold up their parent, latest-ending first. Asynchronous work (FOLLOWS_FROM, or a child that
+    /// outlives its parent) did not delay the parent's answer, so it is not on the critical path however long it ran.
+    /// </summary>
     private static int[] ByEndDescending(SpanTree tree, int span)
     {
-        var kids = tree.Children(span).ToArray();
+        var kids = tree.Children(span).ToArray().Where(c => !tree[c].ParentIsFollowsFrom && tree.End[c] <= tree.End[span] + 1_000_000).ToArray();
         Array.Sort(kids, (a, b) => tree.End[b].CompareTo(tree.End[a]));
         return kids;
     }
