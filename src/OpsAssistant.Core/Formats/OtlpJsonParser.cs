@@ -219,6 +219,10 @@ internal static class OtlpJsonParser
             {
                 d.TraceState = ctx.ReadString(ref reader, "traceState");
             }
+            else if (reader.ValueTextEquals("opsassistantFollowsFrom"u8))
+            {
+                d.ParentIsFollowsFrom = ctx.ReadBool(ref reader, "opsassistantFollowsFrom") == true;
+            }
             else
             {
                 JsonParseContext.SkipValue(ref reader);
