@@ -91,7 +91,7 @@ public sealed class EvalCommandTests : IDisposable
     {
         AddCase("error-01", "ts-order-service", "INSERT ts.orders");
         bool? requested = null;
-        var services = Services() with { CreateEngine = noLlm => { requested = noLlm; return _engine; } };
+        var services = Services() with { CreateEngine = request => { requested = request.NoLlm; return _engine; } };
         var root = new RootCommand { EvalCommand.Create(services) };
 
         await root.Parse(["eval", Path.Combine(_root, "cases"), "--no-llm"]).InvokeAsync();

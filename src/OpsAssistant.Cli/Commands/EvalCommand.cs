@@ -23,16 +23,27 @@ internal static class EvalCommand
         var noLlm = new Option<bool>("--no-llm") { Description = "Use the deterministic heuristic engine only, even when an LLM is configured." };
         var report = new Option<string?>("--report") { Description = "Write the JSON eval report to this file." };
         var html = new Option<string?>("--html") { Description = "Write a self-contained HTML report to this file." };
+        var record = new Option<string?>("--record") { Description = "Save every LLM exchange to this directory, so the run can be replayed offline." };
+        var replay = new Option<string?>("--replay") { Description = "Answer LLM calls from a directory saved with --record (no network, no API key)." };
         var command = new Command("eval", "Run the offline eval set and score the ranked hypotheses against the labels.")
         {
-            casesDir, noLlm, report, html,
+            casesDir, noLlm, report, html, record, replay,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(record) is not null && result.GetValue(replay) is not null)
+            {
+                result.AddError("--record and --replay cannot be used together.");
+            }
+        });
         command.SetAction((parse, ct) => RunAsync(
-            services, parse.GetValue(casesDir)!, parse.GetValue(noLlm), parse.GetValue(report), parse.GetValue(html), ct));
+            services, parse.GetValue(casesDir)!, parse.GetValue(noLlm), parse.GetValue(report), parse.GetValue(html), ct,
+            parse.GetValue(record), parse.GetValue(replay)));
         return command;
     }
 
-    internal static async Task<int> RunAsync(EvalServices services, string casesDir, bool noLlm, string? reportPath, string? htmlPath, CancellationToken ct)
+    internal static async Task<int> RunAsync(EvalServices services, string casesDir, bool noLlm, string? reportPath, string? htmlPath, CancellationToken ct,
+        string? recordDir = null, string? replayDir = null)
     {
         var console = services.Console;
         if (!Directory.Exists(casesDir))
@@ -50,7 +61,7 @@ internal static class EvalCommand
 
         try
         {
-            var runner = new EvalRunner(services.CreateEngine(noLlm), services.ReadTrace, services.PromptTokens);
+            var runner = new EvalRunner(services.CreateEngine(new EvalEngineRequest(noLlm, recordDir, replayDir)), services.ReadTrace, services.PromptTokens);
             EvalReport? result = null;
             await console.Progress()
                 .AutoClear(true)

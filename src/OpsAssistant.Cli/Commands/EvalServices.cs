@@ -11,7 +11,7 @@ namespace OpsAssistant.Cli.Commands;
 /// reader, the console, and optionally a prompt-size counter. Injected so tests run the verb with canned parts.
 /// </summary>
 internal sealed record EvalServices(
-    Func<bool, IRootCauseEngine> CreateEngine,
+    Func<EvalEngineRequest, IRootCauseEngine> CreateEngine,
     EvalTraceReader ReadTrace,
     IAnsiConsole Console,
     Func<Trace, AnalysisResult, int>? PromptTokens = null);

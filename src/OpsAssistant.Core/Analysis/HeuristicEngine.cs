@@ -18,7 +18,7 @@ public sealed class HeuristicEngine : IRootCauseEngine
     public static (TraceAnalysis Analysis, AnalysisResult Result) Analyze(Trace trace)
     {
         var watch = Stopwatch.StartNew();
-        var analysis = TraceAnalyzer.Analyze(trace);
+        var analysis = TraceAnalysisCache.GetOrAnalyze(trace);
         var result = HeuristicRanker.Rank(analysis);
         return (analysis, result with { ElapsedMs = Math.Round(watch.Elapsed.TotalMilliseconds, 2) });
     }
