@@ -10,7 +10,7 @@ namespace OpsAssistant.Core.Analysis;
 internal static class ErrorDetector
 {
     /// <summary>The deepest span still holding this share of a timed-out span's duration is where the time went.</summary>
-    private const double BudgetShare = 0.7;
+    private const double BudgetShare = 0.9;
 
     public static (List<ErrorFinding> Errors, List<TimeoutFinding> Timeouts) Detect(SpanTree tree, Func<int, SpanRef> refOf)
     {
@@ -23,11 +23,23 @@ internal static class ErrorDetector
             errored[i] = signal[i] is not null;
         }
 
+        // A retry can happen at any level of the chain (usually the client span, not the server span that failed): if any
+        // errored span on the way up was followed by a successful attempt of the same call, the failure was recovered.
+        var recovered = new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var x = i; errored[i] && !recovered[i] && x >= 0 && errored[x]; x = tree.Parent[x])
+            {
+                recovered[i] = Recovered(tree, x, errored);
+            }
+        }
+
+        // Only unrecovered failures below a span make it a consequence; a retried-away error below does not.
         var erroredBelow = new bool[n];
         foreach (var i in tree.PreOrder().Reverse())
         {
             var p = tree.Parent[i];
-            if (p >= 0 && (errored[i] || erroredBelow[i]))
+            if (p >= 0 && ((errored[i] && !recovered[i]) || erroredBelow[i]))
             {
                 erroredBelow[p] = true;
             }
@@ -54,9 +66,9 @@ internal static class ErrorDetector
 
             var isOrigin = !erroredBelow[i];
             errors.Add(new ErrorFinding(refOf(i), SpanSignals.Message(span), SpanSignals.ExceptionType(span), signal[i]!, isOrigin,
-                Recovered(tree, i, errored), reachesRoot, (tree.Start[i] - traceStart) / 1e6, chain));
+                recovered[i], reachesRoot && !recovered[i], (tree.Start[i] - traceStart) / 1e6, chain));
 
-            if (isOrigin && FindBudgetLocus(tree, i, errored) is { } locus)
+            if (isOrigin && LooksLikeTimeout(tree, i) && FindBudgetLocus(tree, i, errored) is { } locus)
             {
                 timeouts.Add(new TimeoutFinding(refOf(i), refOf(locus), tree.DurationMs(i), tree.Duration(i) == 0 ? 0 : (double)tree.Duration(locus) / tree.Duration(i)));
             }
@@ -95,6 +107,30 @@ internal static class ErrorDetector
         return false;
     }
 
+    /// <summary>
+    /// A span "gave up" when its failure says timeout (HTTP 504/408, gRPC DEADLINE_EXCEEDED, a timeout message) or it failed
+    /// after a round budget (15.0 s, 10.0 s) — proxies such as Envoy report a route timeout just as a failed request.
+    /// </summary>
+    private static bool LooksLikeTimeout(SpanTree tree, int i)
+    {
+        var span = tree[i];
+        var http = Model.AttributeValues.FindLong(span.Attributes, "http.response.status_code") ?? Model.AttributeValues.FindLong(span.Attributes, "http.status_code");
+        if (http is 504 or 408 || Model.AttributeValues.FindLong(span.Attributes, "rpc.grpc.status_code") == 4)
+        {
+            return true;
+        }
+
+        var text = (SpanSignals.Message(span) + " " + SpanSignals.ExceptionType(span) + " " + Model.AttributeValues.FindString(span.Attributes, "response_flags")).ToUpperInvariant();
+        if (text.Contains("TIMEOUT", StringComparison.Ordinal) || text.Contains("TIMED OUT", StringComparison.Ordinal) || text.Contains("DEADLINE", StringComparison.Ordinal)
+            || text.Contains(" UT", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var ms = tree.DurationMs(i);
+        return ms >= 1000 && Math.Abs(ms - Math.Round(ms / 1000) * 1000) <= ms * 0.005;
+    }
+
     private static int? FindBudgetLocus(SpanTree tree, int gaveUp, bool[] errored)
     {
         var budget = tree.Duration(gaveUp);
@@ -123,6 +159,6 @@ internal static class ErrorDetector
             d = next;
         }
 
-        return d != gaveUp && !errored[d] ? d : null;
+        return d != gaveUp && (!errored[d] || tree.Duration(d) >= BudgetShare * budget && tree.Children(d).Length == 0) ? d : null;
     }
 }

@@ -33,11 +33,13 @@ public static class HeuristicRanker
                 "error.timeout-masked"));
         }
 
-        AddErrors(f, candidates, gaveUp);
+        // Failures that belong to a retry storm are told as the storm, not as separate errors.
+        var retried = new HashSet<string>(f.Retries.Where(r => r.Failed >= 2).SelectMany(r => r.SpanIds), StringComparer.Ordinal);
+        AddErrors(f, candidates, gaveUp, retried);
         AddColdStart(f, candidates);
         foreach (var r in f.Retries.Where(r => r.Failed >= 2))
         {
-            candidates.Add(Make(Categories.Retry, Clamp(0.6 + 0.3 * r.SharePercent / 100 + (r.LastSucceeded ? 0 : 0.05)), r.First,
+            candidates.Add(Make(Categories.Retry, Clamp(0.7 + 0.2 * r.SharePercent / 100 + (r.LastSucceeded ? 0 : 0.05)), r.First,
                 $"Retry storm: {r.Attempts} attempts of {r.First.Service} {r.First.Operation}, {r.Failed} failed",
                 r.SpanIds.Take(8).ToList(),
                 [
@@ -48,7 +50,7 @@ public static class HeuristicRanker
 
         foreach (var n in f.RepeatedCalls.Where(n => n.Sequential))
         {
-            candidates.Add(Make(Categories.NPlusOne, Clamp(0.4 + 0.5 * n.SharePercent / 100), Ref(n.SpanIds[0], n.Service, n.Operation, n.SumMs / n.Count),
+            candidates.Add(Make(Categories.NPlusOne, Clamp(0.5 + 0.45 * n.SharePercent / 100), Ref(n.SpanIds[0], n.Service, n.Operation, n.SumMs / n.Count),
                 $"N+1: {n.Count} sequential {n.Operation} calls from {n.Parent.Service} {n.Parent.Operation}",
                 [n.SpanIds[0], n.Parent.SpanId, .. n.SpanIds.Skip(1).Take(4)],
                 [
@@ -82,7 +84,8 @@ public static class HeuristicRanker
         var errorsTookRequestDown = f.Errors.Any(e => e.IsOrigin && !e.Recovered && e.ReachesRoot);
         foreach (var h in f.Hotspots.Where(h => h.SharePercent >= 20 && !covered.Contains(h.Span.SpanId)).Take(3))
         {
-            var damp = errorsTookRequestDown ? 0.6 : 1.0;
+            // The root's own time is usually uninstrumented work or a trimmed trace, a weaker lead than a named span below it.
+            var damp = (errorsTookRequestDown ? 0.6 : 1.0) * (h.Span.SpanId == f.Overview.Root.SpanId ? 0.5 : 1.0);
             if (h.IsClientWithoutServer)
             {
                 candidates.Add(Make(Categories.Dependency, Clamp((0.35 + 0.5 * h.SharePercent / 100) * damp), h.Span,
@@ -129,10 +132,10 @@ public static class HeuristicRanker
         };
     }
 
-    private static void AddErrors(TraceFindings f, List<Hypothesis> candidates, HashSet<string> gaveUp)
+    private static void AddErrors(TraceFindings f, List<Hypothesis> candidates, HashSet<string> gaveUp, HashSet<string> retried)
     {
         var rank = 0;
-        foreach (var e in f.Errors.Where(e => e.IsOrigin && !e.Recovered))
+        foreach (var e in f.Errors.Where(e => e.IsOrigin && !e.Recovered && !e.ChainSpanIds.Any(retried.Contains)))
         {
             var timedOut = gaveUp.Contains(e.Span.SpanId);
             var confidence = timedOut ? 0.3 : Clamp(0.6 + (e.ReachesRoot ? 0.2 : 0) + (e.ExceptionType is not null || e.Message is not null ? 0.05 : 0) - 0.2 * rank);
