@@ -125,8 +125,10 @@ public abstract class RelationalTraceStore : ITraceStore
         var isError = AddParameter(upsert, "is_error", DbType.Int16, (short)0);
         var payload = AddParameter(upsert, "payload", DbType.Binary, Array.Empty<byte>());
 
-        var traces = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var span in spans)
+        // Rows are written in key order so two concurrent batches over the same traces lock them in the same order
+        // and cannot deadlock each other (PostgreSQL would abort one of them).
+        var traces = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var span in spans.OrderBy(s => TraceIds.NormalizeTraceId(s.TraceId ?? ""), StringComparer.Ordinal).ThenBy(s => s.SpanId, StringComparer.OrdinalIgnoreCase))
         {
             var normalizedTraceId = TraceIds.NormalizeTraceId(span.TraceId ?? "");
             traces.Add(normalizedTraceId);
