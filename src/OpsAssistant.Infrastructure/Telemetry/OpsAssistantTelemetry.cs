@@ -4,26 +4,34 @@ using System.Diagnostics.Metrics;
 namespace OpsAssistant.Infrastructure.Telemetry;
 
 /// <summary>
-/// The one owner of the service's ActivitySource and Meter (both named <see cref="Name"/>), and of the instruments the
-/// infrastructure records. Everything else starts spans and records metrics through here so the names cannot drift.
+/// Owns the names of everything OpsAssistant emits: one ActivitySource and one Meter, both named <c>OpsAssistant</c>
+/// (DESIGN.md "Telemetry"), so exporters subscribe to a single name.
 /// </summary>
 public static class OpsAssistantTelemetry
 {
-    public const string Name = "OpsAssistant";
+    public const string SourceName = "OpsAssistant";
 
-    public static readonly ActivitySource ActivitySource = new(Name);
+    public static readonly ActivitySource ActivitySource = new(SourceName, typeof(OpsAssistantTelemetry).Assembly.GetName().Version?.ToString());
 
-    public static readonly Meter Meter = new(Name);
+    public static readonly Meter Meter = new(SourceName, typeof(OpsAssistantTelemetry).Assembly.GetName().Version?.ToString());
+
+    /// <summary>Estimated spend on LLM calls, from the configured price table.</summary>
+    public static readonly Counter<double> LlmCost = Meter.CreateCounter<double>(
+        "opsassistant.llm.cost", unit: "USD", description: "Estimated cost of LLM calls from the configured price table.");
+
+    /// <summary>Analyses completed, by engine and whether the LLM answer was used.</summary>
+    public static readonly Counter<long> Analyses = Meter.CreateCounter<long>(
+        "opsassistant.analyses", unit: "{analysis}", description: "Analyses completed, by engine and degraded reason.");
 
     /// <summary>Spans accepted by OTLP ingest, by <c>opsassistant.ingest.encoding</c> (protobuf|json).</summary>
-    public static readonly Counter<long> IngestedSpans =
-        Meter.CreateCounter<long>("opsassistant.ingest.spans", "{span}", "Spans accepted by OTLP/HTTP ingest.");
+    public static readonly Counter<long> IngestedSpans = Meter.CreateCounter<long>(
+        "opsassistant.ingest.spans", unit: "{span}", description: "Spans accepted by OTLP/HTTP ingest.");
 
     /// <summary>Rejected ingest requests, by <c>error.type</c>.</summary>
-    public static readonly Counter<long> IngestRejections =
-        Meter.CreateCounter<long>("opsassistant.ingest.rejected", "{request}", "OTLP/HTTP ingest requests rejected.");
+    public static readonly Counter<long> IngestRejections = Meter.CreateCounter<long>(
+        "opsassistant.ingest.rejected", unit: "{request}", description: "OTLP/HTTP ingest requests rejected.");
 
     /// <summary>Trace fetches from a source, by <c>opsassistant.source</c> and <c>opsassistant.outcome</c> (found|not_found|error).</summary>
-    public static readonly Counter<long> TraceFetches =
-        Meter.CreateCounter<long>("opsassistant.source.fetches", "{request}", "Trace fetches from a trace source.");
+    public static readonly Counter<long> TraceFetches = Meter.CreateCounter<long>(
+        "opsassistant.source.fetches", unit: "{request}", description: "Trace fetches from a trace source.");
 }

@@ -1,0 +1,583 @@
+using System.Text.Json;
+using OpsAssistant.Core.Model;
+using Attribute = OpsAssistant.Core.Model.Attribute;
+
+namespace OpsAssistant.Core.Formats;
+
+/// <summary>
+/// OTLP/JSON as the spec writes it and as Tempo and Jaeger v3 marshal it: hex or base64 IDs, enums as numbers or names,
+/// 64-bit nanos as strings or numbers, <c>scopeSpans</c> or the older <c>instrumentationLibrarySpans</c>.
+/// </summary>
+internal static class OtlpJsonParser
+{
+    /// <summary>Reads the value of <c>resourceSpans</c> / <c>batches</c>: an array of ResourceSpans.</summary>
+    public static void ReadResourceSpansArray(ref Utf8JsonReader reader, JsonParseContext ctx, string field)
+    {
+        if (!JsonParseContext.StartArray(ref reader, field))
+        {
+            return;
+        }
+
+        while (JsonParseContext.NextElement(ref reader))
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw JsonParseContext.WrongType(ref reader, field + "[]", JsonTokenType.StartObject);
+            }
+
+            ReadResourceSpans(ref reader, ctx);
+        }
+    }
+
+    private static void ReadResourceSpans(ref Utf8JsonReader reader, JsonParseContext ctx)
+    {
+        var resource = Resource.Unknown;
+        var pending = new List<(InstrumentationScope Scope, List<SpanDraft> Spans)>();
+        while (JsonParseContext.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("resource"u8))
+            {
+                resource = ReadResource(ref reader, ctx);
+            }
+            else if (reader.ValueTextEquals("scopeSpans"u8) || reader.ValueTextEquals("instrumentationLibrarySpans"u8))
+            {
+                if (!JsonParseContext.StartArray(ref reader, "scopeSpans"))
+                {
+                    continue;
+                }
+
+                while (JsonParseContext.NextElement(ref reader))
+                {
+                    pending.Add(ReadScopeSpans(ref reader, ctx));
+                }
+            }
+            else
+            {
+                JsonParseContext.SkipValue(ref reader);
+            }
+        }
+
+        // The resource may follow its spans in the document, so spans are materialised once the object is complete.
+        foreach (var (scope, drafts) in pending)
+        {
+            foreach (var draft in drafts)
+            {
+                ctx.AddSpan(draft.Build(resource, scope));
+            }
+        }
+    }
+
+    private static Resource ReadResource(ref Utf8JsonReader reader, JsonParseContext ctx)
+    {
+        if (!JsonParseContext.StartObject(ref reader, "resource"))
+        {
+            return Resource.Unknown;
+        }
+
+        Attribute[] attributes = AttributeValues.Empty;
+        while (JsonParseContext.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("attributes"u8))
+            {
+                attributes = ReadAttributes(ref reader, ctx, "resource.attributes");
+            }
+            else
+            {
+                JsonParseContext.SkipValue(ref reader);
+            }
+        }
+
+        var service = AttributeValues.FindString(attributes, "service.name") ?? Resource.UnknownService;
+        return new Resource(ctx.Pool.Intern(service), attributes);
+    }
+
+    private static (InstrumentationScope, List<SpanDraft>) ReadScopeSpans(ref Utf8JsonReader reader, JsonParseContext ctx)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw JsonParseContext.WrongType(ref reader, "scopeSpans[]", JsonTokenType.StartObject);
+        }
+
+        var scope = InstrumentationScope.Empty;
+        var spans = new List<SpanDraft>();
+        while (JsonParseContext.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("scope"u8) || reader.ValueTextEquals("instrumentationLibrary"u8))
+            {
+                scope = ReadScope(ref reader, ctx);
+            }
+            else if (reader.ValueTextEquals("spans"u8))
+            {
+                if (!JsonParseContext.StartArray(ref reader, "spans"))
+                {
+                    continue;
+                }
+
+                while (JsonParseContext.NextElement(ref reader))
+                {
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        throw JsonParseContext.WrongType(ref reader, "spans[]", JsonTokenType.StartObject);
+                    }
+
+                    spans.Add(ReadSpan(ref reader, ctx));
+                    ctx.EnsureRoomFor(spans.Count);
+                }
+            }
+            else
+            {
+                JsonParseContext.SkipValue(ref reader);
+            }
+        }
+
+        return (scope, spans);
+    }
+
+    private static InstrumentationScope ReadScope(ref Utf8JsonReader reader, JsonParseContext ctx)
+    {
+        if (!JsonParseContext.StartObject(ref reader, "scope"))
+        {
+            return InstrumentationScope.Empty;
+        }
+
+        string name = "";
+        string? version = null;
+        Attribute[]? attributes = null;
+        while (JsonParseContext.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("name"u8))
+            {
+                name = ctx.ReadString(ref reader, "scope.name") ?? "";
+            }
+            else if (reader.ValueTextEquals("version"u8))
+            {
+                version = ctx.ReadString(ref reader, "scope.version");
+            }
+            else if (reader.ValueTextEquals("attributes"u8))
+            {
+                attributes = ReadAttributes(ref reader, ctx, "scope.attributes");
+            }
+            else
+            {
+                JsonParseContext.SkipValue(ref reader);
+            }
+        }
+
+        return name.Length == 0 && version is null && attributes is null ? InstrumentationScope.Empty : new InstrumentationScope(name, version, attributes);
+    }
+
+    private static SpanDraft ReadSpan(ref Utf8JsonReader reader, JsonParseContext ctx)
+    {
+        var d = new SpanDraft();
+        while (JsonParseContext.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("traceId"u8))
+            {
+                d.TraceId = ctx.ReadString(ref reader, "traceId");
+            }
+            else if (reader.ValueTextEquals("spanId"u8))
+            {
+                d.SpanId = ctx.ReadString(ref reader, "spanId");
+            }
+            else if (reader.ValueTextEquals("parentSpanId"u8))
+            {
+                d.ParentSpanId = ctx.ReadString(ref reader, "parentSpanId");
+            }
+            else if (reader.ValueTextEquals("name"u8))
+            {
+                d.Name = ctx.ReadString(ref reader, "name");
+            }
+            else if (reader.ValueTextEquals("kind"u8))
+            {
+                d.Kind = ReadKind(ref reader, ctx);
+            }
+            else if (reader.ValueTextEquals("startTimeUnixNano"u8))
+            {
+                d.Start = ctx.ReadInt64(ref reader, "startTimeUnixNano");
+            }
+            else if (reader.ValueTextEquals("endTimeUnixNano"u8))
+            {
+                d.End = ctx.ReadInt64(ref reader, "endTimeUnixNano");
+            }
+            else if (reader.ValueTextEquals("attributes"u8))
+            {
+                d.Attributes = ReadAttributes(ref reader, ctx, "attributes");
+            }
+            else if (reader.ValueTextEquals("events"u8))
+            {
+                d.Events = ReadEvents(ref reader, ctx);
+            }
+            else if (reader.ValueTextEquals("links"u8))
+            {
+                d.Links = ReadLinks(ref reader, ctx);
+            }
+            else if (reader.ValueTextEquals("status"u8))
+            {
+                (d.Status, d.StatusMessage) = ReadStatus(ref reader, ctx);
+            }
+            else if (reader.ValueTextEquals("traceState"u8))
+            {
+                d.TraceState = ctx.ReadString(ref reader, "traceState");
+            }
+            else if (reader.ValueTextEquals("opsassistantFollowsFrom"u8))
+            {
+                d.ParentIsFollowsFrom = ctx.ReadBool(ref reader, "opsassistantFollowsFrom") == true;
+            }
+            else
+            {
+                JsonParseContext.SkipValue(ref reader);
+            }
+        }
+
+        d.Context = ctx;
+        return d;
+    }
+
+    private static SpanKind ReadKind(ref Utf8JsonReader reader, JsonParseContext ctx)
+    {
+        JsonParseContext.Read(ref reader);
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            return reader.TryGetInt32(out var n) && n is >= 0 and <= 5 ? (SpanKind)n : SpanKind.Unspecified;
+        }
+
+        var text = ctx.ReadCurrentString(ref reader, "kind") ?? "";
+        return ParseKindName(text);
+    }
+
+    internal static SpanKind ParseKindName(string text)
+    {
+        var name = text.StartsWith("SPAN_KIND_", StringComparison.OrdinalIgnoreCase) ? text[10..] : text;
+        return name.ToUpperInvariant() switch
+        {
+            "INTERNAL" => SpanKind.Internal,
+            "SERVER" => SpanKind.Server,
+            "CLIENT" => SpanKind.Client,
+            "PRODUCER" => SpanKind.Producer,
+            "CONSUMER" => SpanKind.Consumer,
+            _ => int.TryParse(name, out var n) && n is >= 0 and <= 5 ? (SpanKind)n : SpanKind.Unspecified,
+        };
+    }
+
+    private static (SpanStatusCode, string?) ReadStatus(ref Utf8JsonReader reader, JsonParseContext ctx)
+    {
+        if (!JsonParseContext.StartObject(ref reader, "status"))
+        {
+            return (SpanStatusCode.Unset, null);
+        }
+
+        var code = SpanStatusCode.Unset;
+        string? message = null;
+        while (JsonParseContext.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("code"u8))
+            {
+                JsonParseContext.Read(ref reader);
+                code = reader.TokenType == JsonTokenType.Number
+                    ? reader.TryGetInt32(out var n) && n is >= 0 and <= 2 ? (SpanStatusCode)n : SpanStatusCode.Unset
+                    : (ctx.ReadCurrentString(ref reader, "status.code") ?? "").ToUpperInvariant() switch
+                    {
+                        "STATUS_CODE_OK" or "OK" or "1" => SpanStatusCode.Ok,
+                        "STATUS_CODE_ERROR" or "ERROR" or "2" => SpanStatusCode.Error,
+                        _ => SpanStatusCode.Unset,
+                    };
+            }
+            else if (reader.ValueTextEquals("message"u8))
+            {
+                message = ctx.ReadString(ref reader, "status.message");
+            }
+            else
+            {
+                JsonParseContext.SkipValue(ref reader);
+            }
+        }
+
+        return (code, string.IsNullOrEmpty(message) ? null : message);
+    }
+
+    private static List<SpanEvent> ReadEvents(ref Utf8JsonReader reader, JsonParseContext ctx)
+    {
+        var events = new List<SpanEvent>();
+        if (!JsonParseContext.StartArray(ref reader, "events"))
+        {
+            return events;
+        }
+
+        while (JsonParseContext.NextElement(ref reader))
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw JsonParseContext.WrongType(ref reader, "events[]", JsonTokenType.StartObject);
+            }
+
+            string name = "";
+            long time = 0;
+            Attribute[] attributes = AttributeValues.Empty;
+            while (JsonParseContext.NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("name"u8))
+                {
+                    name = ctx.ReadString(ref reader, "events[].name") ?? "";
+                }
+                else if (reader.ValueTextEquals("timeUnixNano"u8))
+                {
+                    time = Math.Max(0, ctx.ReadInt64(ref reader, "events[].timeUnixNano") ?? 0);
+                }
+                else if (reader.ValueTextEquals("attributes"u8))
+                {
+                    attributes = ReadAttributes(ref reader, ctx, "events[].attributes");
+                }
+                else
+                {
+                    JsonParseContext.SkipValue(ref reader);
+                }
+            }
+
+            events.Add(new SpanEvent(name, time, attributes));
+        }
+
+        return events;
+    }
+
+    private static List<SpanLink> ReadLinks(ref Utf8JsonReader reader, JsonParseContext ctx)
+    {
+        var links = new List<SpanLink>();
+        if (!JsonParseContext.StartArray(ref reader, "links"))
+        {
+            return links;
+        }
+
+        while (JsonParseContext.NextElement(ref reader))
+        {
+            string? traceId = null, spanId = null;
+            Attribute[] attributes = AttributeValues.Empty;
+            while (JsonParseContext.NextProperty(ref reader))
+            {
+                if (reader.ValueTextEquals("traceId"u8))
+                {
+                    traceId = TraceIds.DecodeId(ctx.ReadString(ref reader, "links[].traceId"), 16);
+                }
+                else if (reader.ValueTextEquals("spanId"u8))
+                {
+                    spanId = TraceIds.DecodeId(ctx.ReadString(ref reader, "links[].spanId"), 8);
+                }
+                else if (reader.ValueTextEquals("attributes"u8))
+                {
+                    attributes = ReadAttributes(ref reader, ctx, "links[].attributes");
+                }
+                else
+                {
+                    JsonParseContext.SkipValue(ref reader);
+                }
+            }
+
+            if (traceId is not null && spanId is not null)
+            {
+                links.Add(new SpanLink(traceId, spanId, attributes));
+            }
+        }
+
+        return links;
+    }
+
+    internal static Attribute[] ReadAttributes(ref Utf8JsonReader reader, JsonParseContext ctx, string field)
+    {
+        if (!JsonParseContext.StartArray(ref reader, field))
+        {
+            return AttributeValues.Empty;
+        }
+
+        var list = new List<Attribute>();
+        while (JsonParseContext.NextElement(ref reader))
+        {
+            ReadKeyValue(ref reader, ctx, field, "", list);
+        }
+
+        return list.Count == 0 ? AttributeValues.Empty : [.. list];
+    }
+
+    /// <summary>Reads one KeyValue; kvlist values are flattened into dotted keys (<c>http.request.header.x</c>), which is how they are looked up.</summary>
+    private static void ReadKeyValue(ref Utf8JsonReader reader, JsonParseContext ctx, string field, string prefix, List<Attribute> into)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw JsonParseContext.WrongType(ref reader, field + "[]", JsonTokenType.StartObject);
+        }
+
+        string? key = null;
+        object? value = null;
+        List<Attribute>? nested = null;
+        while (JsonParseContext.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("key"u8))
+            {
+                key = ctx.ReadString(ref reader, field + "[].key");
+            }
+            else if (reader.ValueTextEquals("value"u8))
+            {
+                value = ReadAnyValue(ref reader, ctx, field, out nested);
+            }
+            else
+            {
+                JsonParseContext.SkipValue(ref reader);
+            }
+        }
+
+        if (string.IsNullOrEmpty(key))
+        {
+            return;
+        }
+
+        var fullKey = prefix.Length == 0 ? key : ctx.Pool.Intern(prefix + key);
+        if (nested is not null)
+        {
+            foreach (var n in nested)
+            {
+                into.Add(new Attribute(ctx.Pool.Intern(fullKey + "." + n.Key), n.Value));
+            }
+        }
+        else
+        {
+            into.Add(new Attribute(fullKey, value));
+        }
+    }
+
+    private static object? ReadAnyValue(ref Utf8JsonReader reader, JsonParseContext ctx, string field, out List<Attribute>? kvlist)
+    {
+        kvlist = null;
+        if (!JsonParseContext.StartObject(ref reader, field + "[].value"))
+        {
+            return null;
+        }
+
+        object? value = null;
+        while (JsonParseContext.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("stringValue"u8))
+            {
+                value = ctx.ReadString(ref reader, field);
+            }
+            else if (reader.ValueTextEquals("boolValue"u8))
+            {
+                value = ctx.ReadBool(ref reader, field);
+            }
+            else if (reader.ValueTextEquals("intValue"u8))
+            {
+                value = ctx.ReadInt64(ref reader, field);
+            }
+            else if (reader.ValueTextEquals("doubleValue"u8))
+            {
+                value = ctx.ReadDouble(ref reader, field);
+            }
+            else if (reader.ValueTextEquals("bytesValue"u8))
+            {
+                var text = ctx.ReadString(ref reader, field);
+                value = text is null ? null : TryBase64(text);
+            }
+            else if (reader.ValueTextEquals("arrayValue"u8))
+            {
+                value = ReadArrayValue(ref reader, ctx, field);
+            }
+            else if (reader.ValueTextEquals("kvlistValue"u8))
+            {
+                kvlist = [];
+                if (JsonParseContext.StartObject(ref reader, field + ".kvlistValue"))
+                {
+                    while (JsonParseContext.NextProperty(ref reader))
+                    {
+                        if (reader.ValueTextEquals("values"u8) && JsonParseContext.StartArray(ref reader, field + ".kvlistValue.values"))
+                        {
+                            while (JsonParseContext.NextElement(ref reader))
+                            {
+                                ReadKeyValue(ref reader, ctx, field, "", kvlist);
+                            }
+                        }
+                        else if (reader.TokenType == JsonTokenType.PropertyName)
+                        {
+                            JsonParseContext.SkipValue(ref reader);
+                        }
+                    }
+                }
+            }
+            else
+            {
+                JsonParseContext.SkipValue(ref reader);
+            }
+        }
+
+        return value;
+    }
+
+    private static object?[] ReadArrayValue(ref Utf8JsonReader reader, JsonParseContext ctx, string field)
+    {
+        var items = new List<object?>();
+        if (!JsonParseContext.StartObject(ref reader, field + ".arrayValue"))
+        {
+            return [];
+        }
+
+        while (JsonParseContext.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("values"u8) && JsonParseContext.StartArray(ref reader, field + ".arrayValue.values"))
+            {
+                while (JsonParseContext.NextElement(ref reader))
+                {
+                    // Each element is an AnyValue object; rewind semantics are not available, so read it in place.
+                    items.Add(ReadAnyValueInPlace(ref reader, ctx, field));
+                }
+            }
+            else if (reader.TokenType == JsonTokenType.PropertyName)
+            {
+                JsonParseContext.SkipValue(ref reader);
+            }
+        }
+
+        return [.. items];
+    }
+
+    private static object? ReadAnyValueInPlace(ref Utf8JsonReader reader, JsonParseContext ctx, string field)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw JsonParseContext.WrongType(ref reader, field + ".arrayValue.values[]", JsonTokenType.StartObject);
+        }
+
+        object? value = null;
+        while (JsonParseContext.NextProperty(ref reader))
+        {
+            if (reader.ValueTextEquals("stringValue"u8))
+            {
+                value = ctx.ReadString(ref reader, field);
+            }
+            else if (reader.ValueTextEquals("boolValue"u8))
+            {
+                value = ctx.ReadBool(ref reader, field);
+            }
+            else if (reader.ValueTextEquals("intValue"u8))
+            {
+                value = ctx.ReadInt64(ref reader, field);
+            }
+            else if (reader.ValueTextEquals("doubleValue"u8))
+            {
+                value = ctx.ReadDouble(ref reader, field);
+            }
+            else if (reader.ValueTextEquals("arrayValue"u8))
+            {
+                value = ReadArrayValue(ref reader, ctx, field);
+            }
+            else
+            {
+                // Nested kvlists and bytes inside arrays are kept as their JSON-free string form only when simple; skip otherwise.
+                JsonParseContext.SkipValue(ref reader);
+            }
+        }
+
+        return value;
+    }
+
+    private static object TryBase64(string text)
+    {
+        var buffer = new byte[(text.Length * 3 / 4) + 3];
+        return Convert.TryFromBase64String(text, buffer, out var written) ? buffer.AsSpan(0, written).ToArray() : text;
+    }
+}
