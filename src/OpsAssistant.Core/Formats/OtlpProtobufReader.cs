@@ -102,13 +102,13 @@ public static class OtlpProtobufReader
 
     private static IReadOnlyList<Attribute> ReadResource(ByteString message)
     {
-        var attributes = new List<Attribute>();
+        List<ByteString>? attributes = null;
         var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             if (OtlpWire.Field(tag) == 1 && OtlpWire.IsLengthDelimited(tag))
             {
-                attributes.Add(OtlpValueReader.ReadKeyValue(input.ReadBytes(), 0));
+                (attributes ??= []).Add(input.ReadBytes());
             }
             else
             {
@@ -116,7 +116,7 @@ public static class OtlpProtobufReader
             }
         }
 
-        return attributes.Count == 0 ? AttributeValues.Empty : attributes.ToArray();
+        return OtlpValueReader.ReadKeyValues(attributes);
     }
 
     private static void ReadScopeSpans(ByteString message, Resource resource, List<Span> spans)
@@ -150,7 +150,7 @@ public static class OtlpProtobufReader
     {
         string name = "";
         string? version = null;
-        List<Attribute>? attributes = null;
+        List<ByteString>? attributes = null;
         var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
@@ -163,7 +163,7 @@ public static class OtlpProtobufReader
                     version = input.ReadString();
                     break;
                 case 3 when OtlpWire.IsLengthDelimited(tag):
-                    (attributes ??= []).Add(OtlpValueReader.ReadKeyValue(input.ReadBytes(), 0));
+                    (attributes ??= []).Add(input.ReadBytes());
                     break;
                 default:
                     input.SkipLastField();
@@ -171,6 +171,7 @@ public static class OtlpProtobufReader
             }
         }
 
-        return new InstrumentationScope(name, string.IsNullOrEmpty(version) ? null : version, attributes?.ToArray());
+        var scopeAttributes = OtlpValueReader.ReadKeyValues(attributes);
+        return new InstrumentationScope(name, string.IsNullOrEmpty(version) ? null : version, scopeAttributes.Length == 0 ? null : scopeAttributes);
     }
 }

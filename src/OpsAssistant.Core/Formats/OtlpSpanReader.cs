@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using OpsAssistant.Core.Model;
-using Attribute = OpsAssistant.Core.Model.Attribute;
 
 namespace OpsAssistant.Core.Formats;
 
@@ -18,7 +17,7 @@ internal static class OtlpSpanReader
         ulong start = 0, end = 0;
         var status = SpanStatusCode.Unset;
         string? statusMessage = null;
-        List<Attribute>? attributes = null;
+        List<ByteString>? attributes = null;
         List<SpanEvent>? events = null;
         List<SpanLink>? links = null;
 
@@ -52,7 +51,7 @@ internal static class OtlpSpanReader
                     end = input.ReadFixed64();
                     break;
                 case 9 when OtlpWire.IsLengthDelimited(tag):
-                    (attributes ??= []).Add(OtlpValueReader.ReadKeyValue(input.ReadBytes(), 0));
+                    (attributes ??= []).Add(input.ReadBytes());
                     break;
                 case 11 when OtlpWire.IsLengthDelimited(tag):
                     (events ??= []).Add(ReadEvent(input.ReadBytes()));
@@ -84,7 +83,7 @@ internal static class OtlpSpanReader
             StatusMessage = statusMessage,
             Resource = resource,
             Scope = scope,
-            Attributes = attributes?.ToArray() ?? AttributeValues.Empty,
+            Attributes = OtlpValueReader.ReadKeyValues(attributes),
             Events = events?.ToArray() ?? [],
             Links = links?.ToArray() ?? [],
             TraceState = traceState.Length == 0 ? null : traceState,
@@ -95,7 +94,7 @@ internal static class OtlpSpanReader
     {
         ulong time = 0;
         var name = "";
-        List<Attribute>? attributes = null;
+        List<ByteString>? attributes = null;
         var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
@@ -108,7 +107,7 @@ internal static class OtlpSpanReader
                     name = input.ReadString();
                     break;
                 case 3 when OtlpWire.IsLengthDelimited(tag):
-                    (attributes ??= []).Add(OtlpValueReader.ReadKeyValue(input.ReadBytes(), 0));
+                    (attributes ??= []).Add(input.ReadBytes());
                     break;
                 default:
                     input.SkipLastField();
@@ -116,13 +115,13 @@ internal static class OtlpSpanReader
             }
         }
 
-        return new SpanEvent(name, OtlpWire.ToUnixNano(time), attributes?.ToArray() ?? AttributeValues.Empty);
+        return new SpanEvent(name, OtlpWire.ToUnixNano(time), OtlpValueReader.ReadKeyValues(attributes));
     }
 
     private static SpanLink ReadLink(ByteString message)
     {
         ByteString? traceId = null, spanId = null;
-        List<Attribute>? attributes = null;
+        List<ByteString>? attributes = null;
         var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
@@ -135,7 +134,7 @@ internal static class OtlpSpanReader
                     spanId = input.ReadBytes();
                     break;
                 case 4 when OtlpWire.IsLengthDelimited(tag):
-                    (attributes ??= []).Add(OtlpValueReader.ReadKeyValue(input.ReadBytes(), 0));
+                    (attributes ??= []).Add(input.ReadBytes());
                     break;
                 default:
                     // trace_state (3) has no place in the model's link; flags and dropped counts neither.
@@ -147,7 +146,7 @@ internal static class OtlpSpanReader
         return new SpanLink(
             RequireId(traceId, TraceIdBytes, "link trace_id", null),
             RequireId(spanId, SpanIdBytes, "link span_id", null),
-            attributes?.ToArray() ?? AttributeValues.Empty);
+            OtlpValueReader.ReadKeyValues(attributes));
     }
 
     private static (SpanStatusCode Code, string? Message) ReadStatus(ByteString message)
