@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+
+namespace OpsAssistant.Infrastructure.Sources;
+
+/// <summary>Fails start-up on a trace-source configuration that cannot work, naming the key at fault.</summary>
+internal sealed class TraceSourceOptionsValidator : IValidateOptions<TraceSourceOptions>
+{
+    private const string Section = TraceSourceOptions.SectionName;
+
+    public ValidateOptionsResult Validate(string? name, TraceSourceOptions options)
+    {
+        var failures = new List<string>();
+        var kind = TraceSourceKinds.Normalize(options.Kind);
+        if (kind is null)
+        {
+            failures.Add($"{Section}:Kind must be one of {string.Join(", ", TraceSourceKinds.All)}, not '{options.Kind}'.");
+        }
+        else if (TraceSourceKinds.IsHttp(kind))
+        {
+            if (options.Url is null)
+            {
+                failures.Add($"{Section}:Url is required when {Section}:Kind is {kind}.");
+            }
+            else if (!options.Url.IsAbsoluteUri || (options.Url.Scheme != Uri.UriSchemeHttp && options.Url.Scheme != Uri.UriSchemeHttps))
+            {
+                failures.Add($"{Section}:Url must be an absolute http(s) URL, not '{options.Url}'.");
+            }
+        }
+        else if (kind == TraceSourceKinds.Files)
+        {
+            if (string.IsNullOrWhiteSpace(options.Path))
+            {
+                failures.Add($"{Section}:Path is required when {Section}:Kind is Files.");
+            }
+            else if (!Directory.Exists(options.Path) && !File.Exists(options.Path))
+            {
+                failures.Add($"{Section}:Path '{options.Path}' is neither a directory nor a file.");
+            }
+        }
+
+        if (!string.Equals(options.JaegerApi, "V1", StringComparison.OrdinalIgnoreCase) && !string.Equals(options.JaegerApi, "V3", StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"{Section}:JaegerApi must be V1 or V3, not '{options.JaegerApi}'.");
+        }
+
+        if (options.AttemptTimeout <= TimeSpan.Zero || options.Timeout < options.AttemptTimeout)
+        {
+            failures.Add($"{Section}:AttemptTimeout must be positive and no longer than {Section}:Timeout.");
+        }
+
+        if (options.MaxRetries is < 0 or > 10)
+        {
+            failures.Add($"{Section}:MaxRetries must be between 0 and 10.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,286 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using OpsAssistant.Core.Model;
+using Attribute = OpsAssistant.Core.Model.Attribute;
+
+namespace OpsAssistant.Infrastructure.Storage;
+
+/// <summary>
+/// The stored form of a span's non-indexed fields: compact UTF-8 JSON with one-letter keys. Attribute values are tagged
+/// with their type (s string, i int64, d double, b bool, x bytes, a array, m key/value list) so they read back exactly
+/// as they were written; OTLP JSON would lose the int/double distinction for whole numbers.
+/// </summary>
+internal static class SpanPayloadCodec
+{
+    public static byte[] Encode(Span span)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("r");
+            writer.WriteString("s", span.Resource.ServiceName);
+            WriteAttributes(writer, "a", span.Resource.Attributes);
+            writer.WriteEndObject();
+
+            if (!ReferenceEquals(span.Scope, InstrumentationScope.Empty))
+            {
+                writer.WriteStartObject("c");
+                writer.WriteString("n", span.Scope.Name);
+                if (span.Scope.Version is not null)
+                {
+                    writer.WriteString("v", span.Scope.Version);
+                }
+
+                WriteAttributes(writer, "a", span.Scope.Attributes ?? []);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteNumber("k", (int)span.Kind);
+            writer.WriteNumber("st", (int)span.Status);
+            if (span.StatusMessage is not null)
+            {
+                writer.WriteString("sm", span.StatusMessage);
+            }
+
+            if (span.ParentIsFollowsFrom)
+            {
+                writer.WriteBoolean("ff", true);
+            }
+
+            if (span.TraceState is not null)
+            {
+                writer.WriteString("ts", span.TraceState);
+            }
+
+            WriteAttributes(writer, "a", span.Attributes);
+            if (span.Events.Count > 0)
+            {
+                writer.WriteStartArray("e");
+                foreach (var e in span.Events)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("n", e.Name);
+                    writer.WriteNumber("t", e.TimeUnixNano);
+                    WriteAttributes(writer, "a", e.Attributes);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+
+            if (span.Links.Count > 0)
+            {
+                writer.WriteStartArray("l");
+                foreach (var link in span.Links)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("t", link.TraceId);
+                    writer.WriteString("s", link.SpanId);
+                    if (link.Kind is not null)
+                    {
+                        writer.WriteString("k", link.Kind);
+                    }
+
+                    WriteAttributes(writer, "a", link.Attributes);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The indexed columns plus the payload; resources and scopes read back shared through <paramref name="interned"/>.</summary>
+    public static Span Decode(SpanRow row, Dictionary<string, object> interned)
+    {
+        using var document = JsonDocument.Parse(row.Payload);
+        var root = document.RootElement;
+
+        var resourceElement = root.GetProperty("r");
+        var resourceKey = "r" + resourceElement.GetRawText();
+        if (!interned.TryGetValue(resourceKey, out var resource))
+        {
+            resource = new Resource(resourceElement.GetProperty("s").GetString() ?? Resource.UnknownService, ReadAttributes(resourceElement));
+            interned[resourceKey] = resource;
+        }
+
+        var scope = InstrumentationScope.Empty;
+        if (root.TryGetProperty("c", out var scopeElement))
+        {
+            var scopeKey = "c" + scopeElement.GetRawText();
+            if (!interned.TryGetValue(scopeKey, out var cached))
+            {
+                var attributes = ReadAttributes(scopeElement);
+                cached = new InstrumentationScope(
+                    scopeElement.GetProperty("n").GetString() ?? "",
+                    scopeElement.TryGetProperty("v", out var v) ? v.GetString() : null,
+                    attributes.Length == 0 ? null : attributes);
+                interned[scopeKey] = cached;
+            }
+
+            scope = (InstrumentationScope)cached;
+        }
+
+        return new Span
+        {
+            TraceId = row.TraceId,
+            SpanId = row.SpanId,
+            ParentSpanId = row.ParentSpanId,
+            Name = row.Name,
+            StartUnixNano = row.StartNano,
+            EndUnixNano = row.EndNano,
+            Resource = (Resource)resource,
+            Scope = scope,
+            Kind = (SpanKind)root.GetProperty("k").GetInt32(),
+            Status = (SpanStatusCode)root.GetProperty("st").GetInt32(),
+            StatusMessage = root.TryGetProperty("sm", out var sm) ? sm.GetString() : null,
+            ParentIsFollowsFrom = root.TryGetProperty("ff", out var ff) && ff.GetBoolean(),
+            TraceState = root.TryGetProperty("ts", out var ts) ? ts.GetString() : null,
+            Attributes = ReadAttributes(root),
+            Events = root.TryGetProperty("e", out var events)
+                ? events.EnumerateArray().Select(e => new SpanEvent(e.GetProperty("n").GetString() ?? "", e.GetProperty("t").GetInt64(), ReadAttributes(e))).ToArray()
+                : [],
+            Links = root.TryGetProperty("l", out var links)
+                ? links.EnumerateArray().Select(l => new SpanLink(
+                    l.GetProperty("t").GetString() ?? "",
+                    l.GetProperty("s").GetString() ?? "",
+                    ReadAttributes(l),
+                    l.TryGetProperty("k", out var k) ? k.GetString() : null)).ToArray()
+                : [],
+        };
+    }
+
+    private static void WriteAttributes(Utf8JsonWriter writer, string property, IReadOnlyList<Attribute> attributes)
+    {
+        if (attributes.Count == 0)
+        {
+            return;
+        }
+
+        writer.WritePropertyName(property);
+        WriteAttributeArray(writer, attributes);
+    }
+
+    private static void WriteAttributeArray(Utf8JsonWriter writer, IReadOnlyList<Attribute> attributes)
+    {
+        writer.WriteStartArray();
+        foreach (var attribute in attributes)
+        {
+            writer.WriteStartArray();
+            writer.WriteStringValue(attribute.Key);
+            WriteValue(writer, attribute.Value);
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                return;
+            case string s:
+                Tagged(writer, "s").WriteStringValue(s);
+                break;
+            case bool b:
+                Tagged(writer, "b").WriteBooleanValue(b);
+                break;
+            case long l:
+                Tagged(writer, "i").WriteNumberValue(l);
+                break;
+            case int i:
+                Tagged(writer, "i").WriteNumberValue(i);
+                break;
+            case double d when double.IsFinite(d):
+                Tagged(writer, "d").WriteNumberValue(d);
+                break;
+            case double d:
+                // JSON has no NaN or infinity: keep them as their round-trip text.
+                Tagged(writer, "d").WriteStringValue(d.ToString("R", CultureInfo.InvariantCulture));
+                break;
+            case byte[] bytes:
+                Tagged(writer, "x").WriteBase64StringValue(bytes);
+                break;
+            case Attribute[] list:
+                writer.WriteStartObject();
+                writer.WritePropertyName("m");
+                WriteAttributeArray(writer, list);
+                break;
+            case IReadOnlyList<Attribute> list:
+                writer.WriteStartObject();
+                writer.WritePropertyName("m");
+                WriteAttributeArray(writer, list);
+                break;
+            case object?[] array:
+                writer.WriteStartObject();
+                writer.WriteStartArray("a");
+                foreach (var item in array)
+                {
+                    WriteValue(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                Tagged(writer, "s").WriteStringValue(AttributeValues.Format(value));
+                break;
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static Utf8JsonWriter Tagged(Utf8JsonWriter writer, string tag)
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName(tag);
+        return writer;
+    }
+
+    private static Attribute[] ReadAttributes(JsonElement owner) =>
+        owner.TryGetProperty("a", out var array) ? ReadAttributeArray(array) : AttributeValues.Empty;
+
+    private static Attribute[] ReadAttributeArray(JsonElement array)
+    {
+        var result = new Attribute[array.GetArrayLength()];
+        var i = 0;
+        foreach (var pair in array.EnumerateArray())
+        {
+            result[i++] = new Attribute(pair[0].GetString() ?? "", ReadValue(pair[1]));
+        }
+
+        return result;
+    }
+
+    private static object? ReadValue(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var property = element.EnumerateObject().First();
+        var value = property.Value;
+        return property.Name switch
+        {
+            "s" => value.GetString(),
+            "b" => value.GetBoolean(),
+            "i" => value.GetInt64(),
+            "d" => value.ValueKind == JsonValueKind.String
+                ? double.Parse(value.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture)
+                : value.GetDouble(),
+            "x" => value.GetBytesFromBase64(),
+            "m" => ReadAttributeArray(value),
+            "a" => value.EnumerateArray().Select(ReadValue).ToArray(),
+            _ => throw new JsonException($"Unknown attribute value tag '{property.Name}' in a stored span."),
+        };
+    }
+}
