@@ -1,12 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
 using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Sources;
 
 namespace OpsAssistant.Cli;
 
 /// <summary>
-/// Resolves <c>--source</c> for trace IDs. Backend sources (store, Jaeger, Tempo, Zipkin) come from the infrastructure's
-/// source registrations; until one is configured, a trace ID cannot be looked up and the CLI says which key to set.
+/// Resolves <c>--source</c> for trace IDs from the same configuration as the service (<c>OpsAssistant:TraceSource</c>,
+/// <c>OpsAssistant:Storage</c>): no name means the configured default.
 /// </summary>
 internal static class CliSources
 {
-    public static ITraceSource? Resolve(string? name) => null;
+    private static readonly Lazy<ServiceProvider> Services = new(() =>
+    {
+        var services = new ServiceCollection();
+        services.AddOpsAssistantTraceSources(CliHost.Configuration());
+        return services.BuildServiceProvider();
+    });
+
+    /// <exception cref="ArgumentException">Unknown source name.</exception>
+    /// <exception cref="TraceSourceException">The source needs a URL or path that is not configured.</exception>
+    public static ITraceSource Resolve(string? name)
+    {
+        var resolver = Services.Value.GetRequiredService<TraceSourceResolver>();
+        return name is null ? resolver.Default : resolver.Get(name == "file" ? "file" : name);
+    }
 }

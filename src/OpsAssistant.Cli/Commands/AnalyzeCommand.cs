@@ -3,6 +3,7 @@ using System.Text.Json;
 using OpsAssistant.Core.Formats;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Results;
+using OpsAssistant.Core.Sources;
 using Spectre.Console;
 
 namespace OpsAssistant.Cli.Commands;
@@ -115,7 +116,16 @@ internal static class AnalyzeCommand
             return (null, $"'{target}' is not a trace ID (16 or 32 hex characters); --source {sourceName} looks traces up by ID.");
         }
 
-        var source = services.ResolveSource(sourceName);
+        ITraceSource? source;
+        try
+        {
+            source = services.ResolveSource(sourceName);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or TraceSourceException)
+        {
+            return (null, ex.Message);
+        }
+
         if (source is null)
         {
             return (null, $"no trace source '{sourceName ?? "(default)"}' is configured: set OpsAssistant:TraceSource:Kind (Store|Jaeger|Tempo|Zipkin|Files) and OpsAssistant:TraceSource:Url, or pass a trace file.");

@@ -82,7 +82,8 @@ public static class HeuristicRanker
 
         var covered = new HashSet<string>(candidates.SelectMany(c => c.SpanIds), StringComparer.Ordinal);
         var errorsTookRequestDown = f.Errors.Any(e => e.IsOrigin && !e.Recovered && e.ReachesRoot);
-        foreach (var h in f.Hotspots.Where(h => h.SharePercent >= 20 && !covered.Contains(h.Span.SpanId)).Take(3))
+        // A lone span has nothing to compare its time with: that is "nothing stands out", not a latency finding.
+        foreach (var h in f.Hotspots.Where(h => h.SharePercent >= 20 && !covered.Contains(h.Span.SpanId) && f.Overview.SpanCount > 1).Take(3))
         {
             // The root's own time is usually uninstrumented work or a trimmed trace, a weaker lead than a named span below it.
             var damp = (errorsTookRequestDown ? 0.6 : 1.0) * (h.Span.SpanId == f.Overview.Root.SpanId ? 0.5 : 1.0);

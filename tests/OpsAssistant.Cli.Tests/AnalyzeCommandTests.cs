@@ -1,0 +1,122 @@
+using System.Text.Json;
+using NSubstitute;
+using OpsAssistant.Cli.Commands;
+using OpsAssistant.Core.Analysis;
+using OpsAssistant.Core.Sources;
+using OpsAssistant.Core.Model;
+using Spectre.Console;
+
+namespace OpsAssistant.Cli.Tests;
+
+public sealed class AnalyzeCommandTests : IDisposable
+{
+    private readonly StringWriter _console = new();
+    private readonly StringWriter _json = new();
+    private readonly StringWriter _error = new();
+    private readonly ITraceSource _store = Substitute.For<ITraceSource>();
+
+    public void Dispose()
+    {
+        _console.Dispose();
+        _json.Dispose();
+        _error.Dispose();
+    }
+
+    [Fact]
+    public async Task Analyze_FileWithJson_PrintsOnlyTheResultContract()
+    {
+        var code = await Run(Fixture("sibling_errors.json"), json: true);
+
+        Assert.Equal(AnalyzeCommand.Ok, code);
+        using var doc = JsonDocument.Parse(_json.ToString());
+        var root = doc.RootElement;
+        foreach (var field in new[] { "analysisId", "traceId", "engine", "model", "degraded", "summary", "hypotheses", "usage", "elapsedMs" })
+        {
+            Assert.True(root.TryGetProperty(field, out _), $"missing {field}");
+        }
+
+        var top = root.GetProperty("hypotheses")[0];
+        Assert.Equal("payment", top.GetProperty("service").GetString());
+        Assert.Equal("oteldemo.PaymentService/Charge", top.GetProperty("operation").GetString());
+        Assert.Equal(1, top.GetProperty("rank").GetInt32());
+        Assert.Equal(0, root.GetProperty("usage").GetProperty("inputTokens").GetInt64());
+        Assert.Empty(_error.ToString());
+    }
+
+    [Fact]
+    public async Task Analyze_File_RendersATableWithTheSuspectAndRemediation()
+    {
+        var code = await Run(Fixture("sibling_errors.json"));
+
+        Assert.Equal(AnalyzeCommand.Ok, code);
+        var text = _console.ToString();
+        Assert.Contains("oteldemo.PaymentService/Charge", text, StringComparison.Ordinal);
+        Assert.Contains("payment", text, StringComparison.Ordinal);
+        Assert.Contains("fix:", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not-a-trace-id")]
+    [InlineData("/no/such/file.json")]
+    public async Task Analyze_NeitherFileNorTraceId_ExitsTwoWithOneLine(string target)
+    {
+        var code = await Run(target);
+
+        Assert.Equal(AnalyzeCommand.BadInput, code);
+        Assert.Single(_error.ToString().Trim().Split('\n'));
+        Assert.Empty(_json.ToString());
+    }
+
+    [Fact]
+    public async Task Analyze_FileWithSeveralTraces_ExitsTwoListingTheirIds()
+    {
+        var code = await Run(Fixture("memory_otel_traces_01.json"));
+
+        Assert.Equal(AnalyzeCommand.BadInput, code);
+        Assert.Contains("00000000000000010000000000000000", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--trace-id", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Analyze_FileWithSeveralTracesAndTraceId_AnalysesThatTrace()
+    {
+        var code = await Run(Fixture("memory_otel_traces_01.json"), json: true, traceId: "00000000000000020000000000000000");
+
+        Assert.Equal(AnalyzeCommand.Ok, code);
+        Assert.Contains("00000000000000020000000000000000", _json.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Analyze_TraceIdUnknownToTheSource_ExitsTwo()
+    {
+        _store.Name.Returns("store");
+        var code = await Run("4bf92f3577b34da6a3ce929d0e0e4736", source: "store");
+
+        Assert.Equal(AnalyzeCommand.BadInput, code);
+        Assert.Contains("not found in the store source", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Analyze_TraceIdFoundInTheSource_IsAnalysed()
+    {
+        var trace = new Trace("4bf92f3577b34da6a3ce929d0e0e4736", [new Span { TraceId = "4bf92f3577b34da6a3ce929d0e0e4736", SpanId = "0000000000000001", Name = "GET /", StartUnixNano = 1, EndUnixNano = 1_000_000 }]);
+        _store.GetTraceAsync("4bf92f3577b34da6a3ce929d0e0e4736", Arg.Any<CancellationToken>()).Returns(trace);
+
+        var code = await Run("4BF92F3577B34DA6A3CE929D0E0E4736", source: "store", json: true);
+
+        Assert.Equal(AnalyzeCommand.Ok, code);
+        Assert.Contains("\"unknown\"", _json.ToString(), StringComparison.Ordinal);
+    }
+
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+    private Task<int> Run(string target, bool json = false, string? source = null, string? traceId = null) =>
+        AnalyzeCommand.RunAsync(
+            new AnalyzeServices(
+                _ => new HeuristicEngine(),
+                _ => _store,
+                AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_console), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No }),
+                _json,
+                _error),
+            target, source, traceId, json, noLlm: true, CancellationToken.None);
+}
