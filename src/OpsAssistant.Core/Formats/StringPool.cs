@@ -1,59 +1,43 @@
-using System.Buffers;
-using System.Text.Json;
-
 namespace OpsAssistant.Core.Formats;
 
 /// <summary>
-/// Interns short strings while reading: a million-span trace repeats the same few hundred service names, span names and
-/// attribute keys, and holding one copy of each is the difference between a few MB and a few hundred MB.
+/// Per-read string interning: service names, span names, attribute keys and short values repeat across spans,
+/// so a million-span trace should hold one copy of "http.method", not a million. Lookups go by
+/// <see cref="ReadOnlySpan{T}"/> so a hit allocates nothing.
 /// </summary>
 internal sealed class StringPool
 {
-    private const int MaxInternLength = 128;
+    // Unique values (IDs, URLs with query strings) would otherwise grow the pool without bound and save nothing.
+    private const int MaxEntries = 200_000;
+
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    public StringPool() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
-
-    /// <summary>Reads the current string token, interned when short, cut to <paramref name="maxLength"/> when long.</summary>
-    public string Read(ref Utf8JsonReader reader, int maxLength, out bool truncated)
+    public StringPool()
     {
-        truncated = false;
-        var byteLength = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
-        if (byteLength <= MaxInternLength)
-        {
-            Span<char> chars = stackalloc char[MaxInternLength];
-            var written = reader.CopyString(chars);
-            return Intern(chars[..written]);
-        }
-
-        var rented = ArrayPool<char>.Shared.Rent(byteLength);
-        try
-        {
-            var written = reader.CopyString(rented);
-            if (written > maxLength)
-            {
-                truncated = true;
-                return string.Concat(rented.AsSpan(0, maxLength), "…[truncated]");
-            }
-
-            return new string(rented, 0, written);
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(rented);
-        }
+        _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public string Intern(ReadOnlySpan<char> value)
+    public string Intern(ReadOnlySpan<char> chars)
     {
-        if (_lookup.TryGetValue(value, out var existing))
+        if (chars.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        if (_lookup.TryGetValue(chars, out var existing))
         {
             return existing;
         }
 
-        var s = value.ToString();
-        _strings[s] = s;
-        return s;
+        var created = new string(chars);
+        if (_strings.Count < MaxEntries)
+        {
+            _strings.Add(created, created);
+        }
+
+        return created;
     }
+
+    public string Intern(string value) => Intern(value.AsSpan());
 }
