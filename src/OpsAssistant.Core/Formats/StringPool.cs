@@ -1,43 +1,59 @@
+using System.Buffers;
+using System.Text.Json;
+
 namespace OpsAssistant.Core.Formats;
 
 /// <summary>
-/// Per-read string interning: service names, span names, attribute keys and short values repeat across spans,
-/// so a million-span trace should hold one copy of "http.method", not a million. Lookups go by
-/// <see cref="ReadOnlySpan{T}"/> so a hit allocates nothing.
+/// Interns short strings while reading: a million-span trace repeats the same few hundred service names, span names and
+/// attribute keys, and holding one copy of each is the difference between a few MB and a few hundred MB.
 /// </summary>
 internal sealed class StringPool
 {
-    // Unique values (IDs, URLs with query strings) would otherwise grow the pool without bound and save nothing.
-    private const int MaxEntries = 200_000;
-
+    private const int MaxInternLength = 128;
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    public StringPool()
-    {
-        _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
-    }
+    public StringPool() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    public string Intern(ReadOnlySpan<char> chars)
+    /// <summary>Reads the current string token, interned when short, cut to <paramref name="maxLength"/> when long.</summary>
+    public string Read(ref Utf8JsonReader reader, int maxLength, out bool truncated)
     {
-        if (chars.IsEmpty)
+        truncated = false;
+        var byteLength = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+        if (byteLength <= MaxInternLength)
         {
-            return string.Empty;
+            Span<char> chars = stackalloc char[MaxInternLength];
+            var written = reader.CopyString(chars);
+            return Intern(chars[..written]);
         }
 
-        if (_lookup.TryGetValue(chars, out var existing))
+        var rented = ArrayPool<char>.Shared.Rent(byteLength);
+        try
+        {
+            var written = reader.CopyString(rented);
+            if (written > maxLength)
+            {
+                truncated = true;
+                return string.Concat(rented.AsSpan(0, maxLength), "…[truncated]");
+            }
+
+            return new string(rented, 0, written);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    public string Intern(ReadOnlySpan<char> value)
+    {
+        if (_lookup.TryGetValue(value, out var existing))
         {
             return existing;
         }
 
-        var created = new string(chars);
-        if (_strings.Count < MaxEntries)
-        {
-            _strings.Add(created, created);
-        }
-
-        return created;
+        var s = value.ToString();
+        _strings[s] = s;
+        return s;
     }
-
-    public string Intern(string value) => Intern(value.AsSpan());
 }

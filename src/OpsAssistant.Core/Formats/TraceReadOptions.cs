@@ -1,37 +1,19 @@
 namespace OpsAssistant.Core.Formats;
 
-/// <summary>Limits that keep a hostile or broken input from exhausting memory or the stack.</summary>
+/// <summary>Limits that keep hostile or accidental input from exhausting the process.</summary>
 public sealed record TraceReadOptions
 {
     public static TraceReadOptions Default { get; } = new();
 
-    /// <summary>More spans than this (across all traces in the input) is a <see cref="TraceFormatException"/>.</summary>
+    /// <summary>More spans than this is an error naming the limit, not an out-of-memory crash.</summary>
     public int MaxSpans { get; init; } = 2_000_000;
 
-    /// <summary>
-    /// String attribute values longer than this many characters are cut to this length plus a marker, and a warning
-    /// is recorded on the trace. A long value is a nuisance, not a reason to refuse the trace.
-    /// </summary>
+    /// <summary>Longer string values are cut (with a marker and a warning); one 50 MB attribute must not cost 50 MB per copy.</summary>
     public int MaxAttributeValueLength { get; init; } = 16 * 1024;
 
-    /// <summary>Deepest JSON nesting accepted. Capped at 1000 because nested attribute values are read recursively.</summary>
+    /// <summary>JSON nesting beyond this is rejected (OTLP nests ~8 deep; 10k-deep input must not overflow the stack).</summary>
     public int MaxDepth { get; init; } = 64;
 
-    internal void Validate()
-    {
-        if (MaxSpans < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxSpans), MaxSpans, "MaxSpans must be at least 1.");
-        }
-
-        if (MaxAttributeValueLength < 16)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxAttributeValueLength), MaxAttributeValueLength, "MaxAttributeValueLength must be at least 16.");
-        }
-
-        if (MaxDepth is < 8 or > 1000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxDepth), MaxDepth, "MaxDepth must be between 8 and 1000.");
-        }
-    }
+    /// <summary>Input larger than this is rejected before parsing.</summary>
+    public long MaxBytes { get; init; } = 2L * 1024 * 1024 * 1024 - 64;
 }

@@ -2,5 +2,5 @@ using OpsAssistant.Core.Model;
 
 namespace OpsAssistant.Core.Formats;
 
-/// <summary>Everything one input held: the detected format and its traces, grouped by trace ID in order of first appearance.</summary>
+/// <summary>Every trace found in one input, in order of first appearance, and the format they were read from.</summary>
 public sealed record TraceReadResult(TraceFormat Format, IReadOnlyList<Trace> Traces);

@@ -50,5 +50,26 @@ public sealed class Span
 
     public object? GetAttribute(string key) => AttributeValues.Find(Attributes, key);
 
+    /// <summary>A copy under another span ID (used when a trace reuses an ID for a different span).</summary>
+    public Span WithSpanId(string spanId) => new()
+    {
+        TraceId = TraceId,
+        SpanId = spanId,
+        ParentSpanId = ParentSpanId,
+        ParentIsFollowsFrom = ParentIsFollowsFrom,
+        Name = Name,
+        Kind = Kind,
+        StartUnixNano = StartUnixNano,
+        EndUnixNano = EndUnixNano,
+        Status = Status,
+        StatusMessage = StatusMessage,
+        Resource = Resource,
+        Scope = Scope,
+        Attributes = Attributes,
+        Events = Events,
+        Links = Links,
+        TraceState = TraceState,
+    };
+
     public override string ToString() => $"{ServiceName}/{Name} [{SpanId}]";
 }

@@ -29,6 +29,10 @@ public sealed record AnalysisResult
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Warnings { get; init; }
 
+    /// <summary>Span IDs on the critical path, in time order (for the waterfall; not part of the ranking contract).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? CriticalPath { get; init; }
+
     /// <summary>Size of the prompt sent (or that would be sent) to an LLM, in o200k tokens.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int PromptTokens { get; init; }

@@ -1,0 +1,158 @@
+using System.CommandLine;
+using System.Globalization;
+using OpsAssistant.Core.Evaluation;
+using Spectre.Console;
+
+namespace OpsAssistant.Cli.Commands;
+
+/// <summary>
+/// <c>opsassistant eval &lt;cases-dir&gt; [--no-llm] [--report r.json] [--html r.html]</c> (DESIGN.md "CLI"). Exit codes:
+/// 0 when the run completed (misses are results, not failures), 2 on bad input (no such directory, no cases), 1 otherwise.
+/// The regression gate lives in <c>.ci/eval-gate</c>, not here, so the verb stays a measuring tool.
+/// </summary>
+internal static class EvalCommand
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+
+    public static Command Create(EvalServices services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var casesDir = new Argument<string>("cases-dir") { Description = "Directory holding one sub-directory per case (trace.json + expected.json)." };
+        var noLlm = new Option<bool>("--no-llm") { Description = "Use the deterministic heuristic engine only, even when an LLM is configured." };
+        var report = new Option<string?>("--report") { Description = "Write the JSON eval report to this file." };
+        var html = new Option<string?>("--html") { Description = "Write a self-contained HTML report to this file." };
+        var command = new Command("eval", "Run the offline eval set and score the ranked hypotheses against the labels.")
+        {
+            casesDir, noLlm, report, html,
+        };
+        command.SetAction((parse, ct) => RunAsync(
+            services, parse.GetValue(casesDir)!, parse.GetValue(noLlm), parse.GetValue(report), parse.GetValue(html), ct));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(EvalServices services, string casesDir, bool noLlm, string? reportPath, string? htmlPath, CancellationToken ct)
+    {
+        var console = services.Console;
+        if (!Directory.Exists(casesDir))
+        {
+            console.MarkupLineInterpolated($"[red]eval: cases directory not found:[/] {casesDir}");
+            return BadInput;
+        }
+
+        var caseDirs = EvalRunner.FindCaseDirectories(casesDir);
+        if (caseDirs.Count == 0)
+        {
+            console.MarkupLineInterpolated($"[red]eval: no case directories under[/] {casesDir}");
+            return BadInput;
+        }
+
+        try
+        {
+            var runner = new EvalRunner(services.CreateEngine(noLlm), services.ReadTrace, services.PromptTokens);
+            EvalReport? result = null;
+            await console.Progress()
+                .AutoClear(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .StartAsync(async progress =>
+                {
+                    var task = progress.AddTask($"eval ({caseDirs.Count} cases)", maxValue: caseDirs.Count);
+                    var reporter = new DirectProgress(p =>
+                    {
+                        task.Value = p.Completed;
+                        task.Description = Markup.Escape($"eval {p.Completed}/{p.Total}: {p.Last.Case}");
+                    });
+                    result = await runner.RunAsync(casesDir, reporter, ct).ConfigureAwait(false);
+                    task.Value = caseDirs.Count;
+                }).ConfigureAwait(false);
+
+            var evalReport = result!;
+            Render(console, evalReport);
+            if (reportPath is not null)
+            {
+                await EvalReportJson.WriteAsync(evalReport, reportPath, ct).ConfigureAwait(false);
+                console.MarkupLineInterpolated($"[grey]report:[/] {reportPath}");
+            }
+
+            if (htmlPath is not null)
+            {
+                var full = Path.GetFullPath(htmlPath);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                await File.WriteAllTextAsync(full, EvalHtmlReport.Render(evalReport, $"OpsAssistant eval: {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(casesDir)))}"), ct).ConfigureAwait(false);
+                console.MarkupLineInterpolated($"[grey]html:[/] {htmlPath}");
+            }
+
+            console.WriteLine(evalReport.SummaryLine());
+            return Ok;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            console.MarkupLine("[yellow]eval: cancelled[/]");
+            return Failure;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            console.MarkupLineInterpolated($"[red]eval: {ex.Message}[/]");
+            return Failure;
+        }
+    }
+
+    private static void Render(IAnsiConsole console, EvalReport report)
+    {
+        var categories = new Table().Border(TableBorder.Rounded).Title("[bold]eval by category[/]");
+        categories.AddColumn("category");
+        foreach (var heading in new[] { "cases", "top-1", "top-3", "MRR", "abstained", "errored", "prompt tok", "ms" })
+        {
+            categories.AddColumn(new TableColumn(heading).RightAligned());
+        }
+
+        foreach (var c in report.Categories)
+        {
+            categories.AddRow(Markup.Escape(c.Category), N(c.Cases), Pct(c.Top1), Pct(c.Top3), F(c.Mrr, "0.000"), N(c.Abstained), N(c.Errored),
+                F(c.MeanPromptTokens, "0"), F(c.MeanElapsedMs, "0.0"));
+        }
+
+        categories.AddRow("[bold]all[/]", $"[bold]{N(report.Cases)}[/]", $"[bold]{Pct(report.Top1)}[/]", $"[bold]{Pct(report.Top3)}[/]",
+            $"[bold]{F(report.Mrr, "0.000")}[/]", N(report.Abstained), N(report.Errored), F(report.MeanPromptTokens, "0"), F(report.MeanElapsedMs, "0.0"));
+        console.Write(categories);
+
+        var misses = report.Results.Where(r => r.Rank != 1).ToList();
+        if (misses.Count == 0)
+        {
+            console.MarkupLine("[green]no misses: every expected root cause ranked first[/]");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple).Title($"[bold]misses ({misses.Count})[/]");
+        table.AddColumn("case");
+        table.AddColumn(new TableColumn("rank").RightAligned());
+        table.AddColumn("expected");
+        table.AddColumn("predicted / error");
+        foreach (var r in misses)
+        {
+            var expected = r.Expected is null ? "?" : $"{r.Expected.Service} / {r.Expected.Span ?? "*"}";
+            var predicted = r.Errored ? $"[red]{Markup.Escape(r.Error!)}[/]"
+                : r.Service is null && r.Operation is null ? "[grey]no hypothesis[/]"
+                : Markup.Escape($"{r.Service} / {r.Operation} ({r.PredictedCategory})");
+            table.AddRow(Markup.Escape(r.Case), r.Rank is { } rank ? N(rank) : "-", Markup.Escape(expected), predicted);
+        }
+
+        console.Write(table);
+    }
+
+    private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string Pct(double fraction) => F(fraction * 100, "0.0") + "%";
+
+    /// <summary>
+    /// Reports on the calling thread. <see cref="Progress{T}"/> posts to the thread pool, so its last updates could land
+    /// after the progress display has closed.
+    /// </summary>
+    private sealed class DirectProgress(Action<EvalProgress> report) : IProgress<EvalProgress>
+    {
+        public void Report(EvalProgress value) => report(value);
+    }
+}

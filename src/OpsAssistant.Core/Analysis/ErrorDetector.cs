@@ -1,0 +1,128 @@
+using OpsAssistant.Core.Analysis.Findings;
+
+namespace OpsAssistant.Core.Analysis;
+
+/// <summary>
+/// Finds where failures started. An errored span with an errored descendant is a consequence, not an origin. An origin
+/// whose call was retried by its parent and then succeeded is a red herring (recovered). An errored span that gave up
+/// while an OK span below it was still using the whole budget is a timeout: the locus is that span, not the one that errored.
+/// </summary>
+internal static class ErrorDetector
+{
+    /// <summary>The deepest span still holding this share of a timed-out span's duration is where the time went.</summary>
+    private const double BudgetShare = 0.7;
+
+    public static (List<ErrorFinding> Errors, List<TimeoutFinding> Timeouts) Detect(SpanTree tree, Func<int, SpanRef> refOf)
+    {
+        var n = tree.Count;
+        var signal = new string?[n];
+        var errored = new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            signal[i] = SpanSignals.ErrorSignal(tree[i]);
+            errored[i] = signal[i] is not null;
+        }
+
+        var erroredBelow = new bool[n];
+        foreach (var i in tree.PreOrder().Reverse())
+        {
+            var p = tree.Parent[i];
+            if (p >= 0 && (errored[i] || erroredBelow[i]))
+            {
+                erroredBelow[p] = true;
+            }
+        }
+
+        var errors = new List<ErrorFinding>();
+        var timeouts = new List<TimeoutFinding>();
+        var traceStart = tree.Start[tree.Root];
+        for (var i = 0; i < n; i++)
+        {
+            if (!errored[i])
+            {
+                continue;
+            }
+
+            var span = tree[i];
+            var chain = new List<string> { span.SpanId };
+            var reachesRoot = i == tree.Root;
+            for (var p = tree.Parent[i]; p >= 0 && errored[p]; p = tree.Parent[p])
+            {
+                chain.Add(tree[p].SpanId);
+                reachesRoot |= p == tree.Root;
+            }
+
+            var isOrigin = !erroredBelow[i];
+            errors.Add(new ErrorFinding(refOf(i), SpanSignals.Message(span), SpanSignals.ExceptionType(span), signal[i]!, isOrigin,
+                Recovered(tree, i, errored), reachesRoot, (tree.Start[i] - traceStart) / 1e6, chain));
+
+            if (isOrigin && FindBudgetLocus(tree, i, errored) is { } locus)
+            {
+                timeouts.Add(new TimeoutFinding(refOf(i), refOf(locus), tree.DurationMs(i), tree.Duration(i) == 0 ? 0 : (double)tree.Duration(locus) / tree.Duration(i)));
+            }
+        }
+
+        // Origins first: unrecovered before recovered, those that took the request down before handled ones, then the
+        // earliest — when two siblings both fail, the later failure is usually fallout of the first.
+        errors.Sort((a, b) =>
+        {
+            var c = b.IsOrigin.CompareTo(a.IsOrigin);
+            c = c != 0 ? c : a.Recovered.CompareTo(b.Recovered);
+            c = c != 0 ? c : b.ReachesRoot.CompareTo(a.ReachesRoot);
+            return c != 0 ? c : a.StartOffsetMs.CompareTo(b.StartOffsetMs);
+        });
+        return (errors, timeouts);
+    }
+
+    /// <summary>A later sibling making the same call that did not fail means this failure was retried away.</summary>
+    private static bool Recovered(SpanTree tree, int i, bool[] errored)
+    {
+        var p = tree.Parent[i];
+        if (p < 0)
+        {
+            return false;
+        }
+
+        var span = tree[i];
+        foreach (var s in tree.Children(p))
+        {
+            if (s != i && !errored[s] && tree.Start[s] >= tree.Start[i] && tree[s].Name == span.Name && tree[s].ServiceName == span.ServiceName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int? FindBudgetLocus(SpanTree tree, int gaveUp, bool[] errored)
+    {
+        var budget = tree.Duration(gaveUp);
+        if (budget <= 0 || tree.Children(gaveUp).Length == 0)
+        {
+            return null;
+        }
+
+        var d = gaveUp;
+        while (true)
+        {
+            var next = -1;
+            foreach (var c in tree.Children(d))
+            {
+                if (tree.Duration(c) >= BudgetShare * budget && (next < 0 || tree.Duration(c) > tree.Duration(next)))
+                {
+                    next = c;
+                }
+            }
+
+            if (next < 0)
+            {
+                break;
+            }
+
+            d = next;
+        }
+
+        return d != gaveUp && !errored[d] ? d : null;
+    }
+}

@@ -1,0 +1,221 @@
+using System.Globalization;
+using OpsAssistant.Core.Analysis.Findings;
+using OpsAssistant.Core.Results;
+
+namespace OpsAssistant.Core.Analysis;
+
+/// <summary>
+/// Turns findings into ranked hypotheses with calibrated confidence. Confidence grows with how much of the request a finding
+/// explains; failures that took the request down outrank slowness; recovered errors and timed-out proxies are named as
+/// such, low. With nothing notable it returns one low-confidence <c>unknown</c> rather than inventing a cause.
+/// </summary>
+public static class HeuristicRanker
+{
+    private const int MaxHypotheses = 6;
+
+    public static AnalysisResult Rank(TraceAnalysis analysis)
+    {
+        ArgumentNullException.ThrowIfNull(analysis);
+        var f = analysis.Findings;
+        var candidates = new List<Hypothesis>();
+        var gaveUp = new HashSet<string>(f.Timeouts.Select(t => t.GaveUp.SpanId), StringComparer.Ordinal);
+
+        foreach (var t in f.Timeouts)
+        {
+            candidates.Add(Make(Categories.Error, 0.86, t.Locus,
+                $"{t.Locus.Service} {t.Locus.Operation} used the whole {Ms(t.BudgetMs)} budget; {t.GaveUp.Service} gave up",
+                [t.Locus.SpanId, t.GaveUp.SpanId],
+                [
+                    $"{t.GaveUp.Service} {t.GaveUp.Operation} [{t.GaveUp.SpanId}] failed after {Ms(t.BudgetMs)}: it timed out waiting.",
+                    $"{t.Locus.Service} {t.Locus.Operation} [{t.Locus.SpanId}] was still running with status OK for {Ms(t.Locus.DurationMs)} ({t.LocusShare:P0} of the budget).",
+                    "Nothing below it returned: the time was spent inside it or in a call that recorded no span.",
+                ],
+                "error.timeout-masked"));
+        }
+
+        AddErrors(f, candidates, gaveUp);
+        AddColdStart(f, candidates);
+        foreach (var r in f.Retries.Where(r => r.Failed >= 2))
+        {
+            candidates.Add(Make(Categories.Retry, Clamp(0.6 + 0.3 * r.SharePercent / 100 + (r.LastSucceeded ? 0 : 0.05)), r.First,
+                $"Retry storm: {r.Attempts} attempts of {r.First.Service} {r.First.Operation}, {r.Failed} failed",
+                r.SpanIds.Take(8).ToList(),
+                [
+                    $"{r.Attempts} attempts in {Ms(r.WindowMs)} ({r.SharePercent:0.#}% of the trace); {r.Failed} failed{(r.LastSucceeded ? ", the last succeeded" : ", none succeeded")}.",
+                ],
+                "retry-storm"));
+        }
+
+        foreach (var n in f.RepeatedCalls.Where(n => n.Sequential))
+        {
+            candidates.Add(Make(Categories.NPlusOne, Clamp(0.4 + 0.5 * n.SharePercent / 100), Ref(n.SpanIds[0], n.Service, n.Operation, n.SumMs / n.Count),
+                $"N+1: {n.Count} sequential {n.Operation} calls from {n.Parent.Service} {n.Parent.Operation}",
+                [n.SpanIds[0], n.Parent.SpanId, .. n.SpanIds.Skip(1).Take(4)],
+                [
+                    $"{n.Count} calls of {n.Service} {n.Operation} under [{n.Parent.SpanId}] ran one after another: {n.OverlappingPairs} overlapping pairs, {Ms(n.SumMs)} of calls in a {Ms(n.WindowMs)} window.",
+                    $"The group spans {n.SharePercent:0.#}% of the trace.",
+                ],
+                "n-plus-one"));
+        }
+
+        foreach (var w in f.Waits.Where(w => w.SharePercent >= 10))
+        {
+            var evidence = new List<string> { $"{w.Span.Service} {w.Span.Operation} [{w.Span.SpanId}] waited {Ms(w.OnPathMs)} on the critical path ({w.SharePercent:0.#}% of the trace)." };
+            if (w.Detail is not null)
+            {
+                evidence.Add(w.Detail);
+            }
+
+            candidates.Add(Make(Categories.Contention, Clamp(0.45 + 0.5 * w.SharePercent / 100), w.Span,
+                w.Kind == "pool" ? $"Connection-pool wait in {w.Span.Service}" : $"Lock wait in {w.Span.Service}", [w.Span.SpanId], evidence,
+                w.Kind == "pool" ? "contention.pool" : "contention.lock"));
+        }
+
+        foreach (var r in f.Resources.Where(r => r.SharePercent >= 5 || r.PauseMs >= 100))
+        {
+            candidates.Add(Make(Categories.Resource, Clamp(0.5 + 0.45 * r.SharePercent / 100), r.Span,
+                r.Kind switch { "gc" => $"GC pause stalled {r.Span.Service}", "cpu" => $"CPU throttling in {r.Span.Service}", _ => $"Memory pressure in {r.Span.Service}" },
+                [r.Span.SpanId], [.. r.Evidence.Take(4), $"The affected span covers {r.SharePercent:0.#}% of the trace."], "resource." + r.Kind));
+        }
+
+        var covered = new HashSet<string>(candidates.SelectMany(c => c.SpanIds), StringComparer.Ordinal);
+        var errorsTookRequestDown = f.Errors.Any(e => e.IsOrigin && !e.Recovered && e.ReachesRoot);
+        foreach (var h in f.Hotspots.Where(h => h.SharePercent >= 20 && !covered.Contains(h.Span.SpanId)).Take(3))
+        {
+            var damp = errorsTookRequestDown ? 0.6 : 1.0;
+            if (h.IsClientWithoutServer)
+            {
+                candidates.Add(Make(Categories.Dependency, Clamp((0.35 + 0.5 * h.SharePercent / 100) * damp), h.Span,
+                    $"Slow dependency{(h.Peer is null ? "" : " " + h.Peer)} called by {h.Span.Service}",
+                    [h.Span.SpanId],
+                    [
+                        $"{h.Span.Service} {h.Span.Operation} [{h.Span.SpanId}] waited {Ms(h.OnPathMs)} ({h.SharePercent:0.#}% of the trace) on {h.Peer ?? "a remote system"}.",
+                        "The remote side recorded no span, so the time was spent outside the traced services.",
+                    ],
+                    "dependency"));
+            }
+            else
+            {
+                candidates.Add(Make(Categories.Latency, Clamp((0.25 + 0.55 * h.SharePercent / 100) * damp), h.Span,
+                    $"{h.Span.Service} {h.Span.Operation} spends {Ms(h.SelfMs)} in its own work",
+                    [h.Span.SpanId],
+                    [$"{Ms(h.OnPathMs)} of its own time is on the critical path ({h.SharePercent:0.#}% of the trace); its children do not explain it."],
+                    "latency.hotspot"));
+            }
+        }
+
+        AddRecovered(f, candidates);
+        var ranked = candidates
+            .OrderByDescending(h => h.Confidence)
+            .DistinctBy(h => (h.Service?.ToUpperInvariant(), h.Operation?.ToUpperInvariant()))
+            .Take(MaxHypotheses)
+            .ToList();
+        if (ranked.Count == 0)
+        {
+            var root = f.Overview.Root;
+            ranked.Add(Make(Categories.Unknown, 0.1, root, "Nothing in this trace stands out", [root.SpanId],
+                [$"No errors, cold start, repeated calls or waits; no span holds 20% or more of the {Ms(f.Overview.DurationMs)} request by itself."], "unknown"));
+        }
+
+        var hypotheses = ranked.Select((h, i) => h with { Rank = i + 1, Confidence = Math.Round(h.Confidence, 2) }).ToList();
+        return new AnalysisResult
+        {
+            TraceId = f.TraceId,
+            Engine = Engines.Heuristic,
+            Summary = Summarise(f, hypotheses),
+            Hypotheses = hypotheses,
+            Warnings = f.Warnings.Count == 0 ? null : f.Warnings,
+            CriticalPath = analysis.Timing.Path.Select(i => analysis.Tree[i].SpanId).ToList(),
+        };
+    }
+
+    private static void AddErrors(TraceFindings f, List<Hypothesis> candidates, HashSet<string> gaveUp)
+    {
+        var rank = 0;
+        foreach (var e in f.Errors.Where(e => e.IsOrigin && !e.Recovered))
+        {
+            var timedOut = gaveUp.Contains(e.Span.SpanId);
+            var confidence = timedOut ? 0.3 : Clamp(0.6 + (e.ReachesRoot ? 0.2 : 0) + (e.ExceptionType is not null || e.Message is not null ? 0.05 : 0) - 0.2 * rank);
+            rank++;
+            var evidence = new List<string> { $"{e.Span.Service} {e.Span.Operation} [{e.Span.SpanId}] failed ({e.Signal}) {e.StartOffsetMs:0.#} ms into the trace." };
+            if (e.ExceptionType is not null || e.Message is not null)
+            {
+                evidence.Add($"{e.ExceptionType}{(e.ExceptionType is not null && e.Message is not null ? ": " : "")}{e.Message}");
+            }
+
+            evidence.Add(e.ChainSpanIds.Count > 1
+                ? $"The failure propagated through {e.ChainSpanIds.Count - 1} errored parent span(s){(e.ReachesRoot ? " to the root" : "")}; those are consequences."
+                : "No errored span lies below it: the failure started here.");
+            if (rank > 1)
+            {
+                evidence.Add("An earlier failure in the same trace is the more likely cause; this one may be fallout.");
+            }
+
+            candidates.Add(Make(Categories.Error, confidence, e.Span,
+                timedOut ? $"{e.Span.Service} {e.Span.Operation} timed out (a victim, see the span that used its budget)" : $"{e.Span.Service} {e.Span.Operation} failed: {Short(e.Message ?? e.ExceptionType ?? e.Signal)}",
+                [.. e.ChainSpanIds.Take(6)], evidence, timedOut ? "error.timeout-masked" : "error.origin"));
+        }
+    }
+
+    private static void AddColdStart(TraceFindings f, List<Hypothesis> candidates)
+    {
+        if (f.ColdStart is not { SharePercent: >= 15 } cs)
+        {
+            return;
+        }
+
+        var evidence = new List<string> { $"{cs.Platform} cold start: {Ms(cs.TotalMs)} of the {Ms(f.Overview.DurationMs)} request ({cs.SharePercent:0.#}%)." };
+        evidence.AddRange(cs.Segments.Select(s => $"{s.Phase} [{s.Span.SpanId}] {Ms(s.DurationMs)}"));
+        var key = cs.Dominant.Phase switch
+        {
+            "PrepareCode" or "RuntimeInitialization" or "Initializer" or "Initialization" => "cold-start." + cs.Dominant.Phase,
+            _ => "cold-start.faas",
+        };
+        candidates.Add(Make(Categories.ColdStart, Clamp(0.6 + 0.35 * cs.SharePercent / 100), cs.Dominant.Span,
+            $"Cold start dominated by {cs.Dominant.Phase} ({Ms(cs.Dominant.DurationMs)})",
+            [cs.Dominant.Span.SpanId, .. cs.Segments.Where(s => s != cs.Dominant).Select(s => s.Span.SpanId)], evidence, key));
+    }
+
+    private static void AddRecovered(TraceFindings f, List<Hypothesis> candidates)
+    {
+        if (f.Errors.FirstOrDefault(e => e.IsOrigin && e.Recovered) is { } r && candidates.Count < MaxHypotheses)
+        {
+            candidates.Add(Make(Categories.Error, 0.08, r.Span, $"{r.Span.Service} {r.Span.Operation} failed once but a retry succeeded (not the cause)",
+                [r.Span.SpanId], [$"{r.Span.Operation} [{r.Span.SpanId}] failed ({r.Signal}) and a later attempt under the same parent succeeded."], "error.recovered"));
+        }
+    }
+
+    private static Hypothesis Make(string category, double confidence, SpanRef suspect, string title, IReadOnlyList<string> spanIds, IReadOnlyList<string> evidence, string remediationKey) => new()
+    {
+        Title = title,
+        Category = category,
+        Confidence = confidence,
+        Service = suspect.Service,
+        Operation = suspect.Operation,
+        SpanIds = spanIds.Distinct(StringComparer.Ordinal).ToList(),
+        Evidence = evidence,
+        Remediation = RemediationCatalog.For(remediationKey),
+    };
+
+    private static SpanRef Ref(string spanId, string service, string operation, double durationMs) => new(spanId, service, operation, durationMs);
+
+    private static string Summarise(TraceFindings f, IReadOnlyList<Hypothesis> hypotheses)
+    {
+        var o = f.Overview;
+        var top = hypotheses[0];
+        var errors = o.ErrorCount > 0 ? $", {o.ErrorCount} errored span(s)" : "";
+        var lead = top.Category == Categories.Unknown
+            ? "Nothing stands out as a root cause."
+            : $"Most likely cause: {top.Title} ({top.Service}/{top.Operation}, confidence {top.Confidence.ToString("0.00", CultureInfo.InvariantCulture)}).";
+        var repairs = f.Warnings.Count > 0 ? $" {f.Warnings.Count} repair(s) were made to the trace before analysis." : "";
+        return $"{o.Root.Service} {o.Root.Operation} took {Ms(o.DurationMs)} across {o.SpanCount} spans in {o.ServiceCount} service(s){errors}. {lead}{repairs}";
+    }
+
+    private static double Clamp(double value) => Math.Clamp(value, 0.05, 0.95);
+
+    private static string Short(string text) => text.Length <= 80 ? text : text[..80] + "…";
+
+    internal static string Ms(double ms) => ms >= 1000
+        ? (ms / 1000).ToString("0.0#", CultureInfo.InvariantCulture) + " s"
+        : ms.ToString(ms >= 100 ? "0" : "0.#", CultureInfo.InvariantCulture) + " ms";
+}

@@ -1,0 +1,43 @@
+namespace OpsAssistant.Core.Evaluation;
+
+/// <summary>
+/// One case's line in the eval report. The first ten properties are the contract's, in its order; the rest are extensions.
+/// <see cref="Service"/>/<see cref="Operation"/> are what the top-ranked hypothesis named.
+/// </summary>
+public sealed record EvalCaseResult
+{
+    public required string Case { get; init; }
+
+    public int? Rank { get; init; }
+
+    public string? Service { get; init; }
+
+    public string? Operation { get; init; }
+
+    public int PromptTokens { get; init; }
+
+    public long InputTokens { get; init; }
+
+    public long OutputTokens { get; init; }
+
+    public double ElapsedMs { get; init; }
+
+    public string? Error { get; init; }
+
+    public string Category { get; init; } = EvalExpectation.Unlabelled;
+
+    public bool Errored => Error is not null;
+
+    public bool Abstained { get; init; }
+
+    public ExpectedRootCause? Expected { get; init; }
+
+    /// <summary>Category and title of the top-ranked hypothesis, so a miss can be read without re-running the case.</summary>
+    public string? PredictedCategory { get; init; }
+
+    public string? TopTitle { get; init; }
+
+    public string? TraceFormat { get; init; }
+
+    public int SpanCount { get; init; }
+}

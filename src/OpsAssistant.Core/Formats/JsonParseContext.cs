@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Text.Json;
+using OpsAssistant.Core.Model;
+
+namespace OpsAssistant.Core.Formats;
+
+/// <summary>
+/// State and token helpers shared by the JSON wire-format readers. Every helper validates the token type and throws a
+/// <see cref="TraceFormatException"/> that names the field, so a wrong-typed document gets a message, not a crash.
+/// </summary>
+internal sealed class JsonParseContext(TraceReadOptions options)
+{
+    private bool _truncationWarned;
+    private bool _timestampWarned;
+
+    public TraceReadOptions Options { get; } = options;
+
+    public StringPool Pool { get; } = new();
+
+    public List<Span> Spans { get; } = [];
+
+    public List<string> Warnings { get; } = [];
+
+    /// <summary>One shared Resource per service name, for formats that name the service on every span (Zipkin).</summary>
+    public ResourceCache Resources { get; } = new();
+
+    public void AddSpan(Span span)
+    {
+        EnsureRoomFor(1);
+        Spans.Add(span);
+    }
+
+    /// <summary>Fails as soon as spans read but not yet added would pass the limit, before they cost more memory.</summary>
+    public void EnsureRoomFor(int pending)
+    {
+        if (Spans.Count + pending > Options.MaxSpans)
+        {
+            throw new TraceFormatException($"The input holds more than {Options.MaxSpans:N0} spans, the configured maximum (TraceReadOptions.MaxSpans).");
+        }
+    }
+
+    public static void Read(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            throw new TraceFormatException($"Truncated JSON: the document ends at byte {reader.BytesConsumed}.");
+        }
+    }
+
+    public static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string field)
+    {
+        Read(ref reader);
+        if (reader.TokenType != type)
+        {
+            throw WrongType(ref reader, field, type);
+        }
+    }
+
+    /// <summary>Reads the next token as the start of an array, or returns false for null.</summary>
+    public static bool StartArray(ref Utf8JsonReader reader, string field)
+    {
+        Read(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.StartArray => true,
+            JsonTokenType.Null => false,
+            _ => throw WrongType(ref reader, field, JsonTokenType.StartArray),
+        };
+    }
+
+    public static bool StartObject(ref Utf8JsonReader reader, string field)
+    {
+        Read(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.StartObject => true,
+            JsonTokenType.Null => false,
+            _ => throw WrongType(ref reader, field, JsonTokenType.StartObject),
+        };
+    }
+
+    /// <summary>Advances to the next property name of the current object; false at its end.</summary>
+    public static bool NextProperty(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        return reader.TokenType == JsonTokenType.PropertyName;
+    }
+
+    /// <summary>Advances to the next element of the current array; false at its end.</summary>
+    public static bool NextElement(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        return reader.TokenType != JsonTokenType.EndArray;
+    }
+
+    public static void SkipValue(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        reader.Skip();
+    }
+
+    public string? ReadString(ref Utf8JsonReader reader, string field)
+    {
+        Read(ref reader);
+        return ReadCurrentString(ref reader, field);
+    }
+
+    public string? ReadCurrentString(ref Utf8JsonReader reader, string field)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                var value = Pool.Read(ref reader, Options.MaxAttributeValueLength, out var truncated);
+                if (truncated && !_truncationWarned)
+                {
+                    _truncationWarned = true;
+                    Warnings.Add($"String values longer than {Options.MaxAttributeValueLength:N0} characters were truncated (first in '{field}').");
+                }
+
+                return value;
+            case JsonTokenType.Number:
+                return Encoding.GetString(reader.ValueSpan);
+            case JsonTokenType.True:
+                return "true";
+            case JsonTokenType.False:
+                return "false";
+            case JsonTokenType.Null:
+                return null;
+            default:
+                throw WrongType(ref reader, field, JsonTokenType.String);
+        }
+    }
+
+    /// <summary>Reads an integer given as a JSON number or a decimal string (OTLP/JSON writes 64-bit integers as strings).</summary>
+    public long? ReadInt64(ref Utf8JsonReader reader, string field)
+    {
+        Read(ref reader);
+        return ReadCurrentInt64(ref reader, field);
+    }
+
+    public long? ReadCurrentInt64(ref Utf8JsonReader reader, string field)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number:
+                if (reader.TryGetInt64(out var l))
+                {
+                    return l;
+                }
+
+                if (reader.TryGetUInt64(out var ul))
+                {
+                    return ClampWarn(field, long.MaxValue, ul.ToString(CultureInfo.InvariantCulture));
+                }
+
+                var d = reader.GetDouble();
+                return double.IsFinite(d) && d is > long.MinValue and < long.MaxValue ? (long)d : ClampWarn(field, d < 0 ? 0 : long.MaxValue, d.ToString(CultureInfo.InvariantCulture));
+            case JsonTokenType.String:
+                var text = ReadCurrentString(ref reader, field) ?? "";
+                if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
+                {
+                    return parsed;
+                }
+
+                if (ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+                {
+                    return ClampWarn(field, long.MaxValue, text);
+                }
+
+                if (text.Length == 0)
+                {
+                    return null;
+                }
+
+                throw new TraceFormatException($"'{field}' must be an integer, but is \"{Shorten(text)}\" (at byte {reader.TokenStartIndex}).");
+            case JsonTokenType.Null:
+                return null;
+            default:
+                throw WrongType(ref reader, field, JsonTokenType.Number);
+        }
+    }
+
+    public double? ReadDouble(ref Utf8JsonReader reader, string field)
+    {
+        Read(ref reader);
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Number:
+                return reader.GetDouble();
+            case JsonTokenType.String:
+                var text = ReadCurrentString(ref reader, field) ?? "";
+                return text switch
+                {
+                    "NaN" => double.NaN,
+                    "Infinity" => double.PositiveInfinity,
+                    "-Infinity" => double.NegativeInfinity,
+                    _ when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+                    _ => throw new TraceFormatException($"'{field}' must be a number, but is \"{Shorten(text)}\"."),
+                };
+            case JsonTokenType.Null:
+                return null;
+            default:
+                throw WrongType(ref reader, field, JsonTokenType.Number);
+        }
+    }
+
+    public bool? ReadBool(ref Utf8JsonReader reader, string field)
+    {
+        Read(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            JsonTokenType.Null => null,
+            JsonTokenType.String => bool.TryParse(reader.GetString(), out var b) ? b : throw new TraceFormatException($"'{field}' must be true or false."),
+            _ => throw WrongType(ref reader, field, JsonTokenType.True),
+        };
+    }
+
+    /// <summary>Repairs a span's time window: negative or overflowing stamps are clamped, an end before the start becomes the start.</summary>
+    public (long Start, long End) Window(long? start, long? end, string spanId)
+    {
+        var s = start ?? 0;
+        var e = end ?? s;
+        if (s < 0 || e < 0)
+        {
+            WarnTimestamp($"span {spanId} has a negative timestamp; clamped to 0");
+            s = Math.Max(0, s);
+            e = Math.Max(0, e);
+        }
+
+        if (e < s)
+        {
+            WarnTimestamp($"span {spanId} ends before it starts; its duration was set to 0");
+            e = s;
+        }
+
+        return (s, e);
+    }
+
+    public static TraceFormatException WrongType(ref Utf8JsonReader reader, string field, JsonTokenType expected) =>
+        new($"'{field}' must be {Describe(expected)}, but is {Describe(reader.TokenType)} (at byte {reader.TokenStartIndex}).");
+
+    private static string Describe(JsonTokenType type) => type switch
+    {
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => type.ToString(),
+    };
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    private static readonly System.Text.UTF8Encoding Encoding = new(false);
+
+    private long ClampWarn(string field, long clamped, string original)
+    {
+        WarnTimestamp($"'{field}' value {Shorten(original)} is out of range; clamped");
+        return clamped;
+    }
+
+    private void WarnTimestamp(string message)
+    {
+        if (!_timestampWarned)
+        {
+            _timestampWarned = true;
+            Warnings.Add("Invalid timestamps were repaired: " + message + " (further cases not listed).");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using OpsAssistant.Core.Model;
+using Attribute = OpsAssistant.Core.Model.Attribute;
+
+namespace OpsAssistant.Core.Formats;
+
+/// <summary>A span as read, before its resource is known and its IDs are validated.</summary>
+internal sealed class SpanDraft
+{
+    public JsonParseContext? Context { get; set; }
+
+    public string? TraceId { get; set; }
+
+    public string? SpanId { get; set; }
+
+    public string? ParentSpanId { get; set; }
+
+    public bool ParentIsFollowsFrom { get; set; }
+
+    public string? Name { get; set; }
+
+    public SpanKind Kind { get; set; }
+
+    public long? Start { get; set; }
+
+    public long? End { get; set; }
+
+    public SpanStatusCode Status { get; set; }
+
+    public string? StatusMessage { get; set; }
+
+    public IReadOnlyList<Attribute> Attributes { get; set; } = AttributeValues.Empty;
+
+    public IReadOnlyList<SpanEvent> Events { get; set; } = [];
+
+    public IReadOnlyList<SpanLink> Links { get; set; } = [];
+
+    public string? TraceState { get; set; }
+
+    public Span Build(Resource resource, InstrumentationScope scope)
+    {
+        var ctx = Context!;
+        var traceId = TraceIds.DecodeId(TraceId, 16)
+            ?? throw new TraceFormatException($"A span has {(string.IsNullOrEmpty(TraceId) ? "no traceId" : $"an invalid traceId \"{Cut(TraceId)}\"")} (expected 32 hex characters or base64).");
+        var spanId = TraceIds.DecodeId(SpanId, 8)
+            ?? throw new TraceFormatException($"A span of trace {traceId} has {(string.IsNullOrEmpty(SpanId) ? "no spanId" : $"an invalid spanId \"{Cut(SpanId)}\"")} (expected 16 hex characters or base64).");
+        var parent = string.IsNullOrEmpty(ParentSpanId) ? null : TraceIds.DecodeId(ParentSpanId, 8);
+        if (parent is not null && IsZero(parent))
+        {
+            parent = null;
+        }
+
+        var (start, end) = ctx.Window(Start, End, spanId);
+        return new Span
+        {
+            TraceId = traceId,
+            SpanId = spanId,
+            ParentSpanId = parent,
+            ParentIsFollowsFrom = ParentIsFollowsFrom,
+            Name = Name ?? "",
+            Kind = Kind,
+            StartUnixNano = start,
+            EndUnixNano = end,
+            Status = Status,
+            StatusMessage = StatusMessage,
+            Resource = resource,
+            Scope = scope,
+            Attributes = Attributes,
+            Events = Events,
+            Links = Links,
+            TraceState = string.IsNullOrEmpty(TraceState) ? null : TraceState,
+        };
+    }
+
+    private static bool IsZero(string hex) => hex.All(c => c == '0');
+
+    private static string Cut(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text;
+using OpsAssistant.Core.Model;
+
+namespace OpsAssistant.Core.Formats;
+
+/// <summary>The spans of one trace while reading, with span-ID uniqueness enforced.</summary>
+internal sealed class TraceGroup
+{
+    private readonly Dictionary<string, Span> _byId = new(StringComparer.Ordinal);
+
+    public List<Span> Spans { get; } = [];
+
+    public int Repeats { get; private set; }
+
+    public List<(string Original, string NewId, string Name)> Renamed { get; } = [];
+
+    public void Add(Span span)
+    {
+        if (!_byId.TryGetValue(span.SpanId, out var existing))
+        {
+            _byId[span.SpanId] = span;
+            Spans.Add(span);
+            return;
+        }
+
+        if (existing.Name == span.Name && existing.StartUnixNano == span.StartUnixNano && existing.EndUnixNano == span.EndUnixNano
+            && existing.ServiceName == span.ServiceName)
+        {
+            Repeats++;
+            return;
+        }
+
+        var ordinal = 1;
+        string newId;
+        do
+        {
+            newId = Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes($"{span.SpanId}:dup:{ordinal++}")))[..16];
+        }
+        while (_byId.ContainsKey(newId));
+
+        var renamed = span.WithSpanId(newId);
+        _byId[newId] = renamed;
+        Spans.Add(renamed);
+        Renamed.Add((span.SpanId, newId, span.Name));
+    }
+}

@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+using OpsAssistant.Core.Conversations;
+using OpsAssistant.Core.Engine;
+using OpsAssistant.Core.Model;
+using OpsAssistant.Core.Prompting;
+using OpsAssistant.Core.Results;
+using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Llm;
+using OpsAssistant.Infrastructure.Telemetry;
+
+namespace OpsAssistant.Infrastructure.Chat;
+
+/// <summary>
+/// One chat turn. A trace ID (given or found in the message) gets the full root-cause analysis. Other messages go to the
+/// model with the trace tools when an LLM is configured; without one the assistant still answers honestly: it analyses
+/// traces, lists recent problem traces from the store, and says what it cannot do.
+/// </summary>
+public sealed partial class ChatService(
+    IConversationStore conversations,
+    ITraceSource source,
+    ITraceStore store,
+    IRootCauseEngine engine,
+    [FromKeyedServices(EngineKeys.Heuristic)] IRootCauseEngine heuristic,
+    SecretRedactor redactor,
+    IOptions<LlmOptions> llmOptions,
+    IOptions<ChatOptions> chatOptions,
+    IServiceProvider services,
+    ILogger<ChatService> logger)
+{
+    private static readonly Lazy<PromptTemplateConfig> SystemPrompt = new(() => PromptFile.Load(Path.Combine(PromptFile.DefaultDirectory, "chat.yaml")));
+
+    public async Task<ChatReply> ReplyAsync(ChatRequest request, IChatSink sink, CancellationToken cancellationToken)
+    {
+        using var activity = OpsAssistantTelemetry.ActivitySource.StartActivity("chat turn");
+        var conversationId = string.IsNullOrWhiteSpace(request.ConversationId) ? Guid.NewGuid().ToString("n") : request.ConversationId.Trim();
+        activity?.SetTag("opsassistant.conversation_id", conversationId);
+        var conversation = await conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        var traceId = request.TraceId ?? FindTraceId(request.Message);
+        var userTurn = new ChatTurn(ChatTurn.User, request.Message, DateTimeOffset.UtcNow, TraceId: traceId is null ? null : TraceIds.NormalizeTraceId(traceId));
+
+        ChatReply reply;
+        if (traceId is not null)
+        {
+            reply = await AnalyzeAsync(conversationId, TraceIds.NormalizeTraceId(traceId), sink, cancellationToken).ConfigureAwait(false);
+        }
+        else if (llmOptions.Value.IsEnabled)
+        {
+            reply = await ConverseAsync(conversationId, conversation, request.Message, sink, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            reply = await AnswerWithoutLlmAsync(conversationId, request.Message, sink, cancellationToken).ConfigureAwait(false);
+        }
+
+        await conversations.AppendAsync(conversationId,
+        [
+            userTurn,
+            new ChatTurn(ChatTurn.Assistant, reply.Reply, DateTimeOffset.UtcNow, reply.Analysis?.AnalysisId, reply.Analysis?.TraceId ?? userTurn.TraceId),
+        ], cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("opsassistant.engine", reply.Engine);
+        return reply;
+    }
+
+    /// <summary>Finds a trace ID pasted into free text: 32 hex characters, or 16 standing alone.</summary>
+    public static string? FindTraceId(string message)
+    {
+        var match = TraceIdInText().Match(message);
+        return match.Success ? match.Value.ToLowerInvariant() : null;
+    }
+
+    private async Task<ChatReply> AnalyzeAsync(string conversationId, string traceId, IChatSink sink, CancellationToken cancellationToken)
+    {
+        var trace = await source.GetTraceAsync(traceId, cancellationToken).ConfigureAwait(false);
+        if (trace is null)
+        {
+            var missing = $"I could not find trace {traceId} in the {source.Name} trace source. Check the ID, or wait a few seconds if it was just sent: spans arrive in batches.";
+            await sink.DeltaAsync(missing, cancellationToken).ConfigureAwait(false);
+            return new ChatReply(conversationId, missing, null, Engines.Heuristic, null);
+        }
+
+        var result = await engine.AnalyzeAsync(trace, cancellationToken).ConfigureAwait(false);
+        await sink.AnalysisAsync(result, cancellationToken).ConfigureAwait(false);
+        var text = Describe(result);
+        await sink.DeltaAsync(text, cancellationToken).ConfigureAwait(false);
+        return new ChatReply(conversationId, text, result, result.Engine, result.Degraded);
+    }
+
+    private static string Describe(AnalysisResult result)
+    {
+        var sb = new StringBuilder(result.Summary);
+        if (result.Hypotheses.Count > 0)
+        {
+            var top = result.Hypotheses[0];
+            sb.Append(sb.Length > 0 ? " " : "").Append($"Most likely: {top.Title} ({top.Service}/{top.Operation}, confidence {top.Confidence:0.00}).");
+        }
+
+        return sb.ToString();
+    }
+
+    private async Task<ChatReply> AnswerWithoutLlmAsync(string conversationId, string message, IChatSink sink, CancellationToken cancellationToken)
+    {
+        var wantsErrors = ProblemWords().IsMatch(message);
+        var recent = await store.SearchAsync(new TraceQuery { HasError = wantsErrors ? true : null, Limit = 5 }, cancellationToken).ConfigureAwait(false);
+        var sb = new StringBuilder("No LLM is configured, so I cannot hold a conversation, but I can analyse any trace deterministically: paste a trace ID (32 or 16 hex characters).");
+        if (recent.Count > 0)
+        {
+            sb.Append(wantsErrors ? " Recent traces with errors:" : " Recent traces:");
+            foreach (var t in recent)
+            {
+                sb.Append($"\n- {t.TraceId} {t.RootService}/{redactor.Redact(t.RootOperation)} {t.DurationMs:0.#} ms, {t.SpanCount} spans, {t.ErrorCount} errors");
+            }
+        }
+
+        var text = sb.ToString();
+        await sink.DeltaAsync(text, cancellationToken).ConfigureAwait(false);
+        return new ChatReply(conversationId, text, null, Engines.Heuristic, LlmRootCauseEngine.NotConfigured);
+    }
+
+    private async Task<ChatReply> ConverseAsync(string conversationId, Conversation? conversation, string message, IChatSink sink, CancellationToken cancellationToken)
+    {
+        var options = chatOptions.Value;
+        var collecting = new CollectingSink(sink);
+        var builder = Kernel.CreateBuilder();
+        // Function invocation sits outside the telemetry pipeline, so every round trip to the model is its own GenAI span
+        // and SK's auto-invocation filters (step limit, tool spans) see every tool call.
+        var chatClient = services.GetRequiredService<IChatClient>().AsBuilder().UseKernelFunctionInvocation().Build();
+        builder.Services.AddSingleton<IChatCompletionService>(chatClient.AsChatCompletionService());
+        builder.Plugins.AddFromObject(new TraceTools(source, store, heuristic, redactor, collecting), "traces");
+        var kernel = builder.Build();
+        kernel.AutoFunctionInvocationFilters.Add(new ToolCallFilter(options.MaxToolSteps, collecting));
+
+        var system = await new KernelPromptTemplateFactory().Create(SystemPrompt.Value).RenderAsync(kernel, new KernelArguments
+        {
+            ["current_trace_id"] = conversation?.CurrentTraceId ?? "none",
+            ["source"] = source.Name,
+            ["max_steps"] = options.MaxToolSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, cancellationToken).ConfigureAwait(false);
+        var history = new ChatHistory(system);
+        foreach (var turn in (conversation?.Turns ?? []).TakeLast(options.HistoryTurns))
+        {
+            history.AddMessage(turn.Role == ChatTurn.User ? AuthorRole.User : AuthorRole.Assistant, turn.Content);
+        }
+
+        history.AddUserMessage(message);
+        var settings = new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() };
+        var text = new StringBuilder();
+        try
+        {
+            var chat = kernel.GetRequiredService<IChatCompletionService>();
+            await foreach (var chunk in chat.GetStreamingChatMessageContentsAsync(history, settings, kernel, cancellationToken).ConfigureAwait(false))
+            {
+                if (!string.IsNullOrEmpty(chunk.Content))
+                {
+                    text.Append(chunk.Content);
+                    await sink.DeltaAsync(chunk.Content, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
+        {
+            var failure = LlmFailureClassifier.Classify(ex);
+            LogChatFailed(logger, conversationId, failure.Kind);
+            var fallback = await AnswerWithoutLlmAsync(conversationId, message, NullSink.Instance, cancellationToken).ConfigureAwait(false);
+            var note = $"The LLM is not answering right now ({failure.Reason}). " + fallback.Reply.Replace("No LLM is configured, so I cannot hold a conversation, but I", "I", StringComparison.Ordinal);
+            await sink.DeltaAsync((text.Length > 0 ? "\n\n" : "") + note, cancellationToken).ConfigureAwait(false);
+            return new ChatReply(conversationId, text + note, collecting.LastAnalysis, Engines.Heuristic, failure.Reason);
+        }
+
+        return new ChatReply(conversationId, text.ToString(), collecting.LastAnalysis, Engines.Llm, null);
+    }
+
+    [GeneratedRegex(@"(?<![0-9a-fA-F])(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{16})(?![0-9a-fA-F])", RegexOptions.CultureInvariant)]
+    private static partial Regex TraceIdInText();
+
+    [GeneratedRegex(@"(?i)\b(error|errors|fail|failing|failed|broken|5\d\d|exception|down)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex ProblemWords();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Chat LLM call failed for conversation {ConversationId}: {Failure}; answered without the LLM")]
+    private static partial void LogChatFailed(ILogger logger, string conversationId, LlmFailure failure);
+
+    /// <summary>Passes events through and remembers the last analysis a tool produced, for the reply record.</summary>
+    private sealed class CollectingSink(IChatSink inner) : IChatSink
+    {
+        public AnalysisResult? LastAnalysis { get; private set; }
+
+        public Task DeltaAsync(string text, CancellationToken cancellationToken) => inner.DeltaAsync(text, cancellationToken);
+
+        public Task ToolAsync(string name, string status, CancellationToken cancellationToken) => inner.ToolAsync(name, status, cancellationToken);
+
+        public Task AnalysisAsync(AnalysisResult result, CancellationToken cancellationToken)
+        {
+            LastAnalysis = result;
+            return inner.AnalysisAsync(result, cancellationToken);
+        }
+    }
+
+    private sealed class NullSink : IChatSink
+    {
+        public static readonly NullSink Instance = new();
+
+        public Task DeltaAsync(string text, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task ToolAsync(string name, string status, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task AnalysisAsync(AnalysisResult result, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,12 @@
+namespace OpsAssistant.Infrastructure.Llm;
+
+/// <summary>
+/// The project's own seam over the LLM (DESIGN.md: SK has a successor framework; keep it replaceable). One call renders the
+/// RCA prompt with the given variables and returns the model's text plus the usage the provider reported.
+/// </summary>
+public interface IRcaLlmClient
+{
+    string Model { get; }
+
+    Task<LlmReply> CompleteAsync(IReadOnlyDictionary<string, string> variables, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,4 @@
+namespace OpsAssistant.Infrastructure.Llm;
+
+/// <summary>Replay found no recorded exchange for a request: the prompt or model settings differ from the recorded run.</summary>
+public sealed class LlmReplayMissException(string message) : Exception(message);

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Text.Json;
+using NSubstitute;
+using OpsAssistant.Cli.Commands;
+using OpsAssistant.Core.Engine;
+using OpsAssistant.Core.Model;
+using OpsAssistant.Core.Results;
+using Spectre.Console;
+
+namespace OpsAssistant.Cli.Tests;
+
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "oa-evalcli-" + Guid.NewGuid().ToString("n"));
+    private readonly StringWriter _out = new();
+    private readonly IRootCauseEngine _engine = Substitute.For<IRootCauseEngine>();
+
+    public EvalCommandTests()
+    {
+        Directory.CreateDirectory(_root);
+        _engine.AnalyzeAsync(Arg.Any<Trace>(), Arg.Any<CancellationToken>()).Returns(call => new AnalysisResult
+        {
+            TraceId = call.Arg<Trace>().TraceId,
+            Hypotheses = [new Hypothesis { Rank = 1, Title = "DB deadlock", Category = Categories.Error, Service = "ts-order-service", Operation = "INSERT ts.orders" }],
+            PromptTokens = 500,
+        });
+    }
+
+    public void Dispose()
+    {
+        _out.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private EvalServices Services() => new(
+        _ => _engine,
+        (_, traceId, _) => Task.FromResult(new Trace(traceId ?? "t", [new Span { TraceId = "t", SpanId = "0000000000000001", Name = "op" }])),
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_out), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No }));
+
+    private void AddCase(string name, string service, string span)
+    {
+        var dir = Path.Combine(_root, "cases", name);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "trace.json"), "{}");
+        File.WriteAllText(Path.Combine(dir, "expected.json"), JsonSerializer.Serialize(new { traceId = name, rootCause = new { service, span, kind = "error" } }));
+    }
+
+    private Task<int> Invoke(params string[] args)
+    {
+        var root = new RootCommand { EvalCommand.Create(Services()) };
+        return root.Parse(["eval", .. args]).InvokeAsync();
+    }
+
+    [Fact]
+    public async Task Eval_MissingCasesDirectory_ExitsWithBadInput()
+    {
+        Assert.Equal(2, await Invoke(Path.Combine(_root, "nope")));
+        Assert.Contains("not found", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Eval_EmptyCasesDirectory_ExitsWithBadInput()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "empty"));
+        Assert.Equal(2, await Invoke(Path.Combine(_root, "empty")));
+    }
+
+    [Fact]
+    public async Task Eval_RunWithAMiss_ExitsZeroWritesReportsAndEndsWithTheSummaryLine()
+    {
+        AddCase("error-01", "ts-order-service", "INSERT ts.orders");
+        AddCase("error-02", "paymentservice", "Charge");
+        var report = Path.Combine(_root, "out", "report.json");
+        var html = Path.Combine(_root, "out", "report.html");
+
+        var exit = await Invoke(Path.Combine(_root, "cases"), "--no-llm", "--report", report, "--html", html);
+
+        Assert.Equal(0, exit);
+        var lines = _out.ToString().TrimEnd().Split('\n');
+        Assert.Equal("eval: 2 cases, top1 0.500, top3 0.500, mrr 0.500, abstained 0, errored 0", lines[^1].TrimEnd());
+        Assert.Contains("error-02", _out.ToString(), StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        Assert.Equal(2, doc.RootElement.GetProperty("cases").GetInt32());
+        Assert.Equal(0.5, doc.RootElement.GetProperty("top1").GetDouble());
+        Assert.Equal(500, doc.RootElement.GetProperty("meanPromptTokens").GetDouble());
+        Assert.Contains("<svg", await File.ReadAllTextAsync(html), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Eval_NoLlmFlag_IsPassedToTheEngineFactory()
+    {
+        AddCase("error-01", "ts-order-service", "INSERT ts.orders");
+        bool? requested = null;
+        var services = Services() with { CreateEngine = noLlm => { requested = noLlm; return _engine; } };
+        var root = new RootCommand { EvalCommand.Create(services) };
+
+        await root.Parse(["eval", Path.Combine(_root, "cases"), "--no-llm"]).InvokeAsync();
+
+        Assert.True(requested);
+    }
+}

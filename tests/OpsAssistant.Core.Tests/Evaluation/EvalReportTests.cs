@@ -1,0 +1,70 @@
+using System.Text.Json;
+using OpsAssistant.Core.Evaluation;
+
+namespace OpsAssistant.Core.Tests.Evaluation;
+
+public sealed class EvalReportTests
+{
+    private static EvalReport Sample(string spanName = "Charge") => EvalScoring.Summarise(
+    [
+        new EvalCaseResult
+        {
+            Case = "error-01", Rank = null, Service = "frontend", Operation = spanName, Category = "error", PromptTokens = 1200,
+            Expected = new ExpectedRootCause("payment", "Charge", "error"), PredictedCategory = "error", TopTitle = "title " + spanName,
+        },
+        new EvalCaseResult { Case = "cold-01", Rank = 1, Service = "fc", Operation = "PrepareCode", Category = "cold-start", PromptTokens = 800 },
+        new EvalCaseResult { Case = "broken", Error = "expected.json is missing" },
+    ]);
+
+    [Fact]
+    public void Serialize_TopLevelAndResultProperties_AreTheContractNames()
+    {
+        using var doc = JsonDocument.Parse(EvalReportJson.Serialize(Sample()));
+        var names = doc.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Equal(
+            ["cases", "top1", "top3", "mrr", "abstained", "meanPromptTokens", "meanInputTokens", "meanOutputTokens", "meanElapsedMs", "results"],
+            names.Take(10));
+        var result = doc.RootElement.GetProperty("results")[0];
+        Assert.Equal(
+            ["case", "rank", "service", "operation", "promptTokens", "inputTokens", "outputTokens", "elapsedMs", "error"],
+            result.EnumerateObject().Select(p => p.Name).Take(9));
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("rank").ValueKind);
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("error").ValueKind);
+        Assert.True(doc.RootElement.GetProperty("results")[2].GetProperty("errored").GetBoolean());
+        Assert.Equal(3, doc.RootElement.GetProperty("cases").GetInt32());
+    }
+
+    [Fact]
+    public void Render_Html_IsSelfContained()
+    {
+        var html = EvalHtmlReport.Render(Sample());
+
+        Assert.DoesNotContain("src=\"http", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("href=\"http", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<link", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("<svg", html, StringComparison.Ordinal);
+        Assert.Contains("<style>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_SpanNameWithScriptTag_IsEncoded()
+    {
+        var html = EvalHtmlReport.Render(Sample("<script>alert(1)</script>"));
+
+        Assert.DoesNotContain("<script>", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_Misses_ListsExpectedAndPredictedAndErrors()
+    {
+        var html = EvalHtmlReport.Render(Sample());
+
+        Assert.Contains("payment / Charge", html, StringComparison.Ordinal);
+        Assert.Contains("frontend / Charge", html, StringComparison.Ordinal);
+        Assert.Contains("expected.json is missing", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(">cold-01<", html.Split("All 3 cases")[0], StringComparison.Ordinal);
+    }
+}
