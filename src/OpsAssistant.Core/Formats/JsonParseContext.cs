@@ -172,7 +172,16 @@ internal sealed class JsonParseContext(TraceReadOptions options)
                     return null;
                 }
 
-                throw new TraceFormatException($"'{field}' must be an integer, but is \"{Shorten(text)}\" (at byte {reader.TokenStartIndex}).");
+                // One exporter's garbage in one timestamp ("NaN", 10^23) must not cost the whole trace: too large a
+                // number is clamped, anything else counts as absent, and both leave a warning for the operator.
+                var digits = text.StartsWith('-') ? text.AsSpan(1) : text.AsSpan();
+                if (!digits.IsEmpty && digits.IndexOfAnyExceptInRange('0', '9') < 0)
+                {
+                    return ClampWarn(field, text.StartsWith('-') ? 0 : long.MaxValue, text);
+                }
+
+                WarnTimestamp($"'{field}' value \"{Shorten(text)}\" (at byte {reader.TokenStartIndex}) is not an integer; treated as missing");
+                return null;
             case JsonTokenType.Null:
                 return null;
             default:

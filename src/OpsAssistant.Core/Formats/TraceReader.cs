@@ -70,6 +70,14 @@ public static class TraceReader
             throw new TraceFormatException($"The input is empty; {ExpectedFormats}.");
         }
 
+        // Every supported format is a JSON object or array; say so plainly rather than quote a tokenizer error.
+        var first = utf8.TrimStart(" \t\r\n"u8)[0];
+        if (first is not ((byte)'{' or (byte)'['))
+        {
+            throw new TraceFormatException(
+                $"The input is not a JSON object or array (it starts with byte 0x{first:x2} at offset {utf8.Length - utf8.TrimStart(" \t\r\n"u8).Length}); {ExpectedFormats}.");
+        }
+
         var ctx = new JsonParseContext(options);
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
         {
