@@ -46,9 +46,12 @@ public sealed class FindingsPromptWriter(SecretRedactor redactor) : IPromptSecti
             ]));
         }
 
+        // The 40 largest contributors, shown in path order (the path itself can hold thousands of spans).
         sections.Add(new("Critical path (time each span alone added to end-to-end latency)", f.CriticalPath
-            .OrderByDescending(c => c.OnPathMs).Take(40)
-            .OrderBy(c => f.CriticalPath.ToList().IndexOf(c))
+            .Select((c, order) => (c, order))
+            .OrderByDescending(x => x.c.OnPathMs).Take(40)
+            .OrderBy(x => x.order)
+            .Select(x => x.c)
             .Select(c => Line(c.SharePercent >= 10 ? 1 : c.SharePercent >= 2 ? 3 : 5, $"{Name(c.Span)} on-path {Ms(c.OnPathMs)} ({c.SharePercent:0.#}%), self {Ms(c.SelfMs)}", c.Span.SpanId))
             .ToList()));
         sections.Add(new("Self-time hotspots", f.Hotspots.Take(10).Select((h, i) => Line(i < 3 ? 2 : 5,

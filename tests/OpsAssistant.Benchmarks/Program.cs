@@ -1,0 +1,17 @@
+using BenchmarkDotNet.Running;
+using OpsAssistant.Benchmarks;
+
+// dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- scale 1000 10000 100000 1000000
+// dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- --filter '*LoadAndAnalyze*'
+return args switch
+{
+    ["scale", .. var sizes] => ScaleCommand.RunAll(sizes.Length > 0 ? sizes : ["1000", "10000", "100000", "1000000"]),
+    ["scale-one", var file] => ScaleCommand.RunOne(file),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(LoadAndAnalyzeBenchmarks).Assembly).Run(args);
+    return 0;
+}
