@@ -1,9 +1,8 @@
 var builder = WebApplication.CreateBuilder(args);
+builder.AddOpsAssistant();
 
 var app = builder.Build();
-
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-
+app.MapOpsAssistantApi();
 app.Run();
 
 /// <summary>Entry point type, public so WebApplicationFactory can find it.</summary>

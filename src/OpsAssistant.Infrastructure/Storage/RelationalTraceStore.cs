@@ -89,7 +89,7 @@ public abstract class RelationalTraceStore : ITraceStore
             await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException or TimeoutException or InvalidOperationException)
         {
             Logger.LogWarning(ex, "Trace store is not reachable");
             return false;

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Configuration.Json;
+using OpenTelemetry;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using OpsAssistant.Infrastructure.Storage;
+using OpsAssistant.Infrastructure.Telemetry;
+using OpsAssistant.Server.Health;
+using OpsAssistant.Server.Hosting;
+using OpsAssistant.Server.Ingest;
+using OpsAssistant.Server.Security;
+using OpsAssistant.Server.Traces;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Composes the service: <c>builder.AddOpsAssistant()</c> registers everything, <c>app.MapOpsAssistantApi()</c> wires the pipeline.</summary>
+public static class OpsAssistantHostExtensions
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    public static WebApplicationBuilder AddOpsAssistant(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        AddSharedSettings(builder);
+
+        // Loopback by default: the service exposes traces and must be opened on purpose (--urls, ASPNETCORE_URLS, Kestrel:Endpoints).
+        if (ExposureGuard.ConfiguredUrls(builder.Configuration).FirstOrDefault() is null)
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        var services = builder.Services;
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier));
+        services.AddOpenApi();
+        services.AddOpsAssistantTraceSources(builder.Configuration);
+        services.AddHostedService<TraceStoreInitializer>();
+
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName)
+            .Validate(o => o.MaxRequestBytes > 0 && o.MaxDecompressedBytes >= o.MaxRequestBytes,
+                $"{IngestOptions.SectionName}:MaxRequestBytes must be positive and no larger than {IngestOptions.SectionName}:MaxDecompressedBytes.")
+            .ValidateOnStart();
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName)
+            .Validate(o => o.ApiKeys.All(k => k.Length >= 16), $"{SecurityOptions.SectionName}:ApiKeys entries must be at least 16 characters.")
+            .ValidateOnStart();
+        services.AddHostedService<ExposureGuard>();
+
+        AddTelemetry(builder);
+        return builder;
+    }
+
+    public static WebApplication MapOpsAssistantApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        // Exceptions become a bare 500 problem (never a stack trace); Kestrel's own rejections keep their status.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.UseMiddleware<ApiKeyMiddleware>();
+
+        app.MapOpenApi();
+        app.MapHealthEndpoints();
+        app.MapOtlpIngestEndpoints();
+        app.MapTraceEndpoints();
+        return app;
+    }
+
+    /// <summary>
+    /// The repo-root appsettings.json is linked into the output folder; when the content root has none (running the
+    /// built binary from elsewhere), read that copy underneath every other source so env vars and flags still win.
+    /// </summary>
+    private static void AddSharedSettings(WebApplicationBuilder builder)
+    {
+        var contentRootFile = Path.Combine(builder.Environment.ContentRootPath, "appsettings.json");
+        var shipped = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        if (File.Exists(contentRootFile) || !File.Exists(shipped))
+        {
+            return;
+        }
+
+        var source = new JsonConfigurationSource { Path = shipped, Optional = true, ReloadOnChange = false };
+        source.ResolveFileProvider();
+        builder.Configuration.Sources.Insert(0, source);
+    }
+
+    private static void AddTelemetry(WebApplicationBuilder builder)
+    {
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("opsassistant"))
+            .WithTracing(tracing => tracing
+                .AddSource(OpsAssistantTelemetry.SourceName)
+                .AddAspNetCoreInstrumentation(options =>
+                    // Exporting one span per ingested batch would feed the service's own telemetry back into itself.
+                    options.Filter = context => !context.Request.Path.StartsWithSegments("/v1/traces") && !context.Request.Path.StartsWithSegments("/healthz"))
+                .AddHttpClientInstrumentation())
+            .WithMetrics(metrics => metrics
+                .AddMeter(OpsAssistantTelemetry.SourceName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation())
+            .WithLogging();
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+    }
+}

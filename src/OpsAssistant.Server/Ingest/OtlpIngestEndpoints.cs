@@ -1,0 +1,130 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using OpsAssistant.Core.Formats;
+using OpsAssistant.Core.Model;
+using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Telemetry;
+
+namespace OpsAssistant.Server.Ingest;
+
+/// <summary>
+/// OTLP/HTTP trace ingest (<c>POST /v1/traces</c>), binary protobuf or JSON, optionally gzip-compressed. A request is
+/// stored whole or not at all, so the answer is an empty <c>ExportTraceServiceResponse</c> (no partial success).
+/// Errors are problem details; OTLP exporters act on the status code alone.
+/// </summary>
+public static class OtlpIngestEndpoints
+{
+    public const string ProtobufContentType = "application/x-protobuf";
+
+    public static IEndpointRouteBuilder MapOtlpIngestEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/v1/traces", IngestAsync)
+            .WithName("IngestOtlpTraces")
+            .WithTags("Ingest")
+            .WithSummary("OTLP/HTTP trace export (application/x-protobuf or application/json, gzip allowed).")
+            .WithDescription("The body is read by hand rather than bound, so an unsupported Content-Type gets a 415 that says which types work.")
+            .DisableAntiforgery();
+        return endpoints;
+    }
+
+    internal static async Task<Results<FileContentHttpResult, ContentHttpResult, ProblemHttpResult>> IngestAsync(
+        HttpContext context,
+        ITraceStore store,
+        IOptions<IngestOptions> options,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger(typeof(OtlpIngestEndpoints));
+        var request = context.Request;
+        var encoding = ContentEncoding(request);
+        if (encoding is null)
+        {
+            return Reject("unsupported_encoding", StatusCodes.Status415UnsupportedMediaType, "Unsupported content encoding",
+                $"Content-Encoding '{request.Headers.ContentEncoding}' is not supported; send identity or gzip.");
+        }
+
+        var protobuf = IsMediaType(request, ProtobufContentType) || IsMediaType(request, "application/protobuf");
+        if (!protobuf && !IsMediaType(request, "application/json"))
+        {
+            return Reject("unsupported_media_type", StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"Content-Type '{request.ContentType}' is not supported; OTLP/HTTP uses {ProtobufContentType} or application/json.");
+        }
+
+        IReadOnlyList<Span> spans;
+        try
+        {
+            var body = await BoundedBody.ReadAsync(request, encoding == "gzip", options.Value, cancellationToken);
+            spans = protobuf ? OtlpProtobufReader.Read(body) : ReadJson(body);
+        }
+        catch (PayloadTooLargeException ex)
+        {
+            return Reject("too_large", StatusCodes.Status413PayloadTooLarge, "Payload too large", ex.Message);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Reject("too_large", StatusCodes.Status413PayloadTooLarge, "Payload too large",
+                $"The request body is larger than the limit ({IngestOptions.SectionName}:MaxRequestBytes) of {options.Value.MaxRequestBytes} bytes.");
+        }
+        catch (Exception ex) when (ex is TraceFormatException or InvalidDataException)
+        {
+            logger.LogInformation("Rejected OTLP export: {Reason}", ex.Message);
+            return Reject("malformed", StatusCodes.Status400BadRequest, "Malformed OTLP payload", ex.Message);
+        }
+
+        await store.AddSpansAsync(spans as IReadOnlyCollection<Span> ?? [.. spans], cancellationToken);
+        OpsAssistantTelemetry.IngestedSpans.Add(spans.Count, new KeyValuePair<string, object?>("opsassistant.ingest.encoding", protobuf ? "protobuf" : "json"));
+        logger.LogDebug("Ingested {SpanCount} spans over OTLP/{Encoding}", spans.Count, protobuf ? "protobuf" : "json");
+
+        // An empty ExportTraceServiceResponse encodes to zero bytes; its JSON form is {}.
+        return protobuf
+            ? TypedResults.Bytes(Array.Empty<byte>(), ProtobufContentType)
+            : TypedResults.Text("{}", "application/json");
+    }
+
+    private static List<Span> ReadJson(byte[] body)
+    {
+        // An export with no spans is valid OTLP ({} or empty resourceSpans) and the reader is for files, which must hold some.
+        var trimmed = body.AsSpan().Trim(" \t\r\n"u8);
+        if (trimmed.SequenceEqual("{}"u8) || IsEmptyResourceSpans(trimmed))
+        {
+            return [];
+        }
+
+        return [.. TraceReader.Read(body).Traces.SelectMany(t => t.Spans)];
+    }
+
+    private static bool IsEmptyResourceSpans(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json.ToArray());
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("resourceSpans", out var resourceSpans)
+                && resourceSpans.ValueKind == System.Text.Json.JsonValueKind.Array
+                && resourceSpans.EnumerateArray().All(r => !r.TryGetProperty("scopeSpans", out var s) || s.GetArrayLength() == 0);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static string? ContentEncoding(HttpRequest request)
+    {
+        var value = request.Headers.ContentEncoding.ToString().Trim();
+        return value.Length == 0 || value.Equals("identity", StringComparison.OrdinalIgnoreCase) ? "identity"
+            : value.Equals("gzip", StringComparison.OrdinalIgnoreCase) ? "gzip"
+            : null;
+    }
+
+    private static bool IsMediaType(HttpRequest request, string mediaType) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed)
+        && parsed.MediaType.Equals(mediaType, StringComparison.OrdinalIgnoreCase);
+
+    private static ProblemHttpResult Reject(string reason, int status, string title, string detail)
+    {
+        OpsAssistantTelemetry.IngestRejections.Add(1, new KeyValuePair<string, object?>("error.type", reason));
+        return TypedResults.Problem(detail, statusCode: status, title: title);
+    }
+}

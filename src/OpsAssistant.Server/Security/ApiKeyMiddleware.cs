@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace OpsAssistant.Server.Security;
+
+/// <summary>
+/// Requires one of the configured API keys on <c>/api/*</c> and on OTLP ingest; health, OpenAPI and the page stay open.
+/// Keys are compared as SHA-256 digests in constant time so response timing reveals nothing about them.
+/// </summary>
+internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<SecurityOptions> options, IProblemDetailsService problems)
+{
+    public const string HeaderName = "X-Api-Key";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var keys = options.CurrentValue.ApiKeys;
+        if (keys.Count == 0 || !IsProtected(context.Request.Path) || IsAuthorized(context.Request, keys))
+        {
+            await next(context);
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status401Unauthorized,
+                Title = "API key required",
+                Detail = $"Send one of the keys configured in {SecurityOptions.SectionName}:ApiKeys as '{HeaderName}: <key>' or 'Authorization: Bearer <key>'.",
+            },
+        });
+    }
+
+    internal static bool IsProtected(PathString path) =>
+        path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v1/traces", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsAuthorized(HttpRequest request, IList<string> keys)
+    {
+        string? presented = request.Headers[HeaderName].FirstOrDefault();
+        if (string.IsNullOrEmpty(presented))
+        {
+            var authorization = request.Headers.Authorization.FirstOrDefault();
+            if (authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                presented = authorization["Bearer ".Length..].Trim();
+            }
+        }
+
+        if (string.IsNullOrEmpty(presented))
+        {
+            return false;
+        }
+
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        var match = false;
+        foreach (var key in keys)
+        {
+            // No early exit: every key is compared whatever the outcome.
+            match |= CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        }
+
+        return match;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace OpsAssistant.Server.Security;
+
+/// <summary>
+/// Refuses to start a service that would answer anyone: no API keys, <c>AllowAnonymous</c> not set, and an address
+/// beyond loopback among the configured URLs. Runs as a hosted service, so it fails the start before Kestrel listens.
+/// </summary>
+internal sealed class ExposureGuard(IConfiguration configuration, IOptions<SecurityOptions> options, ILogger<ExposureGuard> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var security = options.Value;
+        if (security.ApiKeys.Count > 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var exposed = ConfiguredUrls(configuration).Where(u => !IsLoopback(u)).ToList();
+        if (exposed.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (security.AllowAnonymous)
+        {
+            logger.LogWarning("Serving {Urls} without API keys because {Key} is true", string.Join(", ", exposed), $"{SecurityOptions.SectionName}:AllowAnonymous");
+            return Task.CompletedTask;
+        }
+
+        throw new InvalidOperationException(
+            $"Refusing to serve {string.Join(", ", exposed)} without authentication: set {SecurityOptions.SectionName}:ApiKeys, " +
+            $"or {SecurityOptions.SectionName}:AllowAnonymous=true when something in front of the service authenticates callers.");
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    internal static IEnumerable<string> ConfiguredUrls(IConfiguration configuration)
+    {
+        foreach (var url in (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            yield return url;
+        }
+
+        foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
+        {
+            if (endpoint["Url"] is { Length: > 0 } url)
+            {
+                yield return url;
+            }
+        }
+
+        // Bare ports (ASPNETCORE_HTTP_PORTS) bind every interface.
+        foreach (var key in new[] { "http_ports", "https_ports" })
+        {
+            foreach (var port in (configuration[key] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                yield return $"http://*:{port}";
+            }
+        }
+    }
+
+    internal static bool IsLoopback(string url)
+    {
+        // Kestrel accepts wildcards that Uri cannot parse ("http://*:80", "http://+:80"): those bind everything.
+        var rest = url.Contains("://", StringComparison.Ordinal) ? url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..] : url;
+        var host = rest.StartsWith('[') ? rest[..(rest.IndexOf(']') + 1)] : rest.Split(':', '/')[0];
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        return IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address);
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OpsAssistant.Core.Formats;
+using OpsAssistant.Core.Model;
+using OpsAssistant.Core.Sources;
+
+namespace OpsAssistant.Server.Traces;
+
+/// <summary>Stored traces: one by ID as OTLP/JSON, and search summaries.</summary>
+public static class TraceEndpoints
+{
+    public static IEndpointRouteBuilder MapTraceEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/traces").WithTags("Traces");
+        group.MapGet("/{traceId}", GetTraceAsync)
+            .WithName("GetTrace")
+            .WithSummary("A stored trace as OTLP/JSON.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapGet("/", SearchAsync)
+            .WithName("SearchTraces")
+            .WithSummary("Stored traces, newest first, filtered by service, operation, time window and error.");
+        return endpoints;
+    }
+
+    internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult, ValidationProblem>> GetTraceAsync(
+        string traceId, ITraceStore store, CancellationToken cancellationToken)
+    {
+        if (!TraceIds.IsValidTraceId(traceId))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["traceId"] = ["'traceId' must be 16 or 32 hexadecimal characters."] },
+                title: "Invalid trace ID");
+        }
+
+        var trace = await store.GetTraceAsync(traceId, cancellationToken);
+        if (trace is null)
+        {
+            return TypedResults.Problem(
+                $"No spans of trace {TraceIds.NormalizeTraceId(traceId)} are stored.",
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Trace not found");
+        }
+
+        return TypedResults.Stream(
+            stream => OtlpJsonWriter.WriteAsync(stream, trace.Spans, cancellationToken),
+            "application/json");
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<TraceSummary>>, ValidationProblem>> SearchAsync(
+        ITraceStore store,
+        string? service,
+        string? operation,
+        string? from,
+        string? to,
+        string? error,
+        string? limit,
+        CancellationToken cancellationToken)
+    {
+        var query = TraceSearchRequest.TryParse(service, operation, from, to, error, limit, out var errors);
+        if (query is null)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid trace search");
+        }
+
+        return TypedResults.Ok(await store.SearchAsync(query, cancellationToken));
+    }
+}
