@@ -20,6 +20,9 @@ public sealed class OpsAssistantHost : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["OpsAssistant:Storage:Path"] = Path.Combine(_directory, "traces.db"),
+
+            // Tests start from an empty store unless they ask for the samples.
+            ["OpsAssistant:SeedSamples"] = "false",
         };
         foreach (var (key, value) in settings ?? [])
         {

@@ -93,17 +93,11 @@ public sealed partial class ChatService(
         return new ChatReply(conversationId, text, result, result.Engine, result.Degraded);
     }
 
-    private static string Describe(AnalysisResult result)
-    {
-        var sb = new StringBuilder(result.Summary);
-        if (result.Hypotheses.Count > 0)
-        {
-            var top = result.Hypotheses[0];
-            sb.Append(sb.Length > 0 ? " " : "").Append($"Most likely: {top.Title} ({top.Service}/{top.Operation}, confidence {top.Confidence:0.00}).");
-        }
-
-        return sb.ToString();
-    }
+    /// <summary>The analysis summary already names the most likely cause; an empty one falls back to the top hypothesis.</summary>
+    private static string Describe(AnalysisResult result) =>
+        !string.IsNullOrWhiteSpace(result.Summary) || result.Hypotheses.Count == 0
+            ? result.Summary
+            : $"Most likely: {result.Hypotheses[0].Title} ({result.Hypotheses[0].Service}/{result.Hypotheses[0].Operation}, confidence {result.Hypotheses[0].Confidence:0.00}).";
 
     private async Task<ChatReply> AnswerWithoutLlmAsync(string conversationId, string message, IChatSink sink, CancellationToken cancellationToken)
     {

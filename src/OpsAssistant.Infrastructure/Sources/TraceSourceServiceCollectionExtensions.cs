@@ -43,6 +43,8 @@ public static class TraceSourceServiceCollectionExtensions
             return new SqliteTraceStore(connectionString, loggers.CreateLogger<SqliteTraceStore>());
         });
         services.AddSingleton<ITraceStore>(sp => sp.GetRequiredService<RelationalTraceStore>());
+        services.AddSingleton<OpsAssistant.Core.Analyses.IAnalysisStore>(sp => sp.GetRequiredService<RelationalTraceStore>());
+        services.AddSingleton<OpsAssistant.Core.Conversations.IConversationStore>(sp => sp.GetRequiredService<RelationalTraceStore>());
         return services;
     }
 

@@ -13,7 +13,7 @@ namespace OpsAssistant.Infrastructure.Storage;
 /// Spans live in <c>trace_spans</c> (indexed columns plus a compact payload); <c>trace_index</c> keeps one row of
 /// aggregates per trace, recomputed inside the same transaction as the spans it summarises, so searches never scan spans.
 /// </summary>
-public abstract class RelationalTraceStore : ITraceStore
+public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.Core.Analyses.IAnalysisStore, OpsAssistant.Core.Conversations.IConversationStore
 {
     /// <summary>The most summaries one search returns.</summary>
     public const int MaxSearchLimit = 1000;

@@ -8,6 +8,8 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using OpsAssistant.Infrastructure.Storage;
 using OpsAssistant.Infrastructure.Telemetry;
+using OpsAssistant.Server.Analyses;
+using OpsAssistant.Server.Chat;
 using OpsAssistant.Server.Health;
 using OpsAssistant.Server.Hosting;
 using OpsAssistant.Server.Ingest;
@@ -38,6 +40,11 @@ public static class OpsAssistantHostExtensions
         services.AddOpenApi();
         services.AddOpsAssistantTraceSources(builder.Configuration);
         services.AddHostedService<TraceStoreInitializer>();
+        services.AddHostedService<SampleSeeder>();
+        services.AddOpsAssistantAnalysis();
+        services.AddOptions<OpsAssistant.Infrastructure.Chat.ChatOptions>().BindConfiguration(OpsAssistant.Infrastructure.Chat.ChatOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<OpsAssistant.Infrastructure.Chat.ChatService>();
 
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName)
             .Validate(o => o.MaxRequestBytes > 0 && o.MaxDecompressedBytes >= o.MaxRequestBytes,
@@ -64,10 +71,16 @@ public static class OpsAssistantHostExtensions
         app.UseStatusCodePages();
         app.UseMiddleware<ApiKeyMiddleware>();
 
+        // The page ships beside the binary, so it is served whatever the working directory (no Node build, no content root).
+        var pages = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = pages });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = pages });
         app.MapOpenApi();
         app.MapHealthEndpoints();
         app.MapOtlpIngestEndpoints();
         app.MapTraceEndpoints();
+        app.MapAnalysisEndpoints();
+        app.MapChatEndpoints();
         return app;
     }
 

@@ -119,7 +119,7 @@ async function showAnalysis(result, container) {
   const pill = $("engine");
   pill.textContent = result.engine === "llm" ? `LLM · ${result.model ?? ""}` : "heuristic";
   pill.classList.toggle("llm", result.engine === "llm");
-  if (result.summary) container.appendChild(el("p", "summary", result.summary));
+  // The summary arrives as the reply text itself; only the structured parts are added here.
   if (result.degraded) container.appendChild(el("div", "degraded", `LLM not used: ${result.degraded}`));
   for (const h of result.hypotheses || []) container.appendChild(hypothesisCard(h));
   container.appendChild(el("div", "meta", `trace ${result.traceId} · ${Math.round(result.elapsedMs ?? 0)} ms · analysis ${result.analysisId}`));
@@ -202,7 +202,9 @@ function renderWaterfall() {
   const t1 = spans.reduce((m, s) => (s.end > m ? s.end : m), spans[0].end);
   const total = Number(t1 - t0) || 1;
   const critical = new Set(state.analysis?.criticalPath || []);
-  const suspects = new Set((state.analysis?.hypotheses || []).flatMap((h) => h.spanIds || []));
+  // Each hypothesis's primary span (its first citation) is a suspect; the other cited spans are evidence.
+  const suspects = new Set((state.analysis?.hypotheses || []).filter((h) => h.category !== "unknown").map((h) => (h.spanIds || [])[0]).filter(Boolean));
+  const cited = new Set((state.analysis?.hypotheses || []).flatMap((h) => h.spanIds || []));
   $("trace-title").textContent = `Waterfall · ${spans.length} spans · ${(total / 1e6).toFixed(1)} ms`;
 
   // Large traces: keep what matters (critical path, suspects, errors, their ancestors) within MAX_ROWS.
@@ -228,7 +230,9 @@ function renderWaterfall() {
     const kids = (children.get(s.id) || []).slice().sort((a, b) => (a.start < b.start ? 1 : -1));
     for (const k of kids) stack.push([k, depth + 1]);
     if (keep && !keep.has(s.id)) continue;
-    frag.appendChild(spanRow(s, depth, t0, total, critical.has(s.id), suspects.has(s.id)));
+    const row = spanRow(s, depth, t0, total, critical.has(s.id), suspects.has(s.id));
+    if (cited.has(s.id) && !suspects.has(s.id)) row.classList.add("cited");
+    frag.appendChild(row);
     shown++;
   }
   box.appendChild(frag);

@@ -55,7 +55,7 @@ public sealed class ChatServiceTests : IAsyncLifetime
 
         var analysis = Assert.Single(sink.Analyses);
         Assert.Equal("postgres", analysis.Hypotheses[0].Service);
-        Assert.Contains("Slow SELECT", reply.Reply, StringComparison.Ordinal);
+        Assert.Equal("SELECT orders took 800 ms of 1000 ms.", reply.Reply);
         var conversation = await _conversations.GetAsync(reply.ConversationId);
         Assert.Equal(2, conversation!.Turns.Count);
         Assert.Equal(Sample.TraceId, conversation.CurrentTraceId);

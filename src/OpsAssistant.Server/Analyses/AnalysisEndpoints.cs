@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OpsAssistant.Core.Analyses;
+using OpsAssistant.Core.Engine;
+using OpsAssistant.Core.Model;
+using OpsAssistant.Core.Results;
+using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Sources;
+using Trace = OpsAssistant.Core.Model.Trace;
+
+namespace OpsAssistant.Server.Analyses;
+
+/// <summary><c>POST /api/analyses</c> runs an analysis and stores it; <c>GET /api/analyses/{id}</c> reads it back with its status.</summary>
+public static class AnalysisEndpoints
+{
+    public static IEndpointRouteBuilder MapAnalysisEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/analyses").WithTags("Analyses");
+        group.MapPost("/", CreateAsync).WithName("CreateAnalysis").WithSummary("Analyse a trace and return ranked root-cause hypotheses.");
+        group.MapGet("/{id}", GetAsync).WithName("GetAnalysis").WithSummary("A stored analysis: its status and, when done, the result.");
+        return endpoints;
+    }
+
+    internal static async Task<Results<Ok<AnalysisResult>, ProblemHttpResult, ValidationProblem>> CreateAsync(
+        AnalysisRequest? request, TraceSourceResolver sources, IRootCauseEngine engine, IAnalysisStore analyses, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request is null || !TraceIds.IsValidTraceId(request.TraceId?.Trim()))
+        {
+            errors["traceId"] = ["'traceId' is required: 16 or 32 hexadecimal characters."];
+        }
+
+        if (request?.Source is { } name && !TraceSourceResolver.Names.Contains(name.Trim().ToLowerInvariant()))
+        {
+            errors["source"] = [$"'source' must be one of {string.Join(", ", TraceSourceResolver.Names)}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Invalid analysis request");
+        }
+
+        var traceId = TraceIds.NormalizeTraceId(request!.TraceId!);
+        ITraceSource source;
+        Trace? trace;
+        try
+        {
+            source = request.Source is null ? sources.Default : sources.Get(request.Source.Trim());
+            trace = await source.GetTraceAsync(traceId, cancellationToken);
+        }
+        catch (TraceSourceException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status502BadGateway, title: "Trace source unavailable");
+        }
+
+        if (trace is null)
+        {
+            return TypedResults.Problem($"Trace {traceId} was not found in the {source.Name} source.", statusCode: StatusCodes.Status404NotFound, title: "Trace not found");
+        }
+
+        Activity.Current?.SetTag("opsassistant.trace_id", traceId);
+        var result = await engine.AnalyzeAsync(trace, cancellationToken);
+        await analyses.SaveAsync(new AnalysisRecord
+        {
+            Id = result.AnalysisId,
+            TraceId = result.TraceId,
+            Status = AnalysisStatus.Done,
+            Origin = "api",
+            Source = source.Name,
+            CompletedAt = DateTimeOffset.UtcNow,
+            Result = result,
+        }, cancellationToken);
+        return TypedResults.Ok(result);
+    }
+
+    /// <summary>A done analysis is the result contract plus its status fields; others are the status fields alone.</summary>
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetAsync(string id, IAnalysisStore analyses, CancellationToken cancellationToken)
+    {
+        var record = id.Length <= 64 ? await analyses.GetAsync(id, cancellationToken) : null;
+        if (record is null)
+        {
+            return TypedResults.Problem($"No analysis with ID {id}.", statusCode: StatusCodes.Status404NotFound, title: "Analysis not found");
+        }
+
+        var body = record.Result is null
+            ? new JsonObject { ["analysisId"] = record.Id, ["traceId"] = record.TraceId }
+            : JsonSerializer.SerializeToNode(record.Result, ResultJson.Options)!.AsObject();
+        body["status"] = record.Status.ToString().ToLowerInvariant();
+        body["origin"] = record.Origin;
+        body["createdAt"] = record.CreatedAt;
+        body["completedAt"] = record.CompletedAt;
+        body["error"] = record.Error;
+        return TypedResults.Text(body.ToJsonString(ResultJson.Options), "application/json");
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.Playwright;
+
+namespace OpsAssistant.Server.Tests;
+
+/// <summary>
+/// The operator's page in real headless Chromium (Debian's, via Playwright's executable path): load it on a seeded host,
+/// analyse a sample trace, see the ranked hypotheses and the waterfall with the suspect span highlighted, chat, and check
+/// the phone layout. Screenshots land in the test output folder as artifacts.
+/// </summary>
+public sealed class OperatorPageTests : IAsyncLifetime
+{
+    private const string SiblingTrace = "7c4f1a90b3e84d2f9a6c5e8017b3d264";
+    private readonly OpsAssistantHost _host = new(new() { ["OpsAssistant:SeedSamples"] = "true" });
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public static string ArtifactDirectory => Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
+
+    public async Task InitializeAsync()
+    {
+        var chromium = Environment.GetEnvironmentVariable("OPSASSISTANT_CHROMIUM") ?? "/usr/bin/chromium";
+        if (!File.Exists(chromium))
+        {
+            throw new InvalidOperationException($"Chromium not found at {chromium}: install Debian's chromium package (bash .ci/run does) or set OPSASSISTANT_CHROMIUM.");
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Page_AnalysingASeededTrace_ShowsHypothesesAndHighlightsTheSuspectInTheWaterfall()
+    {
+        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1300, Height = 900 } });
+        await page.GotoAsync(_host.BaseAddress.ToString());
+        await page.Locator($".chip[data-trace-id='{SiblingTrace}']").WaitForAsync();
+
+        await page.FillAsync("#input", SiblingTrace);
+        await page.ClickAsync("#send");
+
+        var card = page.Locator(".hyp").First;
+        await card.WaitForAsync();
+        Assert.Contains("payment / oteldemo.PaymentService/Charge", await card.Locator(".where").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Remediation", await card.Locator(".fix").EvaluateAsync<string>("e => getComputedStyle(e, '::before').content"), StringComparison.Ordinal);
+
+        var suspect = page.Locator(".row.suspect[data-span='d4e5f60718293a4b']");
+        await suspect.WaitForAsync();
+        Assert.Equal(6, await page.Locator(".row").CountAsync());
+        Assert.True(await page.Locator(".row.critical").CountAsync() >= 1);
+
+        await card.ClickAsync();
+        await page.Locator(".row.focus[data-span='d4e5f60718293a4b']").WaitForAsync();
+        Assert.Contains("oteldemo.PaymentService/Charge", await page.InnerTextAsync("#span-detail"), StringComparison.Ordinal);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactDirectory, "page-analysis.png"), FullPage = true });
+
+        await page.FillAsync("#input", "what errors happened recently?");
+        await page.ClickAsync("#send");
+        await page.Locator(".msg.assistant", new PageLocatorOptions { HasTextString = "No LLM is configured" }).WaitForAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactDirectory, "page-chat.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Page_AtPhoneWidth_StacksChatAboveTheWaterfallWithoutHorizontalScroll()
+    {
+        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
+        await page.GotoAsync(_host.BaseAddress.ToString());
+        await page.FillAsync("#input", SiblingTrace);
+        await page.ClickAsync("#send");
+        await page.Locator(".row.suspect").First.WaitForAsync();
+
+        var chat = await page.Locator(".chat").BoundingBoxAsync();
+        var trace = await page.Locator(".trace").BoundingBoxAsync();
+        Assert.True(trace!.Y >= chat!.Y + chat.Height - 1, "the waterfall sits below the chat on a phone");
+        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
+        Assert.False(overflow);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactDirectory, "page-phone.png"), FullPage = true });
+    }
+}
