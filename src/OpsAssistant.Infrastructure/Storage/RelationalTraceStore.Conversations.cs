@@ -13,6 +13,7 @@ public abstract partial class RelationalTraceStore
     public async Task SaveAsync(AnalysisRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, """
             INSERT INTO analyses (id, trace_id, status, origin, source, created_at, completed_at, result, error)
@@ -34,6 +35,7 @@ public abstract partial class RelationalTraceStore
 
     public async Task<AnalysisRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null,
             "SELECT id, trace_id, status, origin, source, created_at, completed_at, result, error FROM analyses WHERE id = @id");
@@ -60,6 +62,7 @@ public abstract partial class RelationalTraceStore
 
     async Task<Conversation?> IConversationStore.GetAsync(string conversationId, CancellationToken cancellationToken)
     {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null,
             "SELECT role, content, at, analysis_id, trace_id FROM conversation_turns WHERE conversation_id = @id ORDER BY seq");
@@ -78,6 +81,7 @@ public abstract partial class RelationalTraceStore
     public async Task AppendAsync(string conversationId, IReadOnlyList<ChatTurn> turns, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(turns);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         long next;

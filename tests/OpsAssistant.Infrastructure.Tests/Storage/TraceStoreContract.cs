@@ -1,3 +1,6 @@
+using OpsAssistant.Core.Analyses;
+using OpsAssistant.Core.Conversations;
+using OpsAssistant.Core.Results;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Storage;
@@ -275,5 +278,45 @@ public abstract class TraceStoreContract : IAsyncLifetime
 
                 break;
         }
+    }
+
+    [Fact]
+    public async Task SaveAnalysis_ThenGet_RoundTripsStatusAndResult()
+    {
+        if (Unavailable) return;
+        IAnalysisStore analyses = Store;
+        var result = new AnalysisResult
+        {
+            TraceId = TestSpans.TraceId(1),
+            Summary = "payment failed",
+            Hypotheses = [new Hypothesis { Rank = 1, Title = "Card declined", Category = Categories.Error, Confidence = 0.85, Service = "payment", Operation = "Charge", SpanIds = ["d4e5f60718293a4b"], Evidence = ["e"], Remediation = "r" }],
+            Usage = new TokenUsage(10, 2),
+        };
+        await analyses.SaveAsync(new AnalysisRecord { Id = "a1", TraceId = result.TraceId, Status = AnalysisStatus.Queued, Origin = "alertmanager" });
+        await analyses.SaveAsync(new AnalysisRecord { Id = "a1", TraceId = result.TraceId, Status = AnalysisStatus.Done, Origin = "alertmanager", CompletedAt = DateTimeOffset.UtcNow, Result = result });
+
+        var stored = await analyses.GetAsync("a1");
+
+        Assert.Equal(AnalysisStatus.Done, stored!.Status);
+        Assert.Equal("alertmanager", stored.Origin);
+        Assert.Equal("payment", stored.Result!.Hypotheses[0].Service);
+        Assert.Equal(new TokenUsage(10, 2), stored.Result.Usage);
+        Assert.Null(await analyses.GetAsync("missing"));
+    }
+
+    [Fact]
+    public async Task AppendTurns_ThenGet_KeepsOrderAndTheCurrentTrace()
+    {
+        if (Unavailable) return;
+        IConversationStore conversations = Store;
+        var at = DateTimeOffset.UtcNow;
+        await conversations.AppendAsync("c1", [new ChatTurn(ChatTurn.User, "look at it", at, TraceId: TestSpans.TraceId(3)), new ChatTurn(ChatTurn.Assistant, "done", at, "a9", TestSpans.TraceId(3))]);
+        await conversations.AppendAsync("c1", [new ChatTurn(ChatTurn.User, "and now?", at)]);
+
+        var conversation = await conversations.GetAsync("c1");
+
+        Assert.Equal(["look at it", "done", "and now?"], conversation!.Turns.Select(t => t.Content));
+        Assert.Equal(TestSpans.TraceId(3), conversation.CurrentTraceId);
+        Assert.Null(await conversations.GetAsync("c2"));
     }
 }
