@@ -445,11 +445,13 @@ internal static class OtlpJsonParser
     private static object? ReadAnyValue(ref Utf8JsonReader reader, JsonParseContext ctx, string field, out List<Attribute>? kvlist)
     {
         kvlist = null;
-        if (!JsonParseContext.StartObject(ref reader, field + "[].value"))
-        {
-            return null;
-        }
+        return JsonParseContext.StartObject(ref reader, field + "[].value") ? ReadAnyValueBody(ref reader, ctx, field, out kvlist) : null;
+    }
 
+    /// <summary>Reads an AnyValue object's properties; the reader is on its StartObject.</summary>
+    private static object? ReadAnyValueBody(ref Utf8JsonReader reader, JsonParseContext ctx, string field, out List<Attribute>? kvlist)
+    {
+        kvlist = null;
         object? value = null;
         while (JsonParseContext.NextProperty(ref reader))
         {
@@ -522,8 +524,14 @@ internal static class OtlpJsonParser
             {
                 while (JsonParseContext.NextElement(ref reader))
                 {
-                    // Each element is an AnyValue object; rewind semantics are not available, so read it in place.
-                    items.Add(ReadAnyValueInPlace(ref reader, ctx, field));
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        throw JsonParseContext.WrongType(ref reader, field + ".arrayValue.values[]", JsonTokenType.StartObject);
+                    }
+
+                    // A key/value list inside an array has no key to flatten under: it is kept as "k=v" strings.
+                    var item = ReadAnyValueBody(ref reader, ctx, field, out var nested);
+                    items.Add(nested is null ? item : nested.Select(n => (object?)n.ToString()).ToArray());
                 }
             }
             else if (reader.TokenType == JsonTokenType.PropertyName)
@@ -533,46 +541,6 @@ internal static class OtlpJsonParser
         }
 
         return [.. items];
-    }
-
-    private static object? ReadAnyValueInPlace(ref Utf8JsonReader reader, JsonParseContext ctx, string field)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw JsonParseContext.WrongType(ref reader, field + ".arrayValue.values[]", JsonTokenType.StartObject);
-        }
-
-        object? value = null;
-        while (JsonParseContext.NextProperty(ref reader))
-        {
-            if (reader.ValueTextEquals("stringValue"u8))
-            {
-                value = ctx.ReadString(ref reader, field);
-            }
-            else if (reader.ValueTextEquals("boolValue"u8))
-            {
-                value = ctx.ReadBool(ref reader, field);
-            }
-            else if (reader.ValueTextEquals("intValue"u8))
-            {
-                value = ctx.ReadInt64(ref reader, field);
-            }
-            else if (reader.ValueTextEquals("doubleValue"u8))
-            {
-                value = ctx.ReadDouble(ref reader, field);
-            }
-            else if (reader.ValueTextEquals("arrayValue"u8))
-            {
-                value = ReadArrayValue(ref reader, ctx, field);
-            }
-            else
-            {
-                // Nested kvlists and bytes inside arrays are kept as their JSON-free string form only when simple; skip otherwise.
-                JsonParseContext.SkipValue(ref reader);
-            }
-        }
-
-        return value;
     }
 
     private static object TryBase64(string text)
