@@ -119,11 +119,11 @@ internal static class JaegerJsonParser
         {
             if (reader.ValueTextEquals("traceID"u8))
             {
-                d.Draft.TraceId = ctx.ReadString(ref reader, "traceID");
+                d.Draft.TraceId = ctx.ReadId(ref reader, "traceID", intern: true);
             }
             else if (reader.ValueTextEquals("spanID"u8))
             {
-                d.Draft.SpanId = ctx.ReadString(ref reader, "spanID");
+                d.Draft.SpanId = ctx.ReadId(ref reader, "spanID", intern: false);
             }
             else if (reader.ValueTextEquals("parentSpanID"u8))
             {

@@ -105,6 +105,21 @@ internal sealed class JsonParseContext(TraceReadOptions options)
         return ReadCurrentString(ref reader, field);
     }
 
+    /// <summary>
+    /// Reads an ID without interning it: span IDs are unique, so a pool entry per span would only cost time and memory;
+    /// trace IDs repeat on every span, so they are interned.
+    /// </summary>
+    public string? ReadId(ref Utf8JsonReader reader, string field, bool intern)
+    {
+        Read(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.String when intern => Pool.Read(ref reader, 256, out _),
+            JsonTokenType.String when reader.ValueSpan.Length <= 64 && !reader.ValueIsEscaped => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+            _ => ReadCurrentString(ref reader, field),
+        };
+    }
+
     public string? ReadCurrentString(ref Utf8JsonReader reader, string field)
     {
         switch (reader.TokenType)

@@ -173,15 +173,15 @@ internal static class OtlpJsonParser
         {
             if (reader.ValueTextEquals("traceId"u8))
             {
-                d.TraceId = ctx.ReadString(ref reader, "traceId");
+                d.TraceId = ctx.ReadId(ref reader, "traceId", intern: true);
             }
             else if (reader.ValueTextEquals("spanId"u8))
             {
-                d.SpanId = ctx.ReadString(ref reader, "spanId");
+                d.SpanId = ctx.ReadId(ref reader, "spanId", intern: false);
             }
             else if (reader.ValueTextEquals("parentSpanId"u8))
             {
-                d.ParentSpanId = ctx.ReadString(ref reader, "parentSpanId");
+                d.ParentSpanId = ctx.ReadId(ref reader, "parentSpanId", intern: false);
             }
             else if (reader.ValueTextEquals("name"u8))
             {

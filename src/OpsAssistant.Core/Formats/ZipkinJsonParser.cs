@@ -133,15 +133,15 @@ internal static class ZipkinJsonParser
         {
             if (reader.ValueTextEquals("traceId"u8))
             {
-                d.TraceId = ctx.ReadString(ref reader, "traceId");
+                d.TraceId = ctx.ReadId(ref reader, "traceId", intern: true);
             }
             else if (reader.ValueTextEquals("id"u8))
             {
-                d.SpanId = ctx.ReadString(ref reader, "id");
+                d.SpanId = ctx.ReadId(ref reader, "id", intern: false);
             }
             else if (reader.ValueTextEquals("parentId"u8))
             {
-                d.ParentSpanId = ctx.ReadString(ref reader, "parentId");
+                d.ParentSpanId = ctx.ReadId(ref reader, "parentId", intern: false);
             }
             else if (reader.ValueTextEquals("name"u8))
             {

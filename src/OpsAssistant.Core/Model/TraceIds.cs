@@ -35,6 +35,19 @@ public static class TraceIds
         return value.Length > 0;
     }
 
+    private static bool IsLowerHex(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is >= 'A' and <= 'F')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public static string ToHex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
 
     /// <summary>
@@ -51,7 +64,8 @@ public static class TraceIds
         // Hex wins over base64: a 32-char hex string is also valid base64, but no OTLP base64 ID is all hex digits of that length.
         if (IsHex(value) && value.Length <= byteLength * 2)
         {
-            var lower = value.ToLowerInvariant();
+            // Most IDs arrive lower-case and full length: return them as they are, without a copy per span.
+            var lower = IsLowerHex(value) ? value : value.ToLowerInvariant();
             return lower.Length < byteLength * 2 ? lower.PadLeft(byteLength * 2, '0') : lower;
         }
 
