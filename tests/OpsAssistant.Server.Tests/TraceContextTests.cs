@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+using OpsAssistant.Core.Formats;
+
+namespace OpsAssistant.Server.Tests;
+
+/// <summary>An incoming W3C traceparent is continued: the request, analysis and chat-turn spans join the caller's trace.</summary>
+[Collection(TelemetryTests.Name)]
+public sealed class TraceContextTests : IDisposable
+{
+    private const string CallerTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private const string CallerSpan = "00f067aa0ba902b7";
+    private readonly List<Activity> _spans = [];
+    private readonly OpsAssistantHost _host;
+    private readonly HttpClient _client;
+
+    public TraceContextTests()
+    {
+        _host = new OpsAssistantHost(services: s => s.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(_spans)));
+        _client = new HttpClient { BaseAddress = _host.BaseAddress };
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _host.Dispose();
+    }
+
+    [Fact]
+    public async Task Analysis_WithTraceparent_IsParentedOnTheCallersSpan()
+    {
+        var trace = (await TraceReader.ReadFileAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sibling_errors.json"))).Traces[0];
+        using (var ingest = new ByteArrayContent(OtlpJsonWriter.ToUtf8Bytes(trace.Spans)))
+        {
+            ingest.Headers.ContentType = new("application/json");
+            (await _client.PostAsync("/v1/traces", ingest)).EnsureSuccessStatusCode();
+        }
+
+        Assert.StartsWith("HTTP/1.1 200", await RawPostAsync("/api/analyses", $"{{\"traceId\":\"{trace.TraceId}\"}}"), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200", await RawPostAsync("/api/chat", $"{{\"message\":\"look at {trace.TraceId}\"}}"), StringComparison.Ordinal);
+
+        await WaitForAsync(() => _spans.Count(s => s.DisplayName == "analyze") >= 2 && _spans.Any(s => s.DisplayName == "chat turn"));
+        var server = _spans.First(s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("/api/analyses", StringComparison.Ordinal));
+        Assert.Equal(CallerTrace, server.TraceId.ToHexString());
+        Assert.Equal(CallerSpan, server.ParentSpanId.ToHexString());
+        var analyze = _spans.First(s => s.DisplayName == "analyze" && s.TraceId == server.TraceId && s.ParentSpanId == server.SpanId);
+        Assert.Equal(trace.TraceId, analyze.GetTagItem("opsassistant.trace_id"));
+        var turn = _spans.Single(s => s.DisplayName == "chat turn");
+        Assert.Equal(CallerTrace, turn.TraceId.ToHexString());
+    }
+
+    /// <summary>
+    /// Posts over a raw socket with a caller's traceparent. An in-process HttpClient would not do: the host's HttpClient
+    /// instrumentation listens in this process too and replaces the header with its own client span's context.
+    /// </summary>
+    private async Task<string> RawPostAsync(string path, string json)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(_host.BaseAddress.Host, _host.BaseAddress.Port);
+        await using var stream = tcp.GetStream();
+        var body = System.Text.Encoding.UTF8.GetBytes(json);
+        var head = $"POST {path} HTTP/1.1\r\nHost: {_host.BaseAddress.Authority}\r\ntraceparent: 00-{CallerTrace}-{CallerSpan}-01\r\n" +
+            $"Content-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        await stream.WriteAsync(body);
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync();
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 50 && !condition(); i++)
+        {
+            await Task.Delay(100);
+        }
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryTests
+{
+    public const string Name = "server-telemetry";
+}
