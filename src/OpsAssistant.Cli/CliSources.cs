@@ -22,6 +22,6 @@ internal static class CliSources
     public static ITraceSource Resolve(string? name)
     {
         var resolver = Services.Value.GetRequiredService<TraceSourceResolver>();
-        return name is null ? resolver.Default : resolver.Get(name == "file" ? "file" : name);
+        return name is null ? resolver.Default : resolver.Get(name);
     }
 }

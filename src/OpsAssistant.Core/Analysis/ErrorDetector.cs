@@ -159,6 +159,6 @@ internal static class ErrorDetector
             d = next;
         }
 
-        return d != gaveUp && (!errored[d] || tree.Duration(d) >= BudgetShare * budget && tree.Children(d).Length == 0) ? d : null;
+        return d != gaveUp && !errored[d] ? d : null;
     }
 }
