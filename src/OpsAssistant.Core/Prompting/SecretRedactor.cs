@@ -79,7 +79,9 @@ public sealed partial class SecretRedactor
             result = pattern.Replace(result, Marker);
         }
 
-        return result;
+        // Attribute text such as "pool.pending_password=p@ss" inside evidence: the key says it is a secret even when the
+        // value does not look like one, so the same key rules as for attributes apply.
+        return KeyedValue().Replace(result, m => IsSensitiveKey(m.Groups[1].Value) && m.Groups[3].Value != Marker ? m.Groups[1].Value + m.Groups[2].Value + Marker : m.Value);
     }
 
     internal static bool PassesLuhn(string candidate)
@@ -108,6 +110,9 @@ public sealed partial class SecretRedactor
 
         return sum % 10 == 0;
     }
+
+    [GeneratedRegex(@"([A-Za-z_][\w.\-]*)(\s*[=:]\s*)([^\s,;&""']+)", RegexOptions.CultureInvariant)]
+    private static partial Regex KeyedValue();
 
     [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*", RegexOptions.CultureInvariant)]
     private static partial Regex Jwt();

@@ -43,6 +43,13 @@ public sealed class SecretRedactorTests
     }
 
     [Theory]
+    [InlineData("pool.pending_password=p@ss, pool.size=10", "pool.pending_password=[REDACTED], pool.size=10")]
+    [InlineData("x-api-key: abc123 ok", "x-api-key: [REDACTED] ok")]
+    [InlineData("gen_ai.usage.input_tokens=1234", "gen_ai.usage.input_tokens=1234")]
+    public void Redact_KeyValueTextWithASensitiveKey_RedactsTheValueWhateverItLooksLike(string text, string expected) =>
+        Assert.Equal(expected, _redactor.Redact(text));
+
+    [Theory]
     [InlineData("order 1234567890123 shipped")]
     [InlineData("span took 15001 ms, status 504")]
     [InlineData("trace 4bf92f3577b34da6a3ce929d0e0e4736")]
