@@ -2,6 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Formats;
 
 namespace OpsAssistant.Server.Tests;
@@ -50,6 +52,41 @@ public sealed class WebhookApiTests : IDisposable
         Assert.Equal(id, done.RootElement.GetProperty("analysisId").GetString());
         Assert.Equal("alertmanager", done.RootElement.GetProperty("origin").GetString());
         Assert.Equal("payment", done.RootElement.GetProperty("hypotheses")[0].GetProperty("service").GetString());
+    }
+
+    [Fact]
+    public async Task Restart_AnalysisLeftRunningByAStoppedProcess_IsQueuedAgainAndCompleted()
+    {
+        var directory = Directory.CreateTempSubdirectory("opsassistant-restart-").FullName;
+        var shared = new Dictionary<string, string?> { ["OpsAssistant:Storage:Path"] = Path.Combine(directory, "traces.db") };
+        try
+        {
+            using (var client = Client(shared))
+            {
+                await IngestAsync(client, "sibling_errors.json");
+                var store = _hosts[^1].Services.GetRequiredService<IAnalysisStore>();
+                await store.SaveAsync(new AnalysisRecord { Id = "alert-interrupted", TraceId = SiblingTrace, Status = AnalysisStatus.Running, Origin = "alertmanager" });
+                _hosts[^1].Dispose();
+            }
+
+            using var restarted = Client(shared);
+            using var done = await WaitForAsync(restarted, "alert-interrupted", "done");
+            Assert.Equal("payment", done.RootElement.GetProperty("hypotheses")[0].GetProperty("service").GetString());
+        }
+        finally
+        {
+            Dispose();
+            _hosts.Clear();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A pooled handle can outlive the host by a moment; the OS cleans its temp folder later.
+            }
+        }
     }
 
     [Fact]
