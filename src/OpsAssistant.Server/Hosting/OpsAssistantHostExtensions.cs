@@ -15,6 +15,7 @@ using OpsAssistant.Server.Hosting;
 using OpsAssistant.Server.Ingest;
 using OpsAssistant.Server.Security;
 using OpsAssistant.Server.Traces;
+using OpsAssistant.Server.Webhooks;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -54,6 +55,9 @@ public static class OpsAssistantHostExtensions
             .Validate(o => o.ApiKeys.All(k => k.Length >= 16), $"{SecurityOptions.SectionName}:ApiKeys entries must be at least 16 characters.")
             .ValidateOnStart();
         services.AddHostedService<ExposureGuard>();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AnalysisQueueSignal>();
+        services.AddHostedService<AnalysisWorker>();
 
         AddTelemetry(builder);
         return builder;
@@ -81,6 +85,7 @@ public static class OpsAssistantHostExtensions
         app.MapTraceEndpoints();
         app.MapAnalysisEndpoints();
         app.MapChatEndpoints();
+        app.MapWebhookEndpoints();
         return app;
     }
 

@@ -305,6 +305,42 @@ public abstract class TraceStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TryAddAnalysis_SameIdTwice_InsertsOnceAndKeepsTheFirst()
+    {
+        if (Unavailable) return;
+        IAnalysisStore analyses = Store;
+        var record = new AnalysisRecord { Id = "q1", TraceId = TestSpans.TraceId(1), Status = AnalysisStatus.Queued, Origin = "grafana" };
+
+        Assert.True(await analyses.TryAddAsync(record));
+        await analyses.SaveAsync(record with { Status = AnalysisStatus.Done, CompletedAt = DateTimeOffset.UtcNow });
+        Assert.False(await analyses.TryAddAsync(record));
+
+        Assert.Equal(AnalysisStatus.Done, (await analyses.GetAsync("q1"))!.Status);
+    }
+
+    [Fact]
+    public async Task ClaimQueuedAnalysis_OnlyOneClaimWinsAndRequeueReturnsRunningJobs()
+    {
+        if (Unavailable) return;
+        IAnalysisStore analyses = Store;
+        var at = DateTimeOffset.UtcNow;
+        await analyses.TryAddAsync(new AnalysisRecord { Id = "q2", TraceId = TestSpans.TraceId(2), Status = AnalysisStatus.Queued, Origin = "alertmanager", CreatedAt = at.AddSeconds(1) });
+        await analyses.TryAddAsync(new AnalysisRecord { Id = "q1", TraceId = TestSpans.TraceId(1), Status = AnalysisStatus.Queued, Origin = "alertmanager", CreatedAt = at });
+        await analyses.SaveAsync(new AnalysisRecord { Id = "d1", TraceId = TestSpans.TraceId(3), Status = AnalysisStatus.Done, Origin = "api" });
+
+        Assert.Equal(["q1", "q2"], await analyses.ListQueuedAsync(10));
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => analyses.TryClaimAsync("q1")));
+        Assert.Equal(1, claims.Count(claimed => claimed));
+        Assert.False(await analyses.TryClaimAsync("d1"));
+        Assert.Equal(["q2"], await analyses.ListQueuedAsync(10));
+        Assert.Equal(AnalysisStatus.Running, (await analyses.GetAsync("q1"))!.Status);
+
+        Assert.Equal(1, await analyses.RequeueRunningAsync());
+        Assert.Equal(["q1", "q2"], await analyses.ListQueuedAsync(10));
+        Assert.Equal(["q1"], await analyses.ListQueuedAsync(1));
+    }
+
+    [Fact]
     public async Task AppendTurns_ThenGet_KeepsOrderAndTheCurrentTrace()
     {
         if (Unavailable) return;

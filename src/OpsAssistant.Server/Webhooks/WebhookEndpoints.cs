@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using OpsAssistant.Core.Analyses;
+using OpsAssistant.Infrastructure.Telemetry;
+using OpsAssistant.Server.Security;
+
+namespace OpsAssistant.Server.Webhooks;
+
+/// <summary>
+/// <c>POST /webhooks/alertmanager</c> and <c>POST /webhooks/grafana</c>: each firing alert that names a trace becomes a
+/// queued analysis, which <see cref="AnalysisWorker"/> runs. Senders retry and regroup alerts, so the analysis ID is derived
+/// from the alert (fingerprint, start, trace) and a redelivery finds the analysis it already made.
+/// </summary>
+public static class WebhookEndpoints
+{
+    public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/webhooks").WithTags("Webhooks");
+        group.MapPost("/alertmanager", (HttpContext context, CancellationToken cancellationToken) => ReceiveAsync(context, "alertmanager", cancellationToken))
+            .WithName("AlertmanagerWebhook").WithSummary("Queue analyses for the firing alerts of an Alertmanager (v4) notification.");
+        group.MapPost("/grafana", (HttpContext context, CancellationToken cancellationToken) => ReceiveAsync(context, "grafana", cancellationToken))
+            .WithName("GrafanaWebhook").WithSummary("Queue analyses for the firing alerts of a Grafana webhook notification.");
+        return endpoints;
+    }
+
+    internal static async Task<IResult> ReceiveAsync(HttpContext context, string origin, CancellationToken cancellationToken)
+    {
+        var services = context.RequestServices;
+        var security = services.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue;
+        var limits = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
+        using var activity = OpsAssistantTelemetry.ActivitySource.StartActivity($"webhook {origin}");
+
+        if (WebhookAuthenticator.CheckToken(context.Request, security) is { } tokenProblem)
+        {
+            return Unauthorized(context, tokenProblem);
+        }
+
+        var body = await ReadBodyAsync(context.Request, limits.MaxRequestBytes, cancellationToken);
+        if (body is null)
+        {
+            return TypedResults.Problem(
+                $"The request body is larger than the limit ({WebhookOptions.SectionName}:MaxRequestBytes) of {limits.MaxRequestBytes} bytes.",
+                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Webhook body too large");
+        }
+
+        if (WebhookAuthenticator.CheckSignature(context.Request, body, security) is { } signatureProblem)
+        {
+            return Unauthorized(context, signatureProblem);
+        }
+
+        IReadOnlyList<WebhookAlert> alerts;
+        try
+        {
+            alerts = AlertPayloadParser.Parse(body);
+        }
+        catch (AlertPayloadException ex)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Malformed alert payload");
+        }
+
+        var store = services.GetRequiredService<IAnalysisStore>();
+        var queued = new List<QueuedAnalysis>();
+        var skipped = new List<SkippedAlert>();
+        foreach (var alert in alerts)
+        {
+            if (!alert.IsFiring)
+            {
+                skipped.Add(new SkippedAlert(alert.Name, "resolved"));
+                continue;
+            }
+
+            if (alert.TraceId is null)
+            {
+                skipped.Add(new SkippedAlert(alert.Name,
+                    "no trace ID: add a 'trace_id' label or annotation, or a trace link (…/trace/<id> or traceId=<id>)"));
+                continue;
+            }
+
+            var id = AnalysisId(alert);
+            var inserted = await store.TryAddAsync(new AnalysisRecord { Id = id, TraceId = alert.TraceId, Status = AnalysisStatus.Queued, Origin = origin }, cancellationToken);
+            var status = inserted ? AnalysisStatus.Queued : (await store.GetAsync(id, cancellationToken))?.Status ?? AnalysisStatus.Queued;
+            queued.Add(new QueuedAnalysis(id, alert.TraceId, status.ToString().ToLowerInvariant()));
+        }
+
+        if (queued.Count > 0)
+        {
+            services.GetRequiredService<AnalysisQueueSignal>().Notify();
+        }
+
+        activity?.SetTag("opsassistant.webhook.alerts", alerts.Count);
+        activity?.SetTag("opsassistant.webhook.queued", queued.Count);
+        return TypedResults.Accepted((string?)null, new WebhookResponse(queued, skipped));
+    }
+
+    /// <summary>Same alert occurrence, same trace: same ID, whichever endpoint or delivery brought it.</summary>
+    internal static string AnalysisId(WebhookAlert alert)
+    {
+        var key = string.Join('\n', alert.Fingerprint, alert.StartsAt?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) ?? string.Empty, alert.TraceId);
+        return "alert-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 16));
+    }
+
+    private static IResult Unauthorized(HttpContext context, string detail)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Webhook credentials required");
+    }
+
+    /// <summary>The raw body (the HMAC is over the exact bytes), or null past the limit.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,270 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpsAssistant.Core.Analyses;
+using OpsAssistant.Core.Formats;
+
+namespace OpsAssistant.Server.Tests;
+
+/// <summary>The alert webhooks through a real Kestrel host: queueing, deduplication, the worker, and the webhook credentials.</summary>
+public sealed class WebhookApiTests : IDisposable
+{
+    private const string SiblingTrace = "7c4f1a90b3e84d2f9a6c5e8017b3d264";
+    private const string Token = "webhook-token-0123456789";
+    private const string Secret = "hmac-secret-0123456789";
+
+    private static readonly Dictionary<string, string?> FastWorker = new()
+    {
+        ["OpsAssistant:Webhooks:PollInterval"] = "00:00:00.200",
+        ["OpsAssistant:Webhooks:RetryDelay"] = "00:00:00.050",
+        ["OpsAssistant:Webhooks:MaxAttempts"] = "2",
+    };
+
+    private readonly List<OpsAssistantHost> _hosts = [];
+
+    public void Dispose()
+    {
+        foreach (var host in _hosts)
+        {
+            host.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task PostAlertmanager_FiringAlertWithTraceId_QueuesAnAnalysisTheWorkerCompletes()
+    {
+        using var client = Client();
+        await IngestAsync(client, "sibling_errors.json");
+
+        using var response = await PostAsync(client, "/webhooks/alertmanager", Payload("firing", SiblingTrace));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var analysis = body.RootElement.GetProperty("analyses")[0];
+        Assert.Equal(SiblingTrace, analysis.GetProperty("traceId").GetString());
+        Assert.Equal("queued", analysis.GetProperty("status").GetString());
+        Assert.Equal(0, body.RootElement.GetProperty("skipped").GetArrayLength());
+
+        var id = analysis.GetProperty("id").GetString()!;
+        using var done = await WaitForAsync(client, id, "done");
+        Assert.Equal(id, done.RootElement.GetProperty("analysisId").GetString());
+        Assert.Equal("alertmanager", done.RootElement.GetProperty("origin").GetString());
+        Assert.Equal("payment", done.RootElement.GetProperty("hypotheses")[0].GetProperty("service").GetString());
+    }
+
+    [Fact]
+    public async Task Restart_AnalysisLeftRunningByAStoppedProcess_IsQueuedAgainAndCompleted()
+    {
+        var directory = Directory.CreateTempSubdirectory("opsassistant-restart-").FullName;
+        var shared = new Dictionary<string, string?> { ["OpsAssistant:Storage:Path"] = Path.Combine(directory, "traces.db") };
+        try
+        {
+            using (var client = Client(shared))
+            {
+                await IngestAsync(client, "sibling_errors.json");
+                var store = _hosts[^1].Services.GetRequiredService<IAnalysisStore>();
+                await store.SaveAsync(new AnalysisRecord { Id = "alert-interrupted", TraceId = SiblingTrace, Status = AnalysisStatus.Running, Origin = "alertmanager" });
+                _hosts[^1].Dispose();
+            }
+
+            using var restarted = Client(shared);
+            using var done = await WaitForAsync(restarted, "alert-interrupted", "done");
+            Assert.Equal("payment", done.RootElement.GetProperty("hypotheses")[0].GetProperty("service").GetString());
+        }
+        finally
+        {
+            Dispose();
+            _hosts.Clear();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A pooled handle can outlive the host by a moment; the OS cleans its temp folder later.
+            }
+        }
+    }
+
+    [Fact]
+    public async Task PostGrafana_SameAlertTwice_ReturnsTheSameAnalysis()
+    {
+        using var client = Client();
+        await IngestAsync(client, "sibling_errors.json");
+
+        using var first = await PostAsync(client, "/webhooks/grafana", Payload("firing", SiblingTrace));
+        using var firstBody = JsonDocument.Parse(await first.Content.ReadAsStringAsync());
+        var id = firstBody.RootElement.GetProperty("analyses")[0].GetProperty("id").GetString()!;
+        using var done = await WaitForAsync(client, id, "done");
+        var completedAt = done.RootElement.GetProperty("completedAt").GetString();
+
+        using var second = await PostAsync(client, "/webhooks/grafana", Payload("firing", SiblingTrace));
+        using var secondBody = JsonDocument.Parse(await second.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        var again = secondBody.RootElement.GetProperty("analyses")[0];
+        Assert.Equal(id, again.GetProperty("id").GetString());
+        Assert.Equal("done", again.GetProperty("status").GetString());
+        await Task.Delay(500);
+        using var stored = JsonDocument.Parse(await client.GetStringAsync($"/api/analyses/{id}"));
+        Assert.Equal(completedAt, stored.RootElement.GetProperty("completedAt").GetString());
+    }
+
+    [Fact]
+    public async Task PostAlertmanager_UnknownTrace_EndsFailedWithTheReason()
+    {
+        using var client = Client();
+
+        using var response = await PostAsync(client, "/webhooks/alertmanager", Payload("firing", "ffffffffffffffffffffffffffffffff"));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var id = body.RootElement.GetProperty("analyses")[0].GetProperty("id").GetString()!;
+
+        using var failed = await WaitForAsync(client, id, "failed");
+        Assert.Contains("not found", failed.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostAlertmanager_SharedPayloads_SkipResolvedAndTraceLessAlerts()
+    {
+        using var client = Client();
+
+        using var resolved = await PostAsync(client, "/webhooks/alertmanager", await FixtureAsync("alertmonitor_captured_resolved.json"));
+        using var firing = await PostAsync(client, "/webhooks/grafana", await FixtureAsync("grafana_docs_webhook_payload_example.json"));
+
+        Assert.Equal(HttpStatusCode.Accepted, resolved.StatusCode);
+        using var resolvedBody = JsonDocument.Parse(await resolved.Content.ReadAsStringAsync());
+        Assert.Equal(0, resolvedBody.RootElement.GetProperty("analyses").GetArrayLength());
+        Assert.All(resolvedBody.RootElement.GetProperty("skipped").EnumerateArray(), s => Assert.Equal("resolved", s.GetProperty("reason").GetString()));
+        Assert.Equal(3, resolvedBody.RootElement.GetProperty("skipped").GetArrayLength());
+
+        using var firingBody = JsonDocument.Parse(await firing.Content.ReadAsStringAsync());
+        var skipped = firingBody.RootElement.GetProperty("skipped");
+        Assert.Equal("High memory usage", skipped[0].GetProperty("alert").GetString());
+        Assert.StartsWith("no trace ID", skipped[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostAlertmanager_MalformedJson_IsABadRequestProblem()
+    {
+        using var client = Client();
+
+        using var response = await PostAsync(client, "/webhooks/alertmanager", "{\"alerts\": [");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("not valid JSON", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostAlertmanager_BodyOverTheLimit_IsPayloadTooLarge()
+    {
+        using var client = Client(new() { ["OpsAssistant:Webhooks:MaxRequestBytes"] = "2048" });
+
+        using var response = await PostAsync(client, "/webhooks/alertmanager", Payload("firing", SiblingTrace, padding: 4096));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("MaxRequestBytes", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("wrong-token-0123456789", HttpStatusCode.Unauthorized)]
+    [InlineData(Token, HttpStatusCode.Accepted)]
+    public async Task PostAlertmanager_WithWebhookToken_RequiresTheBearerToken(string? presented, HttpStatusCode expected)
+    {
+        using var client = Client(new() { ["OpsAssistant:Security:WebhookToken"] = Token });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/alertmanager") { Content = Json(Payload("resolved", SiblingTrace)) };
+        if (presented is not null)
+        {
+            request.Headers.Authorization = new("Bearer", presented);
+        }
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.Unauthorized)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("sha256=00", HttpStatusCode.Unauthorized)]
+    [InlineData("sha256=zz", HttpStatusCode.Unauthorized)]
+    [InlineData("good", HttpStatusCode.Accepted)]
+    public async Task PostGrafana_WithHmacSecret_RequiresTheBodySignature(string? signature, HttpStatusCode expected)
+    {
+        using var client = Client(new() { ["OpsAssistant:Security:WebhookHmacSecret"] = Secret });
+        var payload = Payload("resolved", SiblingTrace);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/grafana") { Content = Json(payload) };
+        if (signature is not null)
+        {
+            request.Headers.Add("X-OpsAssistant-Signature", signature == "good"
+                ? "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(payload)))
+                : signature);
+        }
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    private static string Payload(string status, string traceId, int padding = 0) => $$"""
+        {"version":"4","status":"{{status}}","receiver":"opsassistant","groupLabels":{},"commonLabels":{},"commonAnnotations":{},
+         "alerts":[{"status":"{{status}}","labels":{"alertname":"CheckoutErrors","service":"checkout","trace_id":"{{traceId}}"},
+                    "annotations":{"summary":"{{new string('x', padding)}}"},"startsAt":"2026-11-25T08:00:00Z","endsAt":"0001-01-01T00:00:00Z",
+                    "generatorURL":"http://prometheus/graph","fingerprint":"0f1e2d3c4b5a6978"}]}
+        """;
+
+    private static async Task<string> FixtureAsync(string name) =>
+        await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "alerts", name));
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string path, string body) => client.PostAsync(path, Json(body));
+
+    private static async Task<JsonDocument> WaitForAsync(HttpClient client, string id, string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var document = JsonDocument.Parse(await client.GetStringAsync($"/api/analyses/{id}"));
+            var current = document.RootElement.GetProperty("status").GetString();
+            if (current == status)
+            {
+                return document;
+            }
+
+            document.Dispose();
+            Assert.True(DateTime.UtcNow < deadline, $"Analysis {id} is still {current}, not {status}.");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task IngestAsync(HttpClient client, string fixture)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture);
+        var trace = (await TraceReader.ReadFileAsync(path)).Traces[0];
+        using var content = new ByteArrayContent(OtlpJsonWriter.ToUtf8Bytes(trace.Spans));
+        content.Headers.ContentType = new("application/json");
+        using var response = await client.PostAsync("/v1/traces", content);
+        response.EnsureSuccessStatusCode();
+    }
+
+    private HttpClient Client(Dictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>(FastWorker);
+        foreach (var (key, value) in settings ?? [])
+        {
+            all[key] = value;
+        }
+
+        var host = new OpsAssistantHost(all);
+        _hosts.Add(host);
+        return new HttpClient { BaseAddress = host.BaseAddress };
+    }
+}
