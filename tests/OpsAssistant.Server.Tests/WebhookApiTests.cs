@@ -114,6 +114,33 @@ public sealed class WebhookApiTests : IDisposable
     }
 
     [Fact]
+    public async Task PostAlertmanager_AlertWithServiceButNoTraceId_AnalysesTheWorstStoredTraceOfThatService()
+    {
+        using var client = Client();
+        await IngestAsync(client, "sibling_errors.json");
+        static string ServiceAlert(string service) => $$"""
+            {"status":"firing","alerts":[{"status":"firing","labels":{"alertname":"ErrorRate","service":"{{service}}"},
+              "startsAt":"2025-08-06T17:10:00Z","fingerprint":"aa11bb22cc33dd44"}]}
+            """;
+
+        using var response = await PostAsync(client, "/webhooks/alertmanager", ServiceAlert("checkout"));
+        using var again = await PostAsync(client, "/webhooks/alertmanager", ServiceAlert("checkout"));
+        using var unknown = await PostAsync(client, "/webhooks/alertmanager", ServiceAlert("inventory"));
+
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var analysis = body.RootElement.GetProperty("analyses")[0];
+        Assert.Equal(SiblingTrace, analysis.GetProperty("traceId").GetString());
+        var id = analysis.GetProperty("id").GetString()!;
+        using var againBody = JsonDocument.Parse(await again.Content.ReadAsStringAsync());
+        Assert.Equal(id, againBody.RootElement.GetProperty("analyses")[0].GetProperty("id").GetString());
+        using var done = await WaitForAsync(client, id, "done");
+        Assert.Equal("payment", done.RootElement.GetProperty("hypotheses")[0].GetProperty("service").GetString());
+
+        using var unknownBody = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync());
+        Assert.Contains("no errored trace of service 'inventory'", unknownBody.RootElement.GetProperty("skipped")[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PostAlertmanager_UnknownTrace_EndsFailedWithTheReason()
     {
         using var client = Client();

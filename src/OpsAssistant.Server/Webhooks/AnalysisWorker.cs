@@ -36,24 +36,15 @@ public sealed partial class AnalysisWorker(
 
             while (!stoppingToken.IsCancellationRequested)
             {
-                var ids = await store.ListQueuedAsync(settings.WorkerConcurrency * 4, stoppingToken);
-                if (ids.Count == 0)
+                try
                 {
-                    await signal.WaitAsync(settings.PollInterval, stoppingToken);
-                    continue;
+                    await DispatchAsync(gate, running, stoppingToken);
                 }
-
-                foreach (var id in ids)
+                catch (System.Data.Common.DbException ex)
                 {
-                    await gate.WaitAsync(stoppingToken);
-                    if (!await store.TryClaimAsync(id, stoppingToken))
-                    {
-                        gate.Release();
-                        continue;
-                    }
-
-                    running.RemoveAll(task => task.IsCompleted);
-                    running.Add(RunAndReleaseAsync(id, gate, stoppingToken));
+                    // A database blip must not stop the host (a BackgroundService fault does): the jobs wait in the store.
+                    LogStoreUnavailable(ex);
+                    await Task.Delay(settings.PollInterval, stoppingToken);
                 }
             }
         }
@@ -63,6 +54,42 @@ public sealed partial class AnalysisWorker(
         }
 
         await Task.WhenAll(running);
+    }
+
+    /// <summary>Claims and starts what is queued, or waits for a signal or the poll interval when nothing is.</summary>
+    private async Task DispatchAsync(SemaphoreSlim gate, List<Task> running, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var ids = await store.ListQueuedAsync(settings.WorkerConcurrency * 4, stoppingToken);
+        if (ids.Count == 0)
+        {
+            await signal.WaitAsync(settings.PollInterval, stoppingToken);
+            return;
+        }
+
+        foreach (var id in ids)
+        {
+            await gate.WaitAsync(stoppingToken);
+            bool claimed;
+            try
+            {
+                claimed = await store.TryClaimAsync(id, stoppingToken);
+            }
+            catch
+            {
+                gate.Release();
+                throw;
+            }
+
+            if (!claimed)
+            {
+                gate.Release();
+                continue;
+            }
+
+            running.RemoveAll(task => task.IsCompleted);
+            running.Add(RunAndReleaseAsync(id, gate, stoppingToken));
+        }
     }
 
     private async Task RunAndReleaseAsync(string id, SemaphoreSlim gate, CancellationToken stoppingToken)
@@ -153,6 +180,9 @@ public sealed partial class AnalysisWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Analysis {AnalysisId} attempt {Attempt} failed: {Reason}")]
     private partial void LogRetry(string analysisId, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The analysis queue is unreachable; retrying after the poll interval")]
+    private partial void LogStoreUnavailable(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Analysis {AnalysisId} failed unexpectedly")]
     private partial void LogFailed(Exception exception, string analysisId);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using OpsAssistant.Core.Analyses;
+using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Telemetry;
 using OpsAssistant.Server.Security;
 
@@ -71,17 +72,35 @@ public static class WebhookEndpoints
                 continue;
             }
 
-            if (alert.TraceId is null)
+            var traceId = alert.TraceId;
+            var id = AnalysisId(alert, traceId);
+            string? source = null;
+            if (traceId is null)
             {
-                skipped.Add(new SkippedAlert(alert.Name,
-                    "no trace ID: add a 'trace_id' label or annotation, or a trace link (…/trace/<id> or traceId=<id>)"));
-                continue;
+                if (AlertTraceFinder.Service(alert) is not { } service)
+                {
+                    skipped.Add(new SkippedAlert(alert.Name,
+                        "no trace ID: add a 'trace_id' label or annotation, a trace link (…/trace/<id> or traceId=<id>), or a 'service' label to search the store"));
+                    continue;
+                }
+
+                var around = alert.StartsAt ?? DateTimeOffset.UtcNow;
+                traceId = await AlertTraceFinder.FindAsync(services.GetRequiredService<ITraceStore>(), service, around, limits.TraceSearchWindow, cancellationToken);
+                if (traceId is null)
+                {
+                    skipped.Add(new SkippedAlert(alert.Name,
+                        $"no trace ID, and no errored trace of service '{service}' in the store within {limits.TraceSearchWindow} of {around:O}"));
+                    continue;
+                }
+
+                // Keyed without the trace: a redelivery may find a newer worst trace, yet must land on the same analysis.
+                id = AnalysisId(alert, null);
+                source = "store";
             }
 
-            var id = AnalysisId(alert);
-            var inserted = await store.TryAddAsync(new AnalysisRecord { Id = id, TraceId = alert.TraceId, Status = AnalysisStatus.Queued, Origin = origin }, cancellationToken);
-            var status = inserted ? AnalysisStatus.Queued : (await store.GetAsync(id, cancellationToken))?.Status ?? AnalysisStatus.Queued;
-            queued.Add(new QueuedAnalysis(id, alert.TraceId, status.ToString().ToLowerInvariant()));
+            var inserted = await store.TryAddAsync(new AnalysisRecord { Id = id, TraceId = traceId, Status = AnalysisStatus.Queued, Origin = origin, Source = source }, cancellationToken);
+            var existing = inserted ? null : await store.GetAsync(id, cancellationToken);
+            queued.Add(new QueuedAnalysis(id, existing?.TraceId ?? traceId, (existing?.Status ?? AnalysisStatus.Queued).ToString().ToLowerInvariant()));
         }
 
         if (queued.Count > 0)
@@ -95,9 +114,9 @@ public static class WebhookEndpoints
     }
 
     /// <summary>Same alert occurrence, same trace: same ID, whichever endpoint or delivery brought it.</summary>
-    internal static string AnalysisId(WebhookAlert alert)
+    internal static string AnalysisId(WebhookAlert alert, string? traceId)
     {
-        var key = string.Join('\n', alert.Fingerprint, alert.StartsAt?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) ?? string.Empty, alert.TraceId);
+        var key = string.Join('\n', alert.Fingerprint, alert.StartsAt?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) ?? string.Empty, traceId ?? "search");
         return "alert-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 16));
     }
 

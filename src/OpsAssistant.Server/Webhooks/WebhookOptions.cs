@@ -23,6 +23,13 @@ public sealed class WebhookOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "OpsAssistant:Webhooks:RetryDelay must be between 0 and 10 minutes.")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// For alerts without a trace ID: the stored traces of the alert's service searched, this long either side of the alert's
+    /// start, for the worst errored one.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "OpsAssistant:Webhooks:TraceSearchWindow must be between 1 second and 1 day.")]
+    public TimeSpan TraceSearchWindow { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>How often the worker looks for queued analyses it was not told about (another replica's, or left by a restart).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "OpsAssistant:Webhooks:PollInterval must be between 10 ms and 1 hour.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
