@@ -21,15 +21,7 @@ public abstract partial class RelationalTraceStore
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, completed_at = excluded.completed_at,
                 result = excluded.result, error = excluded.error, source = excluded.source
             """);
-        Text(command, "@id", record.Id);
-        Text(command, "@trace_id", record.TraceId);
-        Text(command, "@status", record.Status.ToString().ToLowerInvariant());
-        Text(command, "@origin", record.Origin);
-        Text(command, "@source", record.Source);
-        Text(command, "@created_at", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
-        Text(command, "@completed_at", record.CompletedAt?.ToString("O", CultureInfo.InvariantCulture));
-        Text(command, "@result", record.Result is null ? null : JsonSerializer.Serialize(record.Result, ResultJson.Options));
-        Text(command, "@error", record.Error);
+        BindAnalysis(command, record);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -112,6 +104,20 @@ public abstract partial class RelationalTraceStore
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The parameters of an analyses row, shared by the upsert and the insert-if-absent of queued alerts.</summary>
+    private static void BindAnalysis(System.Data.Common.DbCommand command, AnalysisRecord record)
+    {
+        Text(command, "@id", record.Id);
+        Text(command, "@trace_id", record.TraceId);
+        Text(command, "@status", record.Status.ToString().ToLowerInvariant());
+        Text(command, "@origin", record.Origin);
+        Text(command, "@source", record.Source);
+        Text(command, "@created_at", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+        Text(command, "@completed_at", record.CompletedAt?.ToString("O", CultureInfo.InvariantCulture));
+        Text(command, "@result", record.Result is null ? null : JsonSerializer.Serialize(record.Result, ResultJson.Options));
+        Text(command, "@error", record.Error);
     }
 
     private static void Text(System.Data.Common.DbCommand command, string name, string? value)

@@ -22,15 +22,7 @@ public abstract partial class RelationalTraceStore
             VALUES (@id, @trace_id, @status, @origin, @source, @created_at, @completed_at, @result, @error)
             ON CONFLICT (id) DO NOTHING
             """);
-        Text(command, "@id", record.Id);
-        Text(command, "@trace_id", record.TraceId);
-        Text(command, "@status", record.Status.ToString().ToLowerInvariant());
-        Text(command, "@origin", record.Origin);
-        Text(command, "@source", record.Source);
-        Text(command, "@created_at", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
-        Text(command, "@completed_at", record.CompletedAt?.ToString("O", CultureInfo.InvariantCulture));
-        Text(command, "@result", record.Result is null ? null : JsonSerializer.Serialize(record.Result, ResultJson.Options));
-        Text(command, "@error", record.Error);
+        BindAnalysis(command, record);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
