@@ -25,4 +25,16 @@ public sealed record AnalysisRecord
     public AnalysisResult? Result { get; init; }
 
     public string? Error { get; init; }
+
+    /// <summary>What asked for it in words an operator recognises, e.g. the alert name; used in notifications.</summary>
+    public string? Subject { get; init; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the request that queued it, so the queued analysis (and its LLM call) continues the
+    /// caller's trace instead of starting a disconnected one.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>How many times a worker has claimed it (the queue's attempt count; 0 for synchronous analyses).</summary>
+    public int Attempts { get; init; }
 }

@@ -44,6 +44,7 @@ public static class TraceSourceServiceCollectionExtensions
         });
         services.AddSingleton<ITraceStore>(sp => sp.GetRequiredService<RelationalTraceStore>());
         services.AddSingleton<OpsAssistant.Core.Analyses.IAnalysisStore>(sp => sp.GetRequiredService<RelationalTraceStore>());
+        services.AddSingleton<OpsAssistant.Core.Analyses.IAnalysisQueue>(sp => sp.GetRequiredService<RelationalTraceStore>());
         services.AddSingleton<OpsAssistant.Core.Conversations.IConversationStore>(sp => sp.GetRequiredService<RelationalTraceStore>());
         return services;
     }

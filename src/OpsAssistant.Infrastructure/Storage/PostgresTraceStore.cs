@@ -52,7 +52,9 @@ public sealed class PostgresTraceStore : RelationalTraceStore, IAsyncDisposable,
         _dataSource = NpgsqlDataSource.Create(connectionString);
     }
 
-    protected override IReadOnlyList<string> Migrations { get; } = [.. Schema, ConversationSchema.Analyses, QueueSchema.StatusIndex];
+    protected override IReadOnlyList<string> Migrations { get; } = [.. Schema, ConversationSchema.Analyses, QueueSchema.StatusIndex, QueueSchema.Leases];
+
+    protected override string SkipLockedClause => " FOR UPDATE SKIP LOCKED";
 
     public void Dispose() => _dataSource.Dispose();
 

@@ -15,9 +15,8 @@ public abstract partial class RelationalTraceStore
         ArgumentNullException.ThrowIfNull(record);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, null, """
-            INSERT INTO analyses (id, trace_id, status, origin, source, created_at, completed_at, result, error)
-            VALUES (@id, @trace_id, @status, @origin, @source, @created_at, @completed_at, @result, @error)
+        await using var command = Command(connection, null, $"""
+            {InsertAnalysisSql}
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, completed_at = excluded.completed_at,
                 result = excluded.result, error = excluded.error, source = excluded.source
             """);
@@ -29,27 +28,10 @@ public abstract partial class RelationalTraceStore
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, null,
-            "SELECT id, trace_id, status, origin, source, created_at, completed_at, result, error FROM analyses WHERE id = @id");
+        await using var command = Command(connection, null, $"SELECT {AnalysisColumns} FROM analyses WHERE id = @id");
         Text(command, "@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        return new AnalysisRecord
-        {
-            Id = reader.GetString(0),
-            TraceId = reader.GetString(1),
-            Status = Enum.Parse<AnalysisStatus>(reader.GetString(2), ignoreCase: true),
-            Origin = reader.GetString(3),
-            Source = reader.IsDBNull(4) ? null : reader.GetString(4),
-            CreatedAt = DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture),
-            CompletedAt = reader.IsDBNull(6) ? null : DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture),
-            Result = reader.IsDBNull(7) ? null : JsonSerializer.Deserialize<AnalysisResult>(reader.GetString(7), ResultJson.Options),
-            Error = reader.IsDBNull(8) ? null : reader.GetString(8),
-        };
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadAnalysis(reader) : null;
     }
 
     async Task<Conversation?> IConversationStore.GetAsync(string conversationId, CancellationToken cancellationToken)
@@ -106,7 +88,32 @@ public abstract partial class RelationalTraceStore
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The parameters of an analyses row, shared by the upsert and the insert-if-absent of queued alerts.</summary>
+    /// <summary>The columns <see cref="ReadAnalysis"/> expects, in its order.</summary>
+    private const string AnalysisColumns = "id, trace_id, status, origin, source, created_at, completed_at, result, error, subject, trace_parent, attempts";
+
+    /// <summary>The insert shared by the upsert and the insert-if-absent of queued alerts; <see cref="BindAnalysis"/> fills it.</summary>
+    private const string InsertAnalysisSql = """
+        INSERT INTO analyses (id, trace_id, status, origin, source, created_at, completed_at, result, error, subject, trace_parent)
+        VALUES (@id, @trace_id, @status, @origin, @source, @created_at, @completed_at, @result, @error, @subject, @trace_parent)
+        """;
+
+    private static AnalysisRecord ReadAnalysis(System.Data.Common.DbDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        TraceId = reader.GetString(1),
+        Status = Enum.Parse<AnalysisStatus>(reader.GetString(2), ignoreCase: true),
+        Origin = reader.GetString(3),
+        Source = reader.IsDBNull(4) ? null : reader.GetString(4),
+        CreatedAt = DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture),
+        CompletedAt = reader.IsDBNull(6) ? null : DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture),
+        Result = reader.IsDBNull(7) ? null : JsonSerializer.Deserialize<AnalysisResult>(reader.GetString(7), ResultJson.Options),
+        Error = reader.IsDBNull(8) ? null : reader.GetString(8),
+        Subject = reader.IsDBNull(9) ? null : reader.GetString(9),
+        TraceParent = reader.IsDBNull(10) ? null : reader.GetString(10),
+        Attempts = Convert.ToInt32(reader.GetValue(11), CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The parameters of <see cref="InsertAnalysisSql"/>.</summary>
     private static void BindAnalysis(System.Data.Common.DbCommand command, AnalysisRecord record)
     {
         Text(command, "@id", record.Id);
@@ -118,6 +125,8 @@ public abstract partial class RelationalTraceStore
         Text(command, "@completed_at", record.CompletedAt?.ToString("O", CultureInfo.InvariantCulture));
         Text(command, "@result", record.Result is null ? null : JsonSerializer.Serialize(record.Result, ResultJson.Options));
         Text(command, "@error", record.Error);
+        Text(command, "@subject", record.Subject);
+        Text(command, "@trace_parent", record.TraceParent);
     }
 
     private static void Text(System.Data.Common.DbCommand command, string name, string? value)

@@ -34,4 +34,16 @@ public static class OpsAssistantTelemetry
     /// <summary>Trace fetches from a source, by <c>opsassistant.source</c> and <c>opsassistant.outcome</c> (found|not_found|error).</summary>
     public static readonly Counter<long> TraceFetches = Meter.CreateCounter<long>(
         "opsassistant.source.fetches", unit: "{request}", description: "Trace fetches from a trace source.");
+
+    /// <summary>Alerts received by the webhooks, by <c>opsassistant.webhook.origin</c> and <c>opsassistant.outcome</c> (queued|duplicate|skipped|rejected).</summary>
+    public static readonly Counter<long> WebhookAlerts = Meter.CreateCounter<long>(
+        "opsassistant.webhook.alerts", unit: "{alert}", description: "Alerts received by the alert webhooks, by outcome.");
+
+    /// <summary>Queued analyses finished, by <c>opsassistant.outcome</c> (done|failed).</summary>
+    public static readonly Counter<long> QueuedAnalyses = Meter.CreateCounter<long>(
+        "opsassistant.queue.completed", unit: "{analysis}", description: "Queued (alert) analyses finished, by outcome.");
+
+    /// <summary>Notification deliveries, by <c>opsassistant.outcome</c> (sent|retry|failed).</summary>
+    public static readonly Counter<long> Notifications = Meter.CreateCounter<long>(
+        "opsassistant.notifications", unit: "{notification}", description: "Analysis notifications delivered or given up.");
 }

@@ -58,6 +58,7 @@ public static class OpsAssistantHostExtensions
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AnalysisQueueSignal>();
         services.AddHostedService<AnalysisWorker>();
+        services.AddOpsAssistantNotifications();
 
         AddTelemetry(builder);
         return builder;

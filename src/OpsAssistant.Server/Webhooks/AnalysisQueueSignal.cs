@@ -1,29 +1,4 @@
-using System.Threading.Channels;
-
 namespace OpsAssistant.Server.Webhooks;
 
-/// <summary>
-/// Wakes the worker when a webhook queues work, so a job starts at once rather than at the next poll. A lost signal costs
-/// only latency: the queue itself is the database, which the worker also polls.
-/// </summary>
-public sealed class AnalysisQueueSignal
-{
-    private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-    public void Notify() => _channel.Writer.TryWrite(true);
-
-    /// <summary>Completes when notified or after <paramref name="timeout"/>, whichever is first.</summary>
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timer.CancelAfter(timeout);
-        try
-        {
-            await _channel.Reader.ReadAsync(timer.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The poll interval elapsed: look at the queue anyway.
-        }
-    }
-}
+/// <summary>Raised when a webhook queues analyses, or a retry falls due.</summary>
+public sealed class AnalysisQueueSignal : WorkSignal;

@@ -1,25 +1,33 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Engine;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Sources;
 using OpsAssistant.Infrastructure.Telemetry;
+using OpsAssistant.Server.Notifications;
 
 namespace OpsAssistant.Server.Webhooks;
 
 /// <summary>
-/// Runs queued analyses: claims each atomically in the store (so replicas never run one twice), loads its trace from the
-/// configured source, analyses it and stores done or failed. At most <see cref="WebhookOptions.WorkerConcurrency"/> run at
-/// once. A job interrupted by a stop stays running in the store and is queued again when the service next starts.
+/// Runs queued analyses. Each job is claimed with a lease in the store (<see cref="IAnalysisQueue"/>) that this process
+/// renews while it works, so replicas never run a job at the same time, a job whose process died is picked up once its
+/// lease lapses, and only the lease holder can record the outcome. At most <see cref="WebhookOptions.WorkerConcurrency"/>
+/// run at once. A failed attempt goes back to the queue with a doubling delay, so retries survive a restart too.
 /// </summary>
 public sealed partial class AnalysisWorker(
-    IAnalysisStore store,
+    IAnalysisQueue queue,
     TraceSourceResolver sources,
     IRootCauseEngine engine,
     AnalysisQueueSignal signal,
+    NotificationSignal notifications,
     IOptions<WebhookOptions> options,
+    IOptions<NotificationOptions> notificationOptions,
     ILogger<AnalysisWorker> logger) : BackgroundService
 {
+    /// <summary>Unique per process lifetime: a restarted process must not mistake its previous life's leases for its own.</summary>
+    public string Owner { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
@@ -27,13 +35,6 @@ public sealed partial class AnalysisWorker(
         var running = new List<Task>();
         try
         {
-            // Single-process recovery: anything still running was interrupted by the previous process's exit.
-            var requeued = await store.RequeueRunningAsync(stoppingToken);
-            if (requeued > 0)
-            {
-                LogRequeued(requeued);
-            }
-
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
@@ -50,139 +51,220 @@ public sealed partial class AnalysisWorker(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: jobs in flight observe the same token.
+            // Stopping: jobs in flight observe the same token and give their leases back.
         }
 
         await Task.WhenAll(running);
     }
 
-    /// <summary>Claims and starts what is queued, or waits for a signal or the poll interval when nothing is.</summary>
+    /// <summary>Claims as many jobs as there are free slots and starts them, or waits for a signal or the poll interval.</summary>
     private async Task DispatchAsync(SemaphoreSlim gate, List<Task> running, CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        var ids = await store.ListQueuedAsync(settings.WorkerConcurrency * 4, stoppingToken);
-        if (ids.Count == 0)
+        await gate.WaitAsync(stoppingToken);
+        var slots = 1;
+        while (gate.Wait(0))
         {
-            await signal.WaitAsync(settings.PollInterval, stoppingToken);
-            return;
+            slots++;
         }
 
-        foreach (var id in ids)
+        IReadOnlyList<AnalysisRecord> jobs;
+        try
         {
-            await gate.WaitAsync(stoppingToken);
-            bool claimed;
-            try
-            {
-                claimed = await store.TryClaimAsync(id, stoppingToken);
-            }
-            catch
-            {
-                gate.Release();
-                throw;
-            }
+            jobs = await queue.ClaimAsync(Owner, slots, settings.Lease, stoppingToken);
+        }
+        catch
+        {
+            gate.Release(slots);
+            throw;
+        }
 
-            if (!claimed)
-            {
-                gate.Release();
-                continue;
-            }
+        if (jobs.Count < slots)
+        {
+            gate.Release(slots - jobs.Count);
+        }
 
-            running.RemoveAll(task => task.IsCompleted);
-            running.Add(RunAndReleaseAsync(id, gate, stoppingToken));
+        running.RemoveAll(task => task.IsCompleted);
+        foreach (var job in jobs)
+        {
+            running.Add(RunAndReleaseAsync(job, gate, stoppingToken));
+        }
+
+        if (jobs.Count == 0)
+        {
+            await signal.WaitAsync(settings.PollInterval, stoppingToken);
         }
     }
 
-    private async Task RunAndReleaseAsync(string id, SemaphoreSlim gate, CancellationToken stoppingToken)
+    private async Task RunAndReleaseAsync(AnalysisRecord job, SemaphoreSlim gate, CancellationToken stoppingToken)
     {
+        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var stopRenewing = new CancellationTokenSource();
+        var renewal = RenewWhileRunningAsync(job.Id, leaseLost, stopRenewing.Token);
         try
         {
             await Task.Yield();
-            await RunAsync(id, stoppingToken);
+            await RunAsync(job, leaseLost.Token);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Left running in the store; the next start queues it again.
+            // Stopping: give the job back so another replica, or the next start, runs it without waiting out the lease.
+            await TryStoreAsync(() => queue.ReleaseAsync(job.Id, Owner, CancellationToken.None));
+        }
+        catch (OperationCanceledException) when (leaseLost.IsCancellationRequested)
+        {
+            LogLeaseLost(job.Id);
         }
 #pragma warning disable CA1031 // One job's unexpected failure must not stop the worker; it is recorded on the job.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogFailed(ex, id);
-            if (await store.GetAsync(id, CancellationToken.None) is { } record)
-            {
-                await store.SaveAsync(record with { Status = AnalysisStatus.Failed, Error = "The analysis failed unexpectedly.", CompletedAt = DateTimeOffset.UtcNow }, CancellationToken.None);
-            }
+            LogFailed(ex, job.Id);
+            await TryStoreAsync(() => queue.CompleteAsync(
+                job with { Status = AnalysisStatus.Failed, Error = "The analysis failed unexpectedly.", CompletedAt = DateTimeOffset.UtcNow },
+                Owner, Notify(job), CancellationToken.None));
         }
         finally
         {
+            await stopRenewing.CancelAsync();
+            await renewal;
             gate.Release();
         }
     }
 
-    private async Task RunAsync(string id, CancellationToken cancellationToken)
+    /// <summary>Renews the lease at a third of its length; cancels the job when the lease turns out to be someone else's.</summary>
+    private async Task RenewWhileRunningAsync(string id, CancellationTokenSource leaseLost, CancellationToken stop)
     {
-        var record = await store.GetAsync(id, cancellationToken);
-        if (record is null)
+        var lease = options.Value.Lease;
+        try
         {
-            return;
-        }
+            while (true)
+            {
+                await Task.Delay(lease / 3, stop);
+                bool held;
+                try
+                {
+                    held = await queue.RenewAsync(id, Owner, lease, stop);
+                }
+                catch (System.Data.Common.DbException ex)
+                {
+                    // Keep working: the lease is still ours until it lapses, and the next renewal may get through.
+                    LogStoreUnavailable(ex);
+                    continue;
+                }
 
-        using var activity = OpsAssistantTelemetry.ActivitySource.StartActivity("analysis queued");
-        activity?.SetTag("opsassistant.analysis_id", id);
-        activity?.SetTag("opsassistant.trace_id", record.TraceId);
-        var settings = options.Value;
-        var source = record.Source is null ? sources.Default : sources.Get(record.Source);
-        string? error = null;
-        for (var attempt = 1; attempt <= settings.MaxAttempts; attempt++)
+                if (!held)
+                {
+                    await leaseLost.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            if (attempt > 1)
-            {
-                await Task.Delay(settings.RetryDelay * Math.Pow(2, attempt - 2), cancellationToken);
-            }
-
-            Core.Model.Trace? trace;
-            try
-            {
-                trace = await source.GetTraceAsync(record.TraceId, cancellationToken);
-            }
-            catch (TraceSourceException ex)
-            {
-                error = $"The {source.Name} source failed: {ex.Message}";
-                LogRetry(id, attempt, error);
-                continue;
-            }
-
-            if (trace is null)
-            {
-                // Retried: an alert often fires before its trace has been flushed to the backend.
-                error = $"Trace {record.TraceId} was not found in the {source.Name} source.";
-                LogRetry(id, attempt, error);
-                continue;
-            }
-
-            var result = await engine.AnalyzeAsync(trace, cancellationToken);
-            await store.SaveAsync(record with
-            {
-                Status = AnalysisStatus.Done,
-                Source = source.Name,
-                CompletedAt = DateTimeOffset.UtcNow,
-                Result = result with { AnalysisId = id },
-                Error = null,
-            }, cancellationToken);
-            return;
+            // The job finished.
         }
-
-        await store.SaveAsync(record with { Status = AnalysisStatus.Failed, Source = source.Name, CompletedAt = DateTimeOffset.UtcNow, Error = error }, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queued {Count} analyses left running by a previous process")]
-    private partial void LogRequeued(int count);
+    private async Task RunAsync(AnalysisRecord job, CancellationToken cancellationToken)
+    {
+        // Continues the trace of the webhook request that queued the job (DESIGN.md: analyses are spans parented on the caller).
+        ActivityContext.TryParse(job.TraceParent, null, out var parent);
+        using var activity = OpsAssistantTelemetry.ActivitySource.StartActivity("analysis queued", ActivityKind.Consumer, parent);
+        activity?.SetTag("opsassistant.analysis_id", job.Id);
+        activity?.SetTag("opsassistant.trace_id", job.TraceId);
+        activity?.SetTag("opsassistant.attempt", job.Attempts);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Analysis {AnalysisId} attempt {Attempt} failed: {Reason}")]
-    private partial void LogRetry(string analysisId, int attempt, string reason);
+        var settings = options.Value;
+        var source = job.Source is null ? sources.Default : sources.Get(job.Source);
+        string error;
+        try
+        {
+            if (await source.GetTraceAsync(job.TraceId, cancellationToken) is { } trace)
+            {
+                var result = await engine.AnalyzeAsync(trace, cancellationToken);
+                var done = job with { Status = AnalysisStatus.Done, Source = source.Name, CompletedAt = DateTimeOffset.UtcNow, Result = result with { AnalysisId = job.Id }, Error = null };
+                await FinishAsync(done, cancellationToken);
+                return;
+            }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The analysis queue is unreachable; retrying after the poll interval")]
+            // Retried: an alert often fires before its trace has been flushed to the backend.
+            error = $"Trace {job.TraceId} was not found in the {source.Name} source.";
+        }
+        catch (TraceSourceException ex)
+        {
+            error = $"The {source.Name} source failed: {ex.Message}";
+        }
+
+        activity?.SetStatus(ActivityStatusCode.Error, error);
+        if (job.Attempts >= settings.MaxAttempts)
+        {
+            await FinishAsync(job with { Status = AnalysisStatus.Failed, Source = source.Name, CompletedAt = DateTimeOffset.UtcNow, Error = error }, cancellationToken);
+            return;
+        }
+
+        var delay = settings.RetryDelay * Math.Pow(2, Math.Max(0, job.Attempts - 1));
+        LogRetry(job.Id, job.Attempts, error, delay);
+        if (await queue.RetryLaterAsync(job.Id, Owner, DateTimeOffset.UtcNow + delay, error, cancellationToken))
+        {
+            _ = WakeAfterAsync(delay, cancellationToken);
+        }
+    }
+
+    private async Task FinishAsync(AnalysisRecord outcome, CancellationToken cancellationToken)
+    {
+        var notify = Notify(outcome);
+        if (!await queue.CompleteAsync(outcome, Owner, notify, cancellationToken))
+        {
+            // Our lease lapsed and another worker owns the job now: its outcome is the one recorded.
+            LogLeaseLost(outcome.Id);
+            return;
+        }
+
+        OpsAssistantTelemetry.QueuedAnalyses.Add(1, new KeyValuePair<string, object?>("opsassistant.outcome", outcome.Status.ToString().ToLowerInvariant()));
+        if (notify)
+        {
+            notifications.Notify();
+        }
+    }
+
+    /// <summary>Alert-driven analyses are announced when a notification URL is configured; API callers already have theirs.</summary>
+    private bool Notify(AnalysisRecord job) => notificationOptions.Value.Url is not null && job.Origin is "alertmanager" or "grafana";
+
+    private async Task WakeAfterAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken);
+            signal.Notify();
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping; the poll finds the retry after a restart.
+        }
+    }
+
+    private async Task TryStoreAsync(Func<Task<bool>> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            // The lease lapses on its own and the job is claimed again: nothing is lost, only delayed.
+            LogStoreUnavailable(ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Analysis {AnalysisId} attempt {Attempt} failed: {Reason}; retrying in {Delay}")]
+    private partial void LogRetry(string analysisId, int attempt, string reason, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The analysis queue is unreachable; retrying")]
     private partial void LogStoreUnavailable(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Analysis {AnalysisId}: the lease passed to another worker, which records the outcome")]
+    private partial void LogLeaseLost(string analysisId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Analysis {AnalysisId} failed unexpectedly")]
     private partial void LogFailed(Exception exception, string analysisId);

@@ -62,6 +62,16 @@ public static class WebhookEndpoints
         }
 
         var store = services.GetRequiredService<IAnalysisStore>();
+        if (await services.GetRequiredService<IAnalysisQueue>().CountPendingAsync(cancellationToken) >= limits.MaxQueuedAnalyses)
+        {
+            // Nothing of this delivery is taken, so the sender's retry of the whole group loses nothing.
+            Count(origin, "rejected", alerts.Count);
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(limits.QueueFullRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(
+                $"The analysis queue is full ({WebhookOptions.SectionName}:MaxQueuedAnalyses = {limits.MaxQueuedAnalyses}); retry later.",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Analysis queue full");
+        }
+
         var queued = new List<QueuedAnalysis>();
         var skipped = new List<SkippedAlert>();
         foreach (var alert in alerts)
@@ -69,6 +79,7 @@ public static class WebhookEndpoints
             if (!alert.IsFiring)
             {
                 skipped.Add(new SkippedAlert(alert.Name, "resolved"));
+                Count(origin, "skipped");
                 continue;
             }
 
@@ -81,6 +92,7 @@ public static class WebhookEndpoints
                 {
                     skipped.Add(new SkippedAlert(alert.Name,
                         "no trace ID: add a 'trace_id' label or annotation, a trace link (…/trace/<id> or traceId=<id>), or a 'service' label to search the store"));
+                    Count(origin, "skipped");
                     continue;
                 }
 
@@ -90,6 +102,7 @@ public static class WebhookEndpoints
                 {
                     skipped.Add(new SkippedAlert(alert.Name,
                         $"no trace ID, and no errored trace of service '{service}' in the store within {limits.TraceSearchWindow} of {around:O}"));
+                    Count(origin, "skipped");
                     continue;
                 }
 
@@ -98,8 +111,13 @@ public static class WebhookEndpoints
                 source = "store";
             }
 
-            var inserted = await store.TryAddAsync(new AnalysisRecord { Id = id, TraceId = traceId, Status = AnalysisStatus.Queued, Origin = origin, Source = source }, cancellationToken);
+            var inserted = await store.TryAddAsync(new AnalysisRecord
+            {
+                Id = id, TraceId = traceId, Status = AnalysisStatus.Queued, Origin = origin, Source = source, Subject = alert.Name,
+                TraceParent = (activity ?? System.Diagnostics.Activity.Current)?.Id,
+            }, cancellationToken);
             var existing = inserted ? null : await store.GetAsync(id, cancellationToken);
+            Count(origin, inserted ? "queued" : "duplicate");
             queued.Add(new QueuedAnalysis(id, existing?.TraceId ?? traceId, (existing?.Status ?? AnalysisStatus.Queued).ToString().ToLowerInvariant()));
         }
 
@@ -119,6 +137,9 @@ public static class WebhookEndpoints
         var key = string.Join('\n', alert.Fingerprint, alert.StartsAt?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) ?? string.Empty, traceId ?? "search");
         return "alert-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 16));
     }
+
+    private static void Count(string origin, string outcome, long alerts = 1) => OpsAssistantTelemetry.WebhookAlerts.Add(alerts,
+        new KeyValuePair<string, object?>("opsassistant.webhook.origin", origin), new KeyValuePair<string, object?>("opsassistant.outcome", outcome));
 
     private static IResult Unauthorized(HttpContext context, string detail)
     {

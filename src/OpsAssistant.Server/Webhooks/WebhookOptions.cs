@@ -33,4 +33,19 @@ public sealed class WebhookOptions
     /// <summary>How often the worker looks for queued analyses it was not told about (another replica's, or left by a restart).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "OpsAssistant:Webhooks:PollInterval must be between 10 ms and 1 hour.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a worker's claim on a job lasts before another replica may take it over; renewed at a third of it while the
+    /// job runs, so it bounds how long a crashed process delays its jobs, not how long a job may take.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "OpsAssistant:Webhooks:Lease must be between 1 second and 1 hour.")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Queued plus running analyses past which deliveries get 503 with Retry-After (senders retry 5xx).</summary>
+    [Range(1, 10_000_000, ErrorMessage = "OpsAssistant:Webhooks:MaxQueuedAnalyses must be between 1 and 10000000.")]
+    public int MaxQueuedAnalyses { get; set; } = 10_000;
+
+    /// <summary>The Retry-After sent with a full queue.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "OpsAssistant:Webhooks:QueueFullRetryAfter must be between 1 second and 1 hour.")]
+    public TimeSpan QueueFullRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 }

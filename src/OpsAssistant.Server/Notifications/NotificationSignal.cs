@@ -1,0 +1,6 @@
+using OpsAssistant.Server.Webhooks;
+
+namespace OpsAssistant.Server.Notifications;
+
+/// <summary>Raised when a finished analysis has a notification to deliver.</summary>
+public sealed class NotificationSignal : WorkSignal;
