@@ -51,23 +51,8 @@ public sealed class TraceContextTests : IDisposable
         Assert.Equal(CallerTrace, turn.TraceId.ToHexString());
     }
 
-    /// <summary>
-    /// Posts over a raw socket with a caller's traceparent. An in-process HttpClient would not do: the host's HttpClient
-    /// instrumentation listens in this process too and replaces the header with its own client span's context.
-    /// </summary>
-    private async Task<string> RawPostAsync(string path, string json)
-    {
-        using var tcp = new System.Net.Sockets.TcpClient();
-        await tcp.ConnectAsync(_host.BaseAddress.Host, _host.BaseAddress.Port);
-        await using var stream = tcp.GetStream();
-        var body = System.Text.Encoding.UTF8.GetBytes(json);
-        var head = $"POST {path} HTTP/1.1\r\nHost: {_host.BaseAddress.Authority}\r\ntraceparent: 00-{CallerTrace}-{CallerSpan}-01\r\n" +
-            $"Content-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n";
-        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
-        await stream.WriteAsync(body);
-        using var reader = new StreamReader(stream);
-        return await reader.ReadToEndAsync();
-    }
+    private Task<string> RawPostAsync(string path, string json) =>
+        RawHttp.PostJsonAsync(_host.BaseAddress, path, json, $"00-{CallerTrace}-{CallerSpan}-01");
 
     private static async Task WaitForAsync(Func<bool> condition)
     {

@@ -11,6 +11,9 @@ public interface IAnalysisQueue
     /// <summary>Queued and running jobs: what the webhook compares with its bound before accepting more.</summary>
     Task<int> CountPendingAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>How many analyses are in each status (queue depth for operators and tests).</summary>
+    Task<IReadOnlyDictionary<AnalysisStatus, int>> CountByStatusAsync(CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Claims up to <paramref name="limit"/> jobs, oldest first: queued ones that are due, and running ones whose lease has
     /// lapsed. Each claim adds one to <see cref="AnalysisRecord.Attempts"/>. Concurrent callers never receive the same job.

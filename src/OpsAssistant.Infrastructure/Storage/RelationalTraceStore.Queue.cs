@@ -39,6 +39,20 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
+    public async Task<IReadOnlyDictionary<AnalysisStatus, int>> CountByStatusAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "SELECT status, COUNT(*) FROM analyses GROUP BY status");
+        var counts = new Dictionary<AnalysisStatus, int>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts[Enum.Parse<AnalysisStatus>(reader.GetString(0), ignoreCase: true)] = Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture);
+        }
+
+        return counts;
+    }
+
     public async Task<IReadOnlyList<AnalysisRecord>> ClaimAsync(string owner, int limit, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);

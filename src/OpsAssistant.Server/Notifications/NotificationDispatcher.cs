@@ -16,7 +16,6 @@ public sealed partial class NotificationDispatcher(
     IOptions<NotificationOptions> options,
     ILogger<NotificationDispatcher> logger) : BackgroundService
 {
-    private const int BatchSize = 8;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,7 +32,7 @@ public sealed partial class NotificationDispatcher(
                 IReadOnlyList<NotificationJob> due;
                 try
                 {
-                    due = await queue.ClaimNotificationsAsync(BatchSize, settings.Timeout * 2, stoppingToken);
+                    due = await queue.ClaimNotificationsAsync(settings.Concurrency * 4, settings.Timeout * 2, stoppingToken);
                 }
                 catch (System.Data.Common.DbException ex)
                 {
@@ -42,12 +41,11 @@ public sealed partial class NotificationDispatcher(
                     continue;
                 }
 
-                foreach (var job in due)
-                {
-                    await DeliverAsync(job, settings, stoppingToken);
-                }
+                // An alert storm finishes hundreds of analyses at once; one slow receiver round trip each must not serialise them.
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = stoppingToken },
+                    async (job, cancellationToken) => await DeliverAsync(job, settings, cancellationToken));
 
-                if (due.Count < BatchSize)
+                if (due.Count < settings.Concurrency * 4)
                 {
                     await signal.WaitAsync(settings.PollInterval, stoppingToken);
                 }

@@ -33,6 +33,10 @@ public sealed class NotificationOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "OpsAssistant:Notifications:Timeout must be between 1 second and 10 minutes.")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Notifications posted at once.</summary>
+    [Range(1, 64, ErrorMessage = "OpsAssistant:Notifications:Concurrency must be between 1 and 64.")]
+    public int Concurrency { get; set; } = 4;
+
     /// <summary>How often pending notifications are looked for when nothing signals (another replica's, or after a restart).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "OpsAssistant:Notifications:PollInterval must be between 10 ms and 1 hour.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
