@@ -41,6 +41,17 @@ public sealed class HostStartupTests
     }
 
     [Fact]
+    public void Start_BeyondLoopbackWithApiKeysButOpenWebhooks_IsRefusedNamingTheWebhookKeys()
+    {
+        using var host = new OpsAssistantHost(new() { ["urls"] = "http://0.0.0.0:0", ["OpsAssistant:Security:ApiKeys:0"] = "0123456789abcdef-test-key" });
+
+        var error = Flatten(Assert.ThrowsAny<Exception>(() => host.StartServer()));
+
+        Assert.Contains("OpsAssistant:Security:WebhookToken or OpsAssistant:Security:WebhookHmacSecret", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("set OpsAssistant:Security:ApiKeys", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Api_WithKeysConfigured_RequiresXApiKeyOrBearer()
     {
         const string key = "0123456789abcdef-test-key";

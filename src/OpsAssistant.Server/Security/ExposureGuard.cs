@@ -4,33 +4,41 @@ using Microsoft.Extensions.Options;
 namespace OpsAssistant.Server.Security;
 
 /// <summary>
-/// Refuses to start a service that would answer anyone: no API keys, <c>AllowAnonymous</c> not set, and an address
-/// beyond loopback among the configured URLs. Runs as a hosted service, so it fails the start before Kestrel listens.
+/// Refuses to start a service that would answer anyone: an address beyond loopback among the configured URLs, no API keys
+/// or no webhook credentials, and <c>AllowAnonymous</c> not set. Runs as a hosted service, so it fails the start before Kestrel listens.
 /// </summary>
 internal sealed class ExposureGuard(IConfiguration configuration, IOptions<SecurityOptions> options, ILogger<ExposureGuard> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var security = options.Value;
-        if (security.ApiKeys.Count > 0)
+        var exposed = ConfiguredUrls(configuration).Where(u => !IsLoopback(u)).ToList();
+        var missing = new List<string>();
+        if (security.ApiKeys.Count == 0)
         {
-            return Task.CompletedTask;
+            missing.Add($"{SecurityOptions.SectionName}:ApiKeys");
         }
 
-        var exposed = ConfiguredUrls(configuration).Where(u => !IsLoopback(u)).ToList();
-        if (exposed.Count == 0)
+        // The webhooks take their own credentials; open, anyone could queue analyses (and spend LLM tokens).
+        if (string.IsNullOrEmpty(security.WebhookToken) && string.IsNullOrEmpty(security.WebhookHmacSecret))
+        {
+            missing.Add($"{SecurityOptions.SectionName}:WebhookToken or {SecurityOptions.SectionName}:WebhookHmacSecret");
+        }
+
+        if (exposed.Count == 0 || missing.Count == 0)
         {
             return Task.CompletedTask;
         }
 
         if (security.AllowAnonymous)
         {
-            logger.LogWarning("Serving {Urls} without API keys because {Key} is true", string.Join(", ", exposed), $"{SecurityOptions.SectionName}:AllowAnonymous");
+            logger.LogWarning("Serving {Urls} without {Missing} because {Key} is true", string.Join(", ", exposed), string.Join(" and ", missing),
+                $"{SecurityOptions.SectionName}:AllowAnonymous");
             return Task.CompletedTask;
         }
 
         throw new InvalidOperationException(
-            $"Refusing to serve {string.Join(", ", exposed)} without authentication: set {SecurityOptions.SectionName}:ApiKeys, " +
+            $"Refusing to serve {string.Join(", ", exposed)} without authentication: set {string.Join(", and ", missing)}, " +
             $"or {SecurityOptions.SectionName}:AllowAnonymous=true when something in front of the service authenticates callers.");
     }
 

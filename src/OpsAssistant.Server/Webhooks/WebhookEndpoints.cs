@@ -97,11 +97,11 @@ public static class WebhookEndpoints
                 }
 
                 var around = alert.StartsAt ?? DateTimeOffset.UtcNow;
-                traceId = await AlertTraceFinder.FindAsync(services.GetRequiredService<ITraceStore>(), service, around, limits.TraceSearchWindow, cancellationToken);
+                traceId = await AlertTraceFinder.FindAsync(services.GetRequiredService<ITraceStore>(), alert, service, around, limits.TraceSearchWindow, cancellationToken);
                 if (traceId is null)
                 {
                     skipped.Add(new SkippedAlert(alert.Name,
-                        $"no trace ID, and no errored trace of service '{service}' in the store within {limits.TraceSearchWindow} of {around:O}"));
+                        $"no trace ID, and no trace of service '{service}' in the store within {limits.TraceSearchWindow} of {around:O}"));
                     Count(origin, "skipped");
                     continue;
                 }
