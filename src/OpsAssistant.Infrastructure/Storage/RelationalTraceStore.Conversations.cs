@@ -56,6 +56,29 @@ public abstract partial class RelationalTraceStore
     {
         ArgumentNullException.ThrowIfNull(turns);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
+
+        // Two requests appending to one conversation read the same next seq; the loser's insert violates the key and its whole
+        // batch is retried after the winner's, so both keep all their turns, each batch contiguous.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await TryAppendAsync(conversationId, turns, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (System.Data.Common.DbException ex) when (attempt < 10 && IsUniqueViolation(ex))
+            {
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A primary-key clash (SQLite's constraint code 19; PostgreSQL's SQLSTATE 23505).</summary>
+    private static bool IsUniqueViolation(System.Data.Common.DbException exception) =>
+        exception.SqlState == "23505" || exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 };
+
+    private async Task TryAppendAsync(string conversationId, IReadOnlyList<ChatTurn> turns, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         long next;

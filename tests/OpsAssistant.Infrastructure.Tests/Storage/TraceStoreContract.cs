@@ -319,6 +319,33 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppendTurns_ConcurrentRequestsToOneConversation_KeepEveryTurnWithEachBatchTogether()
+    {
+        if (Unavailable) return;
+        var at = DateTimeOffset.UtcNow;
+        var writers = Enumerable.Range(0, 8).Select(_ => OpenAnotherStore()).ToList();
+        try
+        {
+            await Task.WhenAll(writers.Select((writer, n) => Task.Run(() => ((IConversationStore)writer).AppendAsync("busy",
+                [new ChatTurn(ChatTurn.User, $"question {n}", at), new ChatTurn(ChatTurn.Assistant, $"answer {n}", at)]))));
+        }
+        finally
+        {
+            foreach (var writer in writers)
+            {
+                await DisposeStoreAsync(writer);
+            }
+        }
+
+        var turns = (await ((IConversationStore)Store).GetAsync("busy"))!.Turns;
+        Assert.Equal(16, turns.Count);
+        for (var i = 0; i < 16; i += 2)
+        {
+            Assert.Equal(turns[i].Content.Replace("question", "answer", StringComparison.Ordinal), turns[i + 1].Content);
+        }
+    }
+
+    [Fact]
     public async Task AppendTurns_ThenGet_KeepsOrderAndTheCurrentTrace()
     {
         if (Unavailable) return;
