@@ -141,6 +141,30 @@ public sealed class WebhookApiTests : IDisposable
     }
 
     [Fact]
+    public async Task ResolvedDelivery_IsRecordedOnTheFiringAlertsAnalysis_NotAnalysedAgain()
+    {
+        using var client = Client();
+        await IngestAsync(client, "sibling_errors.json");
+        using var firing = await PostAsync(client, "/webhooks/alertmanager", Payload("firing", SiblingTrace));
+        using var firingBody = JsonDocument.Parse(await firing.Content.ReadAsStringAsync());
+        var id = firingBody.RootElement.GetProperty("analyses")[0].GetProperty("id").GetString()!;
+        using var done = await WaitForAsync(client, id, "done");
+        Assert.Equal(JsonValueKind.Null, done.RootElement.GetProperty("resolvedAt").ValueKind);
+        Assert.Equal("CheckoutErrors", done.RootElement.GetProperty("subject").GetString());
+        Assert.Equal(1, done.RootElement.GetProperty("attempts").GetInt32());
+
+        using var resolved = await PostAsync(client, "/webhooks/alertmanager", Payload("resolved", SiblingTrace));
+
+        using var resolvedBody = JsonDocument.Parse(await resolved.Content.ReadAsStringAsync());
+        Assert.Equal(0, resolvedBody.RootElement.GetProperty("analyses").GetArrayLength());
+        Assert.Equal("resolved", resolvedBody.RootElement.GetProperty("skipped")[0].GetProperty("reason").GetString());
+        using var after = JsonDocument.Parse(await client.GetStringAsync($"/api/analyses/{id}"));
+        Assert.Equal("done", after.RootElement.GetProperty("status").GetString());
+        Assert.Equal(done.RootElement.GetProperty("completedAt").GetString(), after.RootElement.GetProperty("completedAt").GetString());
+        Assert.True(after.RootElement.GetProperty("resolvedAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-1));
+    }
+
+    [Fact]
     public async Task PostAlertmanager_UnknownTrace_EndsFailedWithTheReason()
     {
         using var client = Client();

@@ -35,6 +35,9 @@ public sealed record AnalysisRecord
     /// </summary>
     public string? TraceParent { get; init; }
 
+    /// <summary>When the alert behind it was delivered as resolved (null while it fires, and for non-alert analyses).</summary>
+    public DateTimeOffset? ResolvedAt { get; init; }
+
     /// <summary>How many times a worker has claimed it (the queue's attempt count; 0 for synchronous analyses).</summary>
     public int Attempts { get; init; }
 }

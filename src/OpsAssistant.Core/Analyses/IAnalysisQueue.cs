@@ -35,6 +35,9 @@ public interface IAnalysisQueue
     /// <summary>Gives a job back untouched (the worker is stopping): queued again at once, the attempt not counted.</summary>
     Task<bool> ReleaseAsync(string id, string owner, CancellationToken cancellationToken = default);
 
+    /// <summary>Records that the alert behind an analysis resolved (the first time only); false when there is no such analysis.</summary>
+    Task<bool> MarkResolvedAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default);
+
     /// <summary>Claims up to <paramref name="limit"/> due notifications, as for jobs: a lapsed sending lease is claimable again.</summary>
     Task<IReadOnlyList<NotificationJob>> ClaimNotificationsAsync(int limit, TimeSpan lease, CancellationToken cancellationToken = default);
 

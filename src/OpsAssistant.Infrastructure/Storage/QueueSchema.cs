@@ -10,7 +10,7 @@ internal static class QueueSchema
 
     /// <summary>
     /// Migration 4: leases (who runs a job and until when, as Unix milliseconds so both databases compare them as
-    /// integers), the attempt count, the earliest retry time, the caller's traceparent, and the notification outbox.
+    /// integers), the attempt count, the earliest retry time, the caller's traceparent, the notification outbox, and when the alert resolved.
     /// </summary>
     public const string Leases = """
         ALTER TABLE analyses ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
@@ -22,6 +22,7 @@ internal static class QueueSchema
         ALTER TABLE analyses ADD COLUMN notify_status TEXT NULL;
         ALTER TABLE analyses ADD COLUMN notify_attempts INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE analyses ADD COLUMN notify_due_ms BIGINT NULL;
+        ALTER TABLE analyses ADD COLUMN resolved_at TEXT NULL;
         CREATE INDEX IF NOT EXISTS ix_analyses_notify ON analyses (notify_status, completed_at) WHERE notify_status IS NOT NULL;
         """;
 }

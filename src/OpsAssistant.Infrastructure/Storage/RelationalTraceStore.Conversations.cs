@@ -112,7 +112,7 @@ public abstract partial class RelationalTraceStore
     }
 
     /// <summary>The columns <see cref="ReadAnalysis"/> expects, in its order.</summary>
-    private const string AnalysisColumns = "id, trace_id, status, origin, source, created_at, completed_at, result, error, subject, trace_parent, attempts";
+    private const string AnalysisColumns = "id, trace_id, status, origin, source, created_at, completed_at, result, error, subject, trace_parent, attempts, resolved_at";
 
     /// <summary>The insert shared by the upsert and the insert-if-absent of queued alerts; <see cref="BindAnalysis"/> fills it.</summary>
     private const string InsertAnalysisSql = """
@@ -134,6 +134,7 @@ public abstract partial class RelationalTraceStore
         Subject = reader.IsDBNull(9) ? null : reader.GetString(9),
         TraceParent = reader.IsDBNull(10) ? null : reader.GetString(10),
         Attempts = Convert.ToInt32(reader.GetValue(11), CultureInfo.InvariantCulture),
+        ResolvedAt = reader.IsDBNull(12) ? null : DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture),
     };
 
     /// <summary>The parameters of <see cref="InsertAnalysisSql"/>.</summary>

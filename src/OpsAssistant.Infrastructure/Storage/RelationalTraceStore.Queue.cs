@@ -146,7 +146,7 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            jobs.Add(new NotificationJob(ReadAnalysis(reader), Convert.ToInt32(reader.GetValue(12), CultureInfo.InvariantCulture)));
+            jobs.Add(new NotificationJob(ReadAnalysis(reader), Convert.ToInt32(reader.GetValue(13), CultureInfo.InvariantCulture)));
         }
 
         return jobs;
@@ -160,6 +160,15 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
         Int64(command, "@due", retryAt?.ToUnixTimeMilliseconds());
         Text(command, "@id", id);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> MarkResolvedAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "UPDATE analyses SET resolved_at = @at WHERE id = @id AND resolved_at IS NULL");
+        Text(command, "@at", at.ToString("O", CultureInfo.InvariantCulture));
+        Text(command, "@id", id);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     public async Task<NotificationState?> GetNotificationAsync(string id, CancellationToken cancellationToken = default)

@@ -92,6 +92,13 @@ public static class AnalysisEndpoints
         body["createdAt"] = record.CreatedAt;
         body["completedAt"] = record.CompletedAt;
         body["error"] = record.Error;
+        if (record.Origin is not ("api" or "chat"))
+        {
+            body["subject"] = record.Subject;
+            body["attempts"] = record.Attempts;
+            body["resolvedAt"] = record.ResolvedAt;
+        }
+
         return TypedResults.Text(body.ToJsonString(ResultJson.Options), "application/json");
     }
 }

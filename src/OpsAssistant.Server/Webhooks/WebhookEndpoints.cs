@@ -78,6 +78,8 @@ public static class WebhookEndpoints
         {
             if (!alert.IsFiring)
             {
+                // Recorded on the analysis the firing alert made (same fingerprint, start and trace give the same ID), not analysed.
+                await services.GetRequiredService<IAnalysisQueue>().MarkResolvedAsync(AnalysisId(alert, alert.TraceId), DateTimeOffset.UtcNow, cancellationToken);
                 skipped.Add(new SkippedAlert(alert.Name, "resolved"));
                 Count(origin, "skipped");
                 continue;
