@@ -52,7 +52,7 @@ public sealed class PostgresTraceStore : RelationalTraceStore, IAsyncDisposable,
         _dataSource = NpgsqlDataSource.Create(connectionString);
     }
 
-    protected override IReadOnlyList<string> Migrations { get; } = [.. Schema, ConversationSchema.Analyses, QueueSchema.StatusIndex];
+    protected override IReadOnlyList<string> Migrations { get; } = [.. Schema, ConversationSchema.Analyses, QueueSchema.StatusIndex, SamplingSchema.Overrides];
 
     public void Dispose() => _dataSource.Dispose();
 

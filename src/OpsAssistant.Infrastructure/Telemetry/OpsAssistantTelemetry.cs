@@ -34,4 +34,11 @@ public static class OpsAssistantTelemetry
     /// <summary>Trace fetches from a source, by <c>opsassistant.source</c> and <c>opsassistant.outcome</c> (found|not_found|error).</summary>
     public static readonly Counter<long> TraceFetches = Meter.CreateCounter<long>(
         "opsassistant.source.fetches", unit: "{request}", description: "Trace fetches from a trace source.");
+
+    /// <summary>
+    /// Sampling override changes, by <c>opsassistant.sampling.change</c> (created|ended|rejected) and
+    /// <c>opsassistant.sampling.cause</c> (operator|alert|chat).
+    /// </summary>
+    public static readonly Counter<long> SamplingOverrideChanges = Meter.CreateCounter<long>(
+        "opsassistant.sampling.override_changes", unit: "{change}", description: "Sampling overrides created, ended or refused.");
 }

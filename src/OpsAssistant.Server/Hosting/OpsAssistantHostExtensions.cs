@@ -13,6 +13,7 @@ using OpsAssistant.Server.Chat;
 using OpsAssistant.Server.Health;
 using OpsAssistant.Server.Hosting;
 using OpsAssistant.Server.Ingest;
+using OpsAssistant.Server.Sampling;
 using OpsAssistant.Server.Security;
 using OpsAssistant.Server.Traces;
 using OpsAssistant.Server.Webhooks;
@@ -58,6 +59,8 @@ public static class OpsAssistantHostExtensions
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AnalysisQueueSignal>();
         services.AddHostedService<AnalysisWorker>();
+        services.AddOpsAssistantSampling();
+        services.AddSingleton<IncidentSamplingCoordinator>();
 
         AddTelemetry(builder);
         return builder;
@@ -86,6 +89,7 @@ public static class OpsAssistantHostExtensions
         app.MapAnalysisEndpoints();
         app.MapChatEndpoints();
         app.MapWebhookEndpoints();
+        app.MapSamplingEndpoints();
         return app;
     }
 

@@ -17,6 +17,7 @@ public sealed partial class AnalysisWorker(
     TraceSourceResolver sources,
     IRootCauseEngine engine,
     AnalysisQueueSignal signal,
+    Sampling.IncidentSamplingCoordinator incidents,
     IOptions<WebhookOptions> options,
     ILogger<AnalysisWorker> logger) : BackgroundService
 {
@@ -169,6 +170,7 @@ public sealed partial class AnalysisWorker(
                 Result = result with { AnalysisId = id },
                 Error = null,
             }, cancellationToken);
+            await incidents.OnAnalysisCompletedAsync(id, result, cancellationToken);
             return;
         }
 

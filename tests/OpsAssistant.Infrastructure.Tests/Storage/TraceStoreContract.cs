@@ -13,7 +13,7 @@ namespace OpsAssistant.Infrastructure.Tests.Storage;
 /// a derived class whose database is unavailable returns null from <see cref="CreateStoreAsync"/> and its tests pass vacuously
 /// after saying so (never on CI, where the derived class fails instead).
 /// </summary>
-public abstract class TraceStoreContract : IAsyncLifetime
+public abstract partial class TraceStoreContract : IAsyncLifetime
 {
     private RelationalTraceStore? _store;
 
