@@ -57,6 +57,28 @@ public sealed class SamplingApiTests : IDisposable
     }
 
     [Fact]
+    public async Task GetStrategiesFile_ListsConfiguredAndOverriddenServicesInJaegerStrategiesFileFormat()
+    {
+        using var client = Client(new()
+        {
+            ["OpsAssistant:Sampling:Services:checkout:Rate"] = "0.1",
+            ["OpsAssistant:Sampling:Services:checkout:Operations:GET /health"] = "0",
+        });
+        using (var created = await client.PostAsJsonAsync("/api/sampling/overrides", new { service = "payment", rate = 1.0 }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/api/sampling/strategies"));
+
+        var root = document.RootElement;
+        Assert.Equal("""{"type":"probabilistic","param":0.01}""", root.GetProperty("default_strategy").GetRawText());
+        Assert.Equal(
+            """[{"service":"checkout","type":"probabilistic","param":0.1,"operation_strategies":[{"operation":"GET /health","type":"probabilistic","param":0}]},{"service":"payment","type":"probabilistic","param":1}]""",
+            root.GetProperty("service_strategies").GetRawText());
+    }
+
+    [Fact]
     public async Task PostOverride_ThenDelete_ServesTheOverrideRateThenTheDefaultAgainAndAuditsBoth()
     {
         using var client = Client(new() { ["OpsAssistant:Sampling:Services:checkout:Operations:GET /health"] = "0" });
@@ -189,6 +211,7 @@ public sealed class SamplingApiTests : IDisposable
         using var client = Client(new() { ["OpsAssistant:Security:ApiKeys:0"] = ApiKey });
 
         using var strategy = await client.GetAsync("/api/sampling?service=checkout");
+        using var strategies = await client.GetAsync("/api/sampling/strategies");
         using var list = await client.GetAsync("/api/sampling/overrides");
         using var anonymous = await client.PostAsJsonAsync("/api/sampling/overrides", new { service = "checkout", rate = 1.0 });
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/sampling/overrides") { Content = JsonContent.Create(new { service = "checkout", rate = 1.0 }) };
@@ -196,6 +219,7 @@ public sealed class SamplingApiTests : IDisposable
         using var keyed = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, strategy.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, strategies.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, list.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.Created, keyed.StatusCode);

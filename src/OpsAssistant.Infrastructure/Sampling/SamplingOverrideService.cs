@@ -22,25 +22,47 @@ public sealed partial class SamplingOverrideService(
 
     public SamplingOptions Options => options.CurrentValue;
 
-    /// <summary>
-    /// The strategy a service's samplers should follow now: its configured defaults, or, while an override is in force, the
-    /// newest override's rate for the service and every operation.
-    /// </summary>
+    /// <summary>The strategy a service's samplers should follow now (see <see cref="Resolve"/>).</summary>
     public async Task<SamplingStrategyResponse> StrategyAsync(string service, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         var active = await store.ListOverridesAsync(clock.GetUtcNow(), MaxListed, cancellationToken).ConfigureAwait(false);
-        var current = active.FirstOrDefault(o => string.Equals(o.Service, service, StringComparison.Ordinal));
-        settings.Services.TryGetValue(service, out var configured);
-        var rate = current?.Rate ?? configured?.Rate ?? settings.DefaultRate;
-        var operations = (configured?.Operations ?? new Dictionary<string, double>())
-            .OrderBy(o => o.Key, StringComparer.Ordinal)
-            .Select(o => new OperationSamplingStrategy(o.Key, new ProbabilisticSamplingStrategy(current?.Rate ?? o.Value)))
-            .ToList();
+        var (rate, operations) = Resolve(service, settings, active);
         return new SamplingStrategyResponse(
             SamplingStrategyResponse.Probabilistic,
             new ProbabilisticSamplingStrategy(rate),
-            new PerOperationSamplingStrategies(rate, settings.LowerBoundTracesPerSecond, operations));
+            new PerOperationSamplingStrategies(rate, settings.LowerBoundTracesPerSecond,
+                operations.Select(o => new OperationSamplingStrategy(o.Operation, new ProbabilisticSamplingStrategy(o.Rate))).ToList()));
+    }
+
+    /// <summary>Every service with its own settings or an override in force, plus the default, as Jaeger's strategies file.</summary>
+    public async Task<StaticStrategiesDocument> StaticStrategiesAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var active = await store.ListOverridesAsync(clock.GetUtcNow(), MaxListed, cancellationToken).ConfigureAwait(false);
+        var services = settings.Services.Keys.Concat(active.Select(o => o.Service)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var strategies = services.Select(service =>
+        {
+            var (rate, operations) = Resolve(service, settings, active);
+            return new StaticStrategy(service, null, "probabilistic", rate,
+                operations.Count == 0 ? null : operations.Select(o => new StaticStrategy(null, o.Operation, "probabilistic", o.Rate, null)).ToList());
+        }).ToList();
+        return new StaticStrategiesDocument(strategies, new StaticStrategy(null, null, "probabilistic", settings.DefaultRate, null));
+    }
+
+    /// <summary>
+    /// A service's rate and per-operation rates now: its configured defaults, or, while an override is in force, the newest
+    /// override's rate for the service and every configured operation.
+    /// </summary>
+    private static (double Rate, List<(string Operation, double Rate)> Operations) Resolve(string service, SamplingOptions settings, IReadOnlyList<SamplingOverride> active)
+    {
+        var current = active.FirstOrDefault(o => string.Equals(o.Service, service, StringComparison.Ordinal));
+        settings.Services.TryGetValue(service, out var configured);
+        var operations = (configured?.Operations ?? new Dictionary<string, double>())
+            .OrderBy(o => o.Key, StringComparer.Ordinal)
+            .Select(o => (o.Key, current?.Rate ?? o.Value))
+            .ToList();
+        return (current?.Rate ?? configured?.Rate ?? settings.DefaultRate, operations);
     }
 
     public async Task<SamplingChange> SetAsync(SamplingOverrideRequest request, CancellationToken cancellationToken)

@@ -20,6 +20,10 @@ public static class SamplingEndpoints
         group.MapGet("/", GetStrategyAsync)
             .WithName("GetSamplingStrategy")
             .WithSummary("The Jaeger remote-sampling strategy of a service (probabilistic, per operation), including overrides in force.");
+        group.MapGet("/strategies", async (SamplingOverrideService overrides, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await overrides.StaticStrategiesAsync(cancellationToken)))
+            .WithName("GetSamplingStrategiesFile")
+            .WithSummary("All strategies as Jaeger's sampling-strategies file, for the OpenTelemetry Collector's jaegerremotesampling source.file (an http URL).");
         group.MapGet("/overrides", ListAsync)
             .WithName("ListSamplingOverrides")
             .WithSummary("Sampling overrides newest first, active and past, with who or what made and ended each (the audit).");

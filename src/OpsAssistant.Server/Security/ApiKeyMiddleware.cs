@@ -7,7 +7,7 @@ namespace OpsAssistant.Server.Security;
 
 /// <summary>
 /// Requires one of the configured API keys on <c>/api/*</c> and on OTLP ingest; health, OpenAPI and the page stay open.
-/// <c>GET /api/sampling</c> stays open too unless <c>OpsAssistant:Sampling:AllowAnonymousStrategies</c> is false: SDK samplers
+/// <c>GET /api/sampling</c> and <c>GET /api/sampling/strategies</c> stay open too unless <c>OpsAssistant:Sampling:AllowAnonymousStrategies</c> is false: SDK samplers
 /// poll it and cannot send a key (the strategy reveals only a rate); the override routes beneath it always need a key.
 /// Keys are compared as SHA-256 digests in constant time so response timing reveals nothing about them.
 /// </summary>
@@ -59,7 +59,8 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<Sec
 
     private bool IsOpenStrategyRead(HttpRequest request) =>
         sampling.CurrentValue.AllowAnonymousStrategies && HttpMethods.IsGet(request.Method)
-        && (request.Path.Equals("/api/sampling", StringComparison.OrdinalIgnoreCase) || request.Path.Equals("/api/sampling/", StringComparison.OrdinalIgnoreCase));
+        && (request.Path.Equals("/api/sampling", StringComparison.OrdinalIgnoreCase) || request.Path.Equals("/api/sampling/", StringComparison.OrdinalIgnoreCase)
+            || request.Path.Equals("/api/sampling/strategies", StringComparison.OrdinalIgnoreCase));
 
     private static bool IsAuthorized(HttpRequest request, IList<string> keys)
     {
