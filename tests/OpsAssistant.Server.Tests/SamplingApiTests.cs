@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -262,6 +264,55 @@ public sealed class SamplingApiTests : IDisposable
         { InnerException: { } inner } => error.Message + " | " + Messages(inner),
         _ => error.Message,
     };
+
+    [Fact]
+    public async Task Chat_SampleCommand_RaisesTheServiceAndTheAuditNamesTheConversation()
+    {
+        using var client = Client();
+
+        using var response = await client.PostAsJsonAsync("/api/chat", new { conversationId = "conv-42", message = "sample checkout fully for 30 minutes" });
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal(1.0, await RateAsync(client, "checkout"));
+        var entry = Assert.Single((await client.GetFromJsonAsync<JsonElement>("/api/sampling/overrides?active=true")).EnumerateArray());
+        Assert.Equal("chat conv-42", entry.GetProperty("createdBy").GetString());
+        Assert.Equal(Start.AddMinutes(30), entry.GetProperty("expiresAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task OverrideChanges_AreCountedByChangeAndCause()
+    {
+        var seen = new ConcurrentQueue<string>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "OpsAssistant" && instrument.Name == "opsassistant.sampling.override_changes")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var named = new Dictionary<string, object?>();
+            foreach (var tag in tags)
+            {
+                named[tag.Key] = tag.Value;
+            }
+
+            seen.Enqueue($"{value} {named["opsassistant.sampling.change"]} {named["opsassistant.sampling.cause"]}");
+        });
+        listener.Start();
+        using var client = Client();
+
+        using var created = await client.PostAsJsonAsync("/api/sampling/overrides", new { service = "checkout", rate = 1.0 });
+        using var rejected = await client.PostAsJsonAsync("/api/sampling/overrides", new { service = "checkout", rate = 2.0 });
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        using var ended = await client.DeleteAsync($"/api/sampling/overrides/{id}");
+
+        Assert.Equal(["1 created operator", "1 rejected operator", "1 ended operator"], seen);
+    }
 
     [Fact]
     public async Task OpenApi_ListsTheSamplingRoutes()
