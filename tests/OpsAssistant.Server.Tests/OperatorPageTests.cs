@@ -76,6 +76,35 @@ public sealed class OperatorPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Page_SamplingPanel_ListsActiveOverridesRefreshesAfterAChatCommandAndUndoEndsOne()
+    {
+        using var client = new HttpClient { BaseAddress = _host.BaseAddress };
+        using (var created = await client.PostAsync("/api/sampling/overrides",
+            new StringContent("""{"service":"checkout","rate":1,"ttl":"30m","reason":"INC-1"}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            created.EnsureSuccessStatusCode();
+        }
+
+        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1300, Height = 900 } });
+        await page.GotoAsync(_host.BaseAddress.ToString());
+        var checkout = page.Locator(".override", new PageLocatorOptions { HasTextString = "checkout" });
+        await checkout.WaitForAsync();
+        Assert.Contains("100%", await checkout.InnerTextAsync(), StringComparison.Ordinal);
+
+        await page.FillAsync("#input", "sample payment fully for 20 minutes");
+        await page.ClickAsync("#send");
+        await page.Locator(".override", new PageLocatorOptions { HasTextString = "payment" }).WaitForAsync();
+        Assert.Equal("2", await page.InnerTextAsync("#sampling-count"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactDirectory, "page-sampling.png"), FullPage = true });
+
+        await checkout.Locator("button.undo").ClickAsync();
+        await checkout.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        Assert.Equal("1", await page.InnerTextAsync("#sampling-count"));
+        var audit = await client.GetStringAsync("/api/sampling/overrides");
+        Assert.Contains("\"endedBy\":\"operator (no API key)\"", audit, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Page_AtPhoneWidth_StacksChatAboveTheWaterfallWithoutHorizontalScroll()
     {
         var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });

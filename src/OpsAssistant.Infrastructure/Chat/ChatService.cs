@@ -14,6 +14,7 @@ using OpsAssistant.Core.Prompting;
 using OpsAssistant.Core.Results;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Llm;
+using OpsAssistant.Infrastructure.Sampling;
 using OpsAssistant.Infrastructure.Telemetry;
 
 namespace OpsAssistant.Infrastructure.Chat;
@@ -101,6 +102,14 @@ public sealed partial class ChatService(
 
     private async Task<ChatReply> AnswerWithoutLlmAsync(string conversationId, string message, IChatSink sink, CancellationToken cancellationToken)
     {
+        // Sampling commands ("sample checkout fully for 30 minutes") are understood without a model.
+        if (SamplingIntentParser.Parse(message) is { } intent && services.GetService<SamplingOverrideService>() is { } sampling)
+        {
+            var done = await new SamplingChat(sampling, conversationId).ApplyAsync(intent, null, cancellationToken).ConfigureAwait(false);
+            await sink.DeltaAsync(done, cancellationToken).ConfigureAwait(false);
+            return new ChatReply(conversationId, done, null, Engines.Heuristic, LlmRootCauseEngine.NotConfigured);
+        }
+
         var wantsErrors = ProblemWords().IsMatch(message);
         var recent = await store.SearchAsync(new TraceQuery { HasError = wantsErrors ? true : null, Limit = 5 }, cancellationToken).ConfigureAwait(false);
         var sb = new StringBuilder("No LLM is configured, so I cannot hold a conversation, but I can analyse any trace deterministically: paste a trace ID (32 or 16 hex characters).");
@@ -128,6 +137,10 @@ public sealed partial class ChatService(
         var chatClient = services.GetRequiredService<IChatClient>().AsBuilder().UseKernelFunctionInvocation().Build();
         builder.Services.AddSingleton<IChatCompletionService>(chatClient.AsChatCompletionService());
         builder.Plugins.AddFromObject(new TraceTools(source, store, heuristic, redactor, collecting), "traces");
+        if (services.GetService<SamplingOverrideService>() is { } sampling)
+        {
+            builder.Plugins.AddFromObject(new SamplingTools(new SamplingChat(sampling, conversationId)), "sampling");
+        }
         var kernel = builder.Build();
         kernel.AutoFunctionInvocationFilters.Add(new ToolCallFilter(options.MaxToolSteps, collecting));
 

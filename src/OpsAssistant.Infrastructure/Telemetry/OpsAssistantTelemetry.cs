@@ -46,4 +46,11 @@ public static class OpsAssistantTelemetry
     /// <summary>Notification deliveries, by <c>opsassistant.outcome</c> (sent|retry|failed).</summary>
     public static readonly Counter<long> Notifications = Meter.CreateCounter<long>(
         "opsassistant.notifications", unit: "{notification}", description: "Analysis notifications delivered or given up.");
+
+    /// <summary>
+    /// Sampling override changes, by <c>opsassistant.sampling.change</c> (created|ended|rejected) and
+    /// <c>opsassistant.sampling.cause</c> (operator|alert|chat).
+    /// </summary>
+    public static readonly Counter<long> SamplingOverrideChanges = Meter.CreateCounter<long>(
+        "opsassistant.sampling.override_changes", unit: "{change}", description: "Sampling overrides created, ended or refused.");
 }

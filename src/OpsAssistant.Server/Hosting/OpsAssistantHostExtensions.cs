@@ -13,6 +13,7 @@ using OpsAssistant.Server.Chat;
 using OpsAssistant.Server.Health;
 using OpsAssistant.Server.Hosting;
 using OpsAssistant.Server.Ingest;
+using OpsAssistant.Server.Sampling;
 using OpsAssistant.Server.Security;
 using OpsAssistant.Server.Traces;
 using OpsAssistant.Server.Webhooks;
@@ -59,6 +60,8 @@ public static class OpsAssistantHostExtensions
         services.AddSingleton<AnalysisQueueSignal>();
         services.AddHostedService<AnalysisWorker>();
         services.AddOpsAssistantNotifications();
+        services.AddOpsAssistantSampling();
+        services.AddSingleton<IncidentSamplingCoordinator>();
 
         AddTelemetry(builder);
         return builder;
@@ -87,6 +90,7 @@ public static class OpsAssistantHostExtensions
         app.MapAnalysisEndpoints();
         app.MapChatEndpoints();
         app.MapWebhookEndpoints();
+        app.MapSamplingEndpoints();
         return app;
     }
 

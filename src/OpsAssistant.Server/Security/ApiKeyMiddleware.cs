@@ -1,21 +1,24 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using OpsAssistant.Infrastructure.Sampling;
 
 namespace OpsAssistant.Server.Security;
 
 /// <summary>
 /// Requires one of the configured API keys on <c>/api/*</c> and on OTLP ingest; health, OpenAPI and the page stay open.
+/// <c>GET /api/sampling</c> and <c>GET /api/sampling/strategies</c> stay open too unless <c>OpsAssistant:Sampling:AllowAnonymousStrategies</c> is false: SDK samplers
+/// poll it and cannot send a key (the strategy reveals only a rate); the override routes beneath it always need a key.
 /// Keys are compared as SHA-256 digests in constant time so response timing reveals nothing about them.
 /// </summary>
-internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<SecurityOptions> options, IProblemDetailsService problems)
+internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<SecurityOptions> options, IOptionsMonitor<SamplingOptions> sampling, IProblemDetailsService problems)
 {
     public const string HeaderName = "X-Api-Key";
 
     public async Task InvokeAsync(HttpContext context)
     {
         var keys = options.CurrentValue.ApiKeys;
-        if (keys.Count == 0 || !IsProtected(context.Request.Path) || IsAuthorized(context.Request, keys))
+        if (keys.Count == 0 || !IsProtected(context.Request.Path) || IsOpenStrategyRead(context.Request) || IsAuthorized(context.Request, keys))
         {
             await next(context);
             return;
@@ -38,7 +41,8 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<Sec
     internal static bool IsProtected(PathString path) =>
         path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v1/traces", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsAuthorized(HttpRequest request, IList<string> keys)
+    /// <summary>The key a request presents, as <c>X-Api-Key</c> or a bearer token, or null.</summary>
+    internal static string? PresentedKey(HttpRequest request)
     {
         string? presented = request.Headers[HeaderName].FirstOrDefault();
         if (string.IsNullOrEmpty(presented))
@@ -50,7 +54,18 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<Sec
             }
         }
 
-        if (string.IsNullOrEmpty(presented))
+        return string.IsNullOrEmpty(presented) ? null : presented;
+    }
+
+    private bool IsOpenStrategyRead(HttpRequest request) =>
+        sampling.CurrentValue.AllowAnonymousStrategies && HttpMethods.IsGet(request.Method)
+        && (request.Path.Equals("/api/sampling", StringComparison.OrdinalIgnoreCase) || request.Path.Equals("/api/sampling/", StringComparison.OrdinalIgnoreCase)
+            || request.Path.Equals("/api/sampling/strategies", StringComparison.OrdinalIgnoreCase));
+
+    private static bool IsAuthorized(HttpRequest request, IList<string> keys)
+    {
+        var presented = PresentedKey(request);
+        if (presented is null)
         {
             return false;
         }

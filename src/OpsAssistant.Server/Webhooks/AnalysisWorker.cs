@@ -21,6 +21,7 @@ public sealed partial class AnalysisWorker(
     IRootCauseEngine engine,
     AnalysisQueueSignal signal,
     NotificationSignal notifications,
+    Sampling.IncidentSamplingCoordinator incidents,
     IOptions<WebhookOptions> options,
     IOptions<NotificationOptions> notificationOptions,
     ILogger<AnalysisWorker> logger) : BackgroundService
@@ -184,7 +185,11 @@ public sealed partial class AnalysisWorker(
             {
                 var result = await engine.AnalyzeAsync(trace, cancellationToken);
                 var done = job with { Status = AnalysisStatus.Done, Source = source.Name, CompletedAt = DateTimeOffset.UtcNow, Result = result with { AnalysisId = job.Id }, Error = null };
-                await FinishAsync(done, cancellationToken);
+                if (await FinishAsync(done, cancellationToken))
+                {
+                    await incidents.OnAnalysisCompletedAsync(job.Id, done.Result, cancellationToken);
+                }
+
                 return;
             }
 
@@ -211,14 +216,14 @@ public sealed partial class AnalysisWorker(
         }
     }
 
-    private async Task FinishAsync(AnalysisRecord outcome, CancellationToken cancellationToken)
+    /// <summary>Records the outcome; false when the lease had passed to another worker, whose outcome counts instead.</summary>
+    private async Task<bool> FinishAsync(AnalysisRecord outcome, CancellationToken cancellationToken)
     {
         var notify = Notify(outcome);
         if (!await queue.CompleteAsync(outcome, Owner, notify, cancellationToken))
         {
-            // Our lease lapsed and another worker owns the job now: its outcome is the one recorded.
             LogLeaseLost(outcome.Id);
-            return;
+            return false;
         }
 
         OpsAssistantTelemetry.QueuedAnalyses.Add(1, new KeyValuePair<string, object?>("opsassistant.outcome", outcome.Status.ToString().ToLowerInvariant()));
@@ -226,6 +231,8 @@ public sealed partial class AnalysisWorker(
         {
             notifications.Notify();
         }
+
+        return true;
     }
 
     /// <summary>Alert-driven analyses are announced when a notification URL is configured; API callers already have theirs.</summary>

@@ -61,6 +61,8 @@ public static class WebhookEndpoints
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Malformed alert payload");
         }
 
+        await services.GetRequiredService<Sampling.IncidentSamplingCoordinator>().OnAlertsAsync(alerts, cancellationToken);
+
         var store = services.GetRequiredService<IAnalysisStore>();
         if (await services.GetRequiredService<IAnalysisQueue>().CountPendingAsync(cancellationToken) >= limits.MaxQueuedAnalyses)
         {

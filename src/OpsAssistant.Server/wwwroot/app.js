@@ -73,6 +73,7 @@ async function send(message) {
     text.textContent = `Request failed: ${err.message}`;
   } finally {
     $("send").disabled = false;
+    loadOverrides(); // a chat command may have changed sampling
   }
 }
 
@@ -305,6 +306,49 @@ async function loadRecent() {
   } catch { /* the page works without the list */ }
 }
 
+// ---- Sampling overrides: what is sampled above its routine rate now, with an Undo each ----
+const OVERRIDE_REFRESH_MS = 15000;
+
+async function loadOverrides() {
+  try {
+    const res = await api("/api/sampling/overrides?active=true&limit=50");
+    if (res.ok) renderOverrides(await res.json());
+  } catch { /* the page works without the panel */ }
+}
+
+function renderOverrides(rows) {
+  const list = $("overrides");
+  list.replaceChildren();
+  $("sampling-count").textContent = String(rows.length);
+  if (rows.length === 0) {
+    list.appendChild(el("li", "none", "None: every service is sampled at its routine rate."));
+    return;
+  }
+  for (const o of rows) {
+    const item = el("li", "override");
+    item.dataset.id = o.id;
+    item.appendChild(el("span", "svc", o.service));
+    item.appendChild(el("span", "rate", `${Number((o.rate * 100).toFixed(3))}%`));
+    item.appendChild(el("span", "until", `until ${new Date(o.expiresAt).toLocaleTimeString()}`));
+    const by = el("span", "by", o.createdBy);
+    if (o.reason) by.title = o.reason;
+    item.appendChild(by);
+    const undo = el("button", "undo", "Undo");
+    undo.type = "button";
+    undo.title = `End override ${o.id} now`;
+    undo.addEventListener("click", () => undoOverride(o.id, undo));
+    item.appendChild(undo);
+    list.appendChild(item);
+  }
+}
+
+async function undoOverride(id, button) {
+  button.disabled = true;
+  const res = await api(`/api/sampling/overrides/${encodeURIComponent(id)}`, { method: "DELETE" });
+  if (!res.ok && res.status !== 409) addMessage("assistant error", await problemText(res));
+  await loadOverrides();
+}
+
 $("ask").addEventListener("submit", (e) => {
   e.preventDefault();
   const message = $("input").value.trim();
@@ -314,3 +358,5 @@ $("ask").addEventListener("submit", (e) => {
 });
 $("engine").textContent = "ready";
 loadRecent();
+loadOverrides();
+setInterval(loadOverrides, OVERRIDE_REFRESH_MS);

@@ -15,7 +15,7 @@ using OpsAssistant.Infrastructure.Tests.Llm;
 
 namespace OpsAssistant.Infrastructure.Tests.Chat;
 
-public sealed class ChatServiceTests : IAsyncLifetime
+public sealed partial class ChatServiceTests : IAsyncLifetime
 {
     private static readonly Trace Sample = LlmRootCauseEngineTests.SampleTrace();
     private readonly InMemoryConversationStore _conversations = new();

@@ -11,7 +11,8 @@ internal static class LlmTestServices
         Uri endpoint,
         Action<Dictionary<string, string?>>? configure = null,
         Action<LlmHttpOptions>? http = null,
-        LlmProvider provider = LlmProvider.OpenAICompatible)
+        LlmProvider provider = LlmProvider.OpenAICompatible,
+        Action<IServiceCollection>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -31,6 +32,7 @@ internal static class LlmTestServices
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         services.AddOpsAssistantLlm(http);
+        extra?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpsAssistant.Core.Sampling;
+using OpsAssistant.Infrastructure.Sampling;
+using OpsAssistant.Infrastructure.Storage;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Incident-driven sampling: <c>OpsAssistant:Sampling</c> validated on start, the override store and service.</summary>
+public static class SamplingServiceCollectionExtensions
+{
+    /// <summary>Needs the store from <c>AddOpsAssistantStorage</c>.</summary>
+    public static IServiceCollection AddOpsAssistantSampling(this IServiceCollection services)
+    {
+        services.AddOptions<SamplingOptions>().BindConfiguration(SamplingOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SamplingOptions>, SamplingOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ISamplingOverrideStore>(sp => sp.GetRequiredService<RelationalTraceStore>());
+        services.AddSingleton<SamplingOverrideService>();
+        return services;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Data;
+using System.Data.Common;
+using System.Text;
+using OpsAssistant.Core.Sampling;
+
+namespace OpsAssistant.Infrastructure.Storage;
+
+/// <summary>
+/// Sampling overrides. The ceiling on fully sampled services is checked inside the INSERT itself (a conditional
+/// <c>INSERT … SELECT … WHERE</c>), so two callers racing past a check in application code cannot both get the last place.
+/// </summary>
+public abstract partial class RelationalTraceStore : ISamplingOverrideStore
+{
+    private const string OverrideColumns = "id, service, rate, created_ms, expires_ms, created_by, reason, trigger_key, ended_ms, ended_by";
+
+    public async Task<bool> TryAddOverrideAsync(SamplingOverride entry, double fullRate, int maxFullServices, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, """
+            INSERT INTO sampling_overrides (id, service, rate, created_ms, expires_ms, created_by, reason, trigger_key)
+            SELECT @id, @service, @rate, @created_ms, @expires_ms, @created_by, @reason, @trigger_key
+            WHERE @rate < @full_rate
+               OR (SELECT COUNT(DISTINCT o.service) FROM sampling_overrides o
+                   WHERE o.ended_ms IS NULL AND o.expires_ms > @created_ms AND o.rate >= @full_rate AND o.service <> @service) < @max_full
+            """);
+        Text(command, "@id", entry.Id);
+        Text(command, "@service", entry.Service);
+        AddParameter(command, "rate", DbType.Double, entry.Rate);
+        AddParameter(command, "created_ms", DbType.Int64, entry.CreatedAt.ToUnixTimeMilliseconds());
+        AddParameter(command, "expires_ms", DbType.Int64, entry.ExpiresAt.ToUnixTimeMilliseconds());
+        Text(command, "@created_by", entry.CreatedBy);
+        Text(command, "@reason", entry.Reason);
+        Text(command, "@trigger_key", entry.Trigger);
+        AddParameter(command, "full_rate", DbType.Double, fullRate);
+        AddParameter(command, "max_full", DbType.Int64, (long)maxFullServices);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<SamplingOverride?> GetOverrideAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, $"SELECT {OverrideColumns} FROM sampling_overrides WHERE id = @id");
+        Text(command, "@id", id);
+        var rows = await ReadOverridesAsync(command, cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<bool> EndOverrideAsync(string id, string endedBy, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null,
+            "UPDATE sampling_overrides SET ended_ms = @at, ended_by = @ended_by WHERE id = @id AND ended_ms IS NULL AND expires_ms > @at");
+        Text(command, "@id", id);
+        Text(command, "@ended_by", endedBy);
+        AddParameter(command, "at", DbType.Int64, at.ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<IReadOnlyList<SamplingOverride>> EndOverridesAsync(string? trigger, string? service, string endedBy, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        if (trigger is null && service is null)
+        {
+            throw new ArgumentException("Name a trigger or a service: ending every override at once is not an operation.", nameof(trigger));
+        }
+
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        // Only the criteria given become SQL (PostgreSQL cannot type "@p IS NULL" on a null parameter).
+        var sql = new StringBuilder("UPDATE sampling_overrides SET ended_ms = @at, ended_by = @ended_by WHERE ended_ms IS NULL AND expires_ms > @at");
+        await using var command = Command(connection, null, "");
+        if (trigger is not null)
+        {
+            sql.Append(" AND trigger_key = @trigger_key");
+            Text(command, "@trigger_key", trigger);
+        }
+
+        if (service is not null)
+        {
+            sql.Append(" AND service = @service");
+            Text(command, "@service", service);
+        }
+
+        sql.Append(" RETURNING ").Append(OverrideColumns);
+        command.CommandText = sql.ToString();
+        Text(command, "@ended_by", endedBy);
+        AddParameter(command, "at", DbType.Int64, at.ToUnixTimeMilliseconds());
+        return await ReadOverridesAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<SamplingOverride>> ListOverridesAsync(DateTimeOffset? activeAt, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "");
+        var where = "";
+        if (activeAt is { } now)
+        {
+            where = " WHERE ended_ms IS NULL AND expires_ms > @now";
+            AddParameter(command, "now", DbType.Int64, now.ToUnixTimeMilliseconds());
+        }
+
+        command.CommandText = $"SELECT {OverrideColumns} FROM sampling_overrides{where} ORDER BY created_ms DESC, id LIMIT @limit";
+        AddParameter(command, "limit", DbType.Int32, limit);
+        return await ReadOverridesAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task AddPendingRaiseAsync(string analysisId, string trigger, string createdBy, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, """
+            INSERT INTO sampling_pending (analysis_id, trigger_key, created_by, created_ms) VALUES (@analysis_id, @trigger_key, @created_by, @created_ms)
+            ON CONFLICT (analysis_id) DO NOTHING
+            """);
+        Text(command, "@analysis_id", analysisId);
+        Text(command, "@trigger_key", trigger);
+        Text(command, "@created_by", createdBy);
+        AddParameter(command, "created_ms", DbType.Int64, at.ToUnixTimeMilliseconds());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<(string Trigger, string CreatedBy)?> TakePendingRaiseAsync(string analysisId, CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "DELETE FROM sampling_pending WHERE analysis_id = @analysis_id RETURNING trigger_key, created_by");
+        Text(command, "@analysis_id", analysisId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetString(1)) : null;
+    }
+
+    public async Task<int> RemovePendingRaisesAsync(string trigger, CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "DELETE FROM sampling_pending WHERE trigger_key = @trigger_key");
+        Text(command, "@trigger_key", trigger);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IReadOnlyList<SamplingOverride>> ReadOverridesAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        var rows = new List<SamplingOverride>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new SamplingOverride
+            {
+                Id = reader.GetString(0),
+                Service = reader.GetString(1),
+                Rate = reader.GetDouble(2),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                CreatedBy = reader.GetString(5),
+                Reason = reader.IsDBNull(6) ? null : reader.GetString(6),
+                Trigger = reader.IsDBNull(7) ? null : reader.GetString(7),
+                EndedAt = reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                EndedBy = reader.IsDBNull(9) ? null : reader.GetString(9),
+            });
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Data.Common;
+using OpsAssistant.Core.Results;
+using OpsAssistant.Core.Sampling;
+using OpsAssistant.Infrastructure.Sampling;
+using OpsAssistant.Server.Webhooks;
+
+namespace OpsAssistant.Server.Sampling;
+
+/// <summary>
+/// Alerts drive sampling: a firing alert that names a service raises it to <see cref="SamplingOptions.IncidentRate"/> until
+/// the same fingerprint's resolved notification arrives or <see cref="SamplingOptions.IncidentTtl"/> passes. An alert that
+/// carries a trace but names no service raises the service its analysis blames, once that analysis completes. Sampling is
+/// a side effect of alert handling: a store failure here is logged and never fails the webhook or the analysis.
+/// </summary>
+public sealed partial class IncidentSamplingCoordinator(
+    SamplingOverrideService overrides,
+    ISamplingOverrideStore store,
+    TimeProvider clock,
+    ILogger<IncidentSamplingCoordinator> logger)
+{
+    /// <summary>Labels that name the alert's service, most specific first (<c>job</c> is Prometheus's scrape job).</summary>
+    private static readonly string[] ServiceLabels = ["service", "service_name", "service.name", "job"];
+
+    public async Task OnAlertsAsync(IReadOnlyList<WebhookAlert> alerts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        try
+        {
+            foreach (var alert in alerts)
+            {
+                await OnAlertAsync(alert, cancellationToken);
+            }
+        }
+        catch (DbException ex)
+        {
+            LogStoreFailed(logger, ex);
+        }
+    }
+
+    /// <summary>Raises the root-cause service of an analysis an alert without a service label was waiting for.</summary>
+    public async Task OnAnalysisCompletedAsync(string analysisId, AnalysisResult result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        try
+        {
+            if (await store.TakePendingRaiseAsync(analysisId, cancellationToken) is not { } pending)
+            {
+                return;
+            }
+
+            var service = result.Hypotheses.FirstOrDefault(h => SamplingNames.IsValidService(h.Service))?.Service;
+            if (service is null)
+            {
+                return;
+            }
+
+            await RaiseAsync(service, pending.CreatedBy, pending.Trigger, $"root cause of analysis {analysisId}", cancellationToken);
+        }
+        catch (DbException ex)
+        {
+            LogStoreFailed(logger, ex);
+        }
+    }
+
+    /// <summary>The service an alert is about, from its labels, or null.</summary>
+    public static string? ServiceOf(WebhookAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        foreach (var label in ServiceLabels)
+        {
+            if (alert.Labels.TryGetValue(label, out var value) && SamplingNames.IsValidService(value.Trim()))
+            {
+                return value.Trim();
+            }
+        }
+
+        return null;
+    }
+
+    private async Task OnAlertAsync(WebhookAlert alert, CancellationToken cancellationToken)
+    {
+        var trigger = "alert:" + alert.Fingerprint;
+        if (!alert.IsFiring)
+        {
+            await overrides.EndTriggerAsync(trigger, $"alert {alert.Fingerprint} resolved", cancellationToken);
+            await store.RemovePendingRaisesAsync(trigger, cancellationToken);
+            return;
+        }
+
+        var createdBy = $"alert {alert.Fingerprint}";
+        if (ServiceOf(alert) is { } service)
+        {
+            await RaiseAsync(service, createdBy, trigger, $"alert {alert.Name} firing", cancellationToken);
+        }
+        else if (alert.TraceId is { } traceId)
+        {
+            await store.AddPendingRaiseAsync(WebhookEndpoints.AnalysisId(alert, traceId), trigger, createdBy, clock.GetUtcNow(), cancellationToken);
+        }
+    }
+
+    private async Task RaiseAsync(string service, string createdBy, string trigger, string reason, CancellationToken cancellationToken)
+    {
+        // Alertmanager re-sends a firing alert every repeat_interval: one raise per alert and service while it lasts.
+        var active = await overrides.ListAsync(activeOnly: true, SamplingOverrideService.MaxListed, cancellationToken);
+        if (active.Any(o => o.Trigger == trigger && o.Service == service))
+        {
+            return;
+        }
+
+        var settings = overrides.Options;
+        await overrides.SetAsync(new SamplingOverrideRequest(service, settings.IncidentRate, settings.IncidentTtl, reason, createdBy, trigger), cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Incident sampling could not reach the store; sampling rates were not changed")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception);
+}
