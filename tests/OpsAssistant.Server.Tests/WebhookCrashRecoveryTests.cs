@@ -130,6 +130,62 @@ public sealed class WebhookCrashRecoveryTests(ITestOutputHelper output) : IAsync
         Assert.All(notifications, n => Assert.StartsWith("alert-", n.Headers["Idempotency-Key"], StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task PostgresConnectionsCutMidQueue_AsByARestart_EveryAcceptedAlertStillCompletesOnce()
+    {
+        var storage = await StorageAsync("Postgres");
+        if (storage is null)
+        {
+            return;
+        }
+
+        // Only this service's sessions are cut (by application name), so other tests on the same server are untouched.
+        var application = "oa-restart-" + Guid.NewGuid().ToString("N")[..8];
+        storage["OpsAssistant:Storage:ConnectionString"] = new NpgsqlConnectionStringBuilder(storage["OpsAssistant:Storage:ConnectionString"]) { ApplicationName = application }.ToString();
+        var server = await StartAsync(new Dictionary<string, string>(storage)
+        {
+            ["OpsAssistant:Webhooks:Lease"] = "00:00:02",
+            ["OpsAssistant:Webhooks:PollInterval"] = "00:00:00.250",
+        });
+        await IngestAsync(server);
+        var deliveries = Enumerable.Range(0, 20).Select(Delivery).ToList();
+        var acknowledged = new ConcurrentDictionary<int, bool>();
+
+        var sending = PostAllAsync(deliveries, _ => server, acknowledged);
+        var cut = 0;
+        for (var round = 0; round < 4; round++)
+        {
+            await Task.Delay(150);
+            cut += await TerminateSessionsAsync(application);
+        }
+
+        await sending;
+        for (var retry = 0; retry < 10 && acknowledged.Count < deliveries.Count; retry++)
+        {
+            // The sender retries what was refused (503 while the store was away).
+            await PostAllAsync(deliveries.Where(d => !acknowledged.ContainsKey(d.Number)), _ => server, acknowledged);
+        }
+
+        output.WriteLine($"cut {cut} sessions; {acknowledged.Count} deliveries acknowledged");
+        Assert.Equal(deliveries.Count, acknowledged.Count);
+        Assert.True(cut > 0, "No session was cut; the test proved nothing.");
+        var state = await OpenStoreAsync(storage);
+        await WaitUntilAsync(async () => await CountAsync(state, AnalysisStatus.Done) == deliveries.Count * AlertsPerDelivery && await state.CountPendingAsync() == 0,
+            "every analysis done", state);
+        Assert.Equal(deliveries.Count * AlertsPerDelivery, await CountAsync(state, null));
+        using var probe = new HttpClient { BaseAddress = server.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("readyz")).StatusCode);
+    }
+
+    private static async Task<int> TerminateSessionsAsync(string application)
+    {
+        await using var admin = new NpgsqlConnection(Environment.GetEnvironmentVariable(PostgresVariable));
+        await admin.OpenAsync();
+        await using var terminate = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @application", admin);
+        terminate.Parameters.AddWithValue("application", application);
+        return Convert.ToInt32(await terminate.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private int DistinctNotified() => _receiver.Requests.Where(r => r.Path == "/notify").Select(r => r.Headers["Idempotency-Key"]).Distinct().Count();
 
     private async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings)

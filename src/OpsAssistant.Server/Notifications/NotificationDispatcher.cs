@@ -41,9 +41,19 @@ public sealed partial class NotificationDispatcher(
                     continue;
                 }
 
-                // An alert storm finishes hundreds of analyses at once; one slow receiver round trip each must not serialise them.
-                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = stoppingToken },
-                    async (job, cancellationToken) => await DeliverAsync(job, settings, cancellationToken));
+                try
+                {
+                    // An alert storm finishes hundreds of analyses at once; one slow receiver round trip each must not serialise them.
+                    await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = stoppingToken },
+                        async (job, cancellationToken) => await DeliverAsync(job, settings, cancellationToken));
+                }
+                catch (System.Data.Common.DbException ex)
+                {
+                    // A delivery whose state could not be written is claimed again when its claim lapses (at-least-once).
+                    LogStoreUnavailable(ex);
+                    await Task.Delay(settings.PollInterval, stoppingToken);
+                    continue;
+                }
 
                 if (due.Count < settings.Concurrency * 4)
                 {

@@ -116,6 +116,12 @@ public sealed partial class AnalysisWorker(
         {
             LogLeaseLost(job.Id);
         }
+        catch (System.Data.Common.DbException ex)
+        {
+            // The store went away mid-job (a database restart): the outcome could not be written, so the lease lapses and the
+            // job is claimed again; failing it would lose an accepted alert to a blip.
+            LogStoreUnavailable(ex);
+        }
 #pragma warning disable CA1031 // One job's unexpected failure must not stop the worker; it is recorded on the job.
         catch (Exception ex)
 #pragma warning restore CA1031

@@ -61,6 +61,27 @@ public static class WebhookEndpoints
             return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Malformed alert payload");
         }
 
+        try
+        {
+            return await QueueAsync(context, origin, alerts, limits, activity, cancellationToken);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoints))
+                .LogWarning(ex, "The {Origin} delivery of {Alerts} alerts was refused: the analysis store is unavailable", origin, alerts.Count);
+
+            // Whatever was inserted before the failure is deduplicated when the sender retries the whole delivery.
+            Count(origin, "rejected", alerts.Count);
+            context.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem("The analysis store is unavailable; retry the delivery.",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Store unavailable");
+        }
+    }
+
+    private static async Task<IResult> QueueAsync(HttpContext context, string origin, IReadOnlyList<WebhookAlert> alerts, WebhookOptions limits,
+        System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    {
+        var services = context.RequestServices;
         await services.GetRequiredService<Sampling.IncidentSamplingCoordinator>().OnAlertsAsync(alerts, cancellationToken);
 
         var store = services.GetRequiredService<IAnalysisStore>();
