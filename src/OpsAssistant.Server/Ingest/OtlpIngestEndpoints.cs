@@ -102,7 +102,8 @@ public static class OtlpIngestEndpoints
             return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
                 && document.RootElement.TryGetProperty("resourceSpans", out var resourceSpans)
                 && resourceSpans.ValueKind == System.Text.Json.JsonValueKind.Array
-                && resourceSpans.EnumerateArray().All(r => !r.TryGetProperty("scopeSpans", out var s) || s.GetArrayLength() == 0);
+                && resourceSpans.EnumerateArray().All(r => r.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && (!r.TryGetProperty("scopeSpans", out var s) || (s.ValueKind == System.Text.Json.JsonValueKind.Array && s.GetArrayLength() == 0)));
         }
         catch (System.Text.Json.JsonException)
         {

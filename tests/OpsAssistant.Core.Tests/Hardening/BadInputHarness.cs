@@ -30,8 +30,7 @@ internal static class BadInputHarness
     /// <param name="maxAllocatedBytes">When set, the most the read may allocate on its thread.</param>
     public static string? Check(string suite, byte[] input, Action<byte[]> read, Type allowed, long? maxAllocatedBytes = null, bool keep = true)
     {
-        var hash = Convert.ToHexStringLower(SHA256.HashData(input));
-        Tried.GetOrAdd(suite, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal)).TryAdd(hash, 0);
+        var hash = Record(suite, input);
 
         Exception? thrown = null;
         long allocated = 0;
@@ -76,6 +75,17 @@ internal static class BadInputHarness
         var saved = keep ? Save(suite, input, hash) : null;
         return $"{suite} input {hash[..16]} ({input.Length:N0} bytes{(saved is null ? ", not kept: regenerate it in code" : ", saved as " + saved)}) {failure}";
     }
+
+    /// <summary>Counts an input tried by a suite that checks it another way (through HTTP, say); returns its hash.</summary>
+    public static string Record(string suite, byte[] input)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(input));
+        Tried.GetOrAdd(suite, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal)).TryAdd(hash, 0);
+        return hash;
+    }
+
+    /// <summary>Keeps a failing input found outside <see cref="Check"/>; returns where, or null when it is not kept.</summary>
+    public static string? Keep(string suite, byte[] input) => Save(suite, input, Record(suite, input));
 
     /// <summary>Asserts <see cref="Check"/> passed, for example-based tests.</summary>
     public static void Assert(string suite, byte[] input, Action<byte[]> read, Type allowed, long? maxAllocatedBytes = null, bool keep = true)
