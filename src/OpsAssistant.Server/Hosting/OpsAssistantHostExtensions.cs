@@ -70,7 +70,15 @@ public static class OpsAssistantHostExtensions
         // Exceptions become a bare 500 problem (never a stack trace); Kestrel's own rejections keep their status.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => ex switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+
+                // A full or locked store is the operator's condition, not a bug: say so by status wherever it surfaces.
+                _ when StorageFailures.Classify(ex) == StorageFailure.Full => StatusCodes.Status507InsufficientStorage,
+                _ when StorageFailures.Classify(ex) == StorageFailure.Busy => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         app.UseMiddleware<ApiKeyMiddleware>();
