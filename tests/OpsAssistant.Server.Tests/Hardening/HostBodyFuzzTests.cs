@@ -6,10 +6,11 @@ using OpsAssistant.Core.Tests.Hardening;
 namespace OpsAssistant.Server.Tests.Hardening;
 
 /// <summary>
-/// POST /v1/traces through the real host with mutated real OTLP/JSON exports and hostile protobuf: every answer is a
-/// success or a 4xx problem, never a 500; the host keeps serving. Failing bodies are kept under tests/corpus/ingest/.
+/// POST /v1/traces and the webhooks through the real host with mutated real bodies (OTLP/JSON exports, hostile protobuf,
+/// Alertmanager and Grafana notifications): every answer is a success or a 4xx problem, never a 500; the host keeps
+/// serving. Failing ingest bodies are kept under tests/corpus/ingest/.
 /// </summary>
-public sealed class IngestFuzzTests : IDisposable
+public sealed class HostBodyFuzzTests : IDisposable
 {
     private const string Suite = "ingest";
     private readonly OpsAssistantHost _host = new();
@@ -69,6 +70,37 @@ public sealed class IngestFuzzTests : IDisposable
 
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("readyz", UriKind.Relative))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("alertmanager")]
+    [InlineData("grafana")]
+    public async Task Webhook_MutatedNotifications_AreAcceptedOrRefusedWithA4xxProblemNeverA500(string endpoint)
+    {
+        using var client = _host.CreateClient();
+        var random = new Random(13);
+        var failures = new List<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "alerts"), "*.json"))
+        {
+            var seed = await File.ReadAllBytesAsync(file);
+            var root = Mutations.TryParse(seed)!;
+            var inputs = Mutations.Truncations(seed, maxCuts: 25)
+                .Concat(Enumerable.Range(0, 25).Select(_ => Mutations.ReplaceValue(root, random.Next(), Mutations.HostileValues[random.Next(Mutations.HostileValues.Length)])).OfType<byte[]>())
+                .Concat(Enumerable.Range(0, 10).Select(_ => Mutations.InsertInvalidText(seed, random)));
+            foreach (var body in inputs)
+            {
+                BadInputHarness.Record(endpoint, body);
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                using var response = await client.PostAsync(new Uri("webhooks/" + endpoint, UriKind.Relative), content);
+                if ((int)response.StatusCode >= 500)
+                {
+                    failures.Add($"{Path.GetFileName(file)} {body.Length} bytes: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(10)));
     }
 
     [Fact]
