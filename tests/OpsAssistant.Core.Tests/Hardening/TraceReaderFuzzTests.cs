@@ -157,6 +157,38 @@ public sealed class TraceReaderFuzzTests
         AllPass("zipkin-v2", [zipkinNulls], maxAllocatedBytes: 2L * zipkinNulls.Length);
     }
 
+    /// <summary>
+    /// 100k spans read from JSON as one chain, as a parent ring with no root, and all sharing one span ID, then analysed:
+    /// no stack overflow, no quadratic hang, memory within a generous multiple of the input.
+    /// </summary>
+    [Theory]
+    [InlineData("chain")]
+    [InlineData("ring")]
+    [InlineData("same-id")]
+    public void Read_HundredThousandSpanPathologicalTree_ReadsAndAnalyses(string shape)
+    {
+        const int n = 100_000;
+        var spans = new StringBuilder();
+        for (var i = 0; i < n; i++)
+        {
+            var id = shape == "same-id" ? "00000000000000a1" : (i + 1).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+            var parent = shape switch
+            {
+                "chain" when i > 0 => i.ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
+                "ring" => ((i + 1) % n + 1).ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
+                "same-id" => "00000000000000a1",
+                _ => "",
+            };
+            spans.Append(i == 0 ? "" : ",").Append("{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\",\"spanId\":\"").Append(id)
+                .Append("\",\"parentSpanId\":\"").Append(parent).Append("\",\"name\":\"op").Append(i % 13)
+                .Append("\",\"startTimeUnixNano\":\"").Append(1_000_000L + i).Append("\",\"endTimeUnixNano\":\"").Append(2_000_000L + (i % 3 == 0 ? 5_000_000 : i))
+                .Append("\",\"status\":{\"code\":").Append(i % 997 == 0 ? 2 : 0).Append("}}");
+        }
+
+        var input = Encoding.UTF8.GetBytes("{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"svc\"}}]},\"scopeSpans\":[{\"spans\":[" + spans + "]}]}]}");
+        AllPass("otlp-json", [input], maxAllocatedBytes: 40L * input.Length);
+    }
+
     private static bool IsTimeField(string name) =>
         name.Contains("time", StringComparison.OrdinalIgnoreCase) || name.Contains("duration", StringComparison.OrdinalIgnoreCase)
         || name.Contains("Nano", StringComparison.Ordinal);
