@@ -79,6 +79,38 @@ public sealed class EndpointAccessTests : IDisposable
         Assert.True(checkedRoutes >= 6, $"only {checkedRoutes} API routes found");
     }
 
+    /// <summary>Spellings of a guarded path that routing may still match: none may slip past the key check.</summary>
+    [Fact]
+    public async Task EveryApiAndIngestRoute_SpelledDifferently_IsStillRefusedWithoutAKey()
+    {
+        using var client = _host.CreateClient();
+        var tried = 0;
+        foreach (var (method, path) in GuardedRoutes().Where(r => !r.Path.StartsWith("/webhooks", StringComparison.OrdinalIgnoreCase)))
+        {
+            var variants = new[]
+            {
+                "/" + path, path.Replace("/", "//", StringComparison.Ordinal), path.ToUpperInvariant(), path + "/", "/%61" + path[2..],
+                "/." + path, path.Insert(path.IndexOf('/', 1) < 0 ? path.Length : path.IndexOf('/', 1), "/."), path + "?x-api-key=" + Key,
+                path.Insert(path.IndexOf('/', 1) < 0 ? path.Length : path.IndexOf('/', 1), "/..%2F" + path.Split('/')[1]),
+            };
+            foreach (var variant in variants)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(_host.BaseAddress.GetLeftPart(UriPartial.Authority) + variant));
+                if (method == "POST")
+                {
+                    request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                }
+
+                using var response = await client.SendAsync(request);
+                Assert.True(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.NotFound or HttpStatusCode.BadRequest or HttpStatusCode.MethodNotAllowed,
+                    $"{method} {variant} without a key answered {(int)response.StatusCode}");
+                tried++;
+            }
+        }
+
+        Assert.True(tried >= 40);
+    }
+
     [Fact]
     public async Task EveryWebhookRoute_WithoutTokenWrongTokenOrBadSignature_Is401Problem()
     {
