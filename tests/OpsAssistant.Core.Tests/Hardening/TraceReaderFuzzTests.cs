@@ -141,6 +141,30 @@ public sealed class TraceReaderFuzzTests
         AllPass(format, [input], maxAllocatedBytes: input.Length);
     }
 
+    /// <summary>
+    /// A long value is cut to exactly its first MaxAttributeValueLength characters plus the marker, whichever way it is
+    /// written (plain, multi-byte, surrogate pairs, JSON escapes): the cheap prefix decoding changes no result.
+    /// </summary>
+    [Property(MaxTest = 200, QuietOnSuccess = true)]
+    public Property Read_LongValue_IsCutToItsExactPrefix() =>
+        Prop.ForAll((
+                from escaped in Gen.Elements(false, true)
+                from n in Gen.Choose(0, 400)
+                from parts in Gen.ArrayOf(escaped
+                    ? Gen.Elements("a", "é", "€", "😀", @"\n", @"\""", @"\\", @"\u00e9", @"\ud83d\ude00", "x")
+                    : Gen.Elements("a", "é", "€", "😀", "x", " "), n)
+                select parts).Select(p => string.Concat(p)).ToArbitrary(), raw =>
+        {
+            // Above the pool's 128-byte interning limit, below which values are kept whole whatever the cap.
+            const int cap = 130;
+            var json = $$$"""{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"00000000000000a1","name":"n","attributes":[{"key":"k","value":{"stringValue":"{{{raw}}}"}}]}]}]}]}""";
+            var full = System.Text.Json.JsonSerializer.Deserialize<string>("\"" + raw + "\"")!;
+            var expected = full.Length > cap ? full[..cap] + "…[truncated]" : full;
+            var read = TraceReader.Read(Encoding.UTF8.GetBytes(json), new TraceReadOptions { MaxAttributeValueLength = cap });
+            var value = (string?)Assert.Single(Assert.Single(read.Traces).Spans).GetAttribute("k");
+            return (value == expected).Label($"raw {raw}: got {System.Text.Json.JsonSerializer.Serialize(value)}, expected {System.Text.Json.JsonSerializer.Serialize(expected)}");
+        });
+
     /// <summary>Huge arrays: a million wrong-typed span entries fails fast; 200k tiny attributes stay within a generous multiple of the input.</summary>
     [Fact]
     public void Read_HugeArrays_AreBoundedInAllocation()
