@@ -70,13 +70,11 @@ public static class OpsAssistantHostExtensions
         // Exceptions become a bare 500 problem (never a stack trace); Kestrel's own rejections keep their status.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex switch
+            // A full or locked store is the operator's condition, not a bug: say so by status wherever it surfaces.
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StorageFailures.Classify(ex) switch
             {
-                BadHttpRequestException bad => bad.StatusCode,
-
-                // A full or locked store is the operator's condition, not a bug: say so by status wherever it surfaces.
-                _ when StorageFailures.Classify(ex) == StorageFailure.Full => StatusCodes.Status507InsufficientStorage,
-                _ when StorageFailures.Classify(ex) == StorageFailure.Busy => StatusCodes.Status503ServiceUnavailable,
+                StorageFailure.Full => StatusCodes.Status507InsufficientStorage,
+                StorageFailure.Busy => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
         });
