@@ -67,6 +67,42 @@ public sealed class AnalyzeCommandTests : IDisposable
         Assert.Empty(_json.ToString());
     }
 
+    /// <summary>A corrupt file is bad input (exit 2, one line), whatever way it is corrupt; never a crash (exit 1).</summary>
+    [Theory]
+    [InlineData("invalid-utf8")]
+    [InlineData("lone-surrogate")]
+    [InlineData("truncated")]
+    [InlineData("deep")]
+    [InlineData("garbage")]
+    [InlineData("empty")]
+    public async Task Analyze_CorruptFile_ExitsTwoWithOneLine(string corruption)
+    {
+        var valid = await File.ReadAllBytesAsync(Fixture("sibling_errors.json"));
+        var at = Array.IndexOf(valid, (byte)'"', 40) + 1;
+        byte[] bytes = corruption switch
+        {
+            "invalid-utf8" => [.. valid[..at], 0xC3, 0x28, 0xFF, .. valid[at..]],
+            "lone-surrogate" => [.. valid[..at], .. "\\uD800"u8.ToArray(), .. valid[at..]],
+            "truncated" => valid[..(valid.Length / 2)],
+            "deep" => System.Text.Encoding.UTF8.GetBytes(new string('[', 10_000) + new string(']', 10_000)),
+            "garbage" => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00],
+            _ => [],
+        };
+        var path = Path.Combine(Path.GetTempPath(), $"opsassistant-corrupt-{corruption}-{Guid.NewGuid():n}.json");
+        await File.WriteAllBytesAsync(path, bytes);
+        try
+        {
+            var code = await Run(path);
+
+            Assert.Equal(AnalyzeCommand.BadInput, code);
+            Assert.Single(_error.ToString().Trim().Split('\n'));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public async Task Analyze_FileWithSeveralTraces_ExitsTwoListingTheirIds()
     {

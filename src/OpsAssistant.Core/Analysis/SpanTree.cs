@@ -304,6 +304,10 @@ public sealed class SpanTree
     {
         var shifted = 0;
         long worst = 0;
+
+        // Shifts pass down lazily (a child first takes its parent's total shift), not by re-walking each shifted subtree:
+        // a 100k-deep chain skewed at every level would otherwise cost 100k x 100k steps.
+        var inherited = new long[Count];
         foreach (var i in PreOrder())
         {
             var p = Parent[i];
@@ -311,6 +315,10 @@ public sealed class SpanTree
             {
                 continue;
             }
+
+            inherited[i] = inherited[p];
+            Start[i] += inherited[p];
+            End[i] += inherited[p];
 
             var child = this[i];
             var par = this[p];
@@ -327,7 +335,9 @@ public sealed class SpanTree
 
             var latency = (Duration(p) - duration) / 2;
             var delta = Start[p] + latency - Start[i];
-            ShiftSubtree(i, delta);
+            Start[i] += delta;
+            End[i] += delta;
+            inherited[i] += delta;
             shifted++;
             worst = Math.Max(worst, Math.Abs(delta));
         }
@@ -335,22 +345,6 @@ public sealed class SpanTree
         if (shifted > 0)
         {
             ((List<string>)Warnings).Add($"Clock skew corrected on {shifted} span(s) (up to {worst / 1e6:0.#} ms): children on other hosts lay outside their parents and were shifted into them.");
-        }
-    }
-
-    private void ShiftSubtree(int top, long delta)
-    {
-        var stack = new Stack<int>();
-        stack.Push(top);
-        while (stack.Count > 0)
-        {
-            var i = stack.Pop();
-            Start[i] += delta;
-            End[i] += delta;
-            foreach (var c in Children(i))
-            {
-                stack.Push(c);
-            }
         }
     }
 }

@@ -27,6 +27,14 @@ internal sealed class StringPool
             return Intern(chars[..written]);
         }
 
+        // A value far past the cap is decoded only as far as the cap: a 50 MB attribute must not cost a 100 MB char buffer.
+        var prefixBytes = (maxLength + 2) * 3;
+        if (byteLength > prefixBytes && !reader.HasValueSequence && !reader.ValueIsEscaped)
+        {
+            truncated = true;
+            return ReadPrefix(reader.ValueSpan[..prefixBytes], maxLength);
+        }
+
         var rented = ArrayPool<char>.Shared.Rent(byteLength);
         try
         {
@@ -42,6 +50,21 @@ internal sealed class StringPool
         finally
         {
             ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    private static string ReadPrefix(ReadOnlySpan<byte> utf8, int maxLength)
+    {
+        var chars = ArrayPool<char>.Shared.Rent(utf8.Length);
+        try
+        {
+            // Not the final block: a multi-byte character cut at the end is left out, not replaced.
+            System.Text.Unicode.Utf8.ToUtf16(utf8, chars, out _, out var written, replaceInvalidSequences: true, isFinalBlock: false);
+            return string.Concat(chars.AsSpan(0, Math.Min(written, maxLength)), "…[truncated]");
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
         }
     }
 

@@ -9,6 +9,9 @@ internal sealed class TraceGroup
 {
     private readonly Dictionary<string, Span> _byId = new(StringComparer.Ordinal);
 
+    /// <summary>Per reused ID, the next ordinal to try: without it each repeat re-hashes every earlier one (n² for n repeats).</summary>
+    private readonly Dictionary<string, int> _nextOrdinal = new(StringComparer.Ordinal);
+
     public List<Span> Spans { get; } = [];
 
     public int Repeats { get; private set; }
@@ -31,13 +34,15 @@ internal sealed class TraceGroup
             return;
         }
 
-        var ordinal = 1;
+        var ordinal = _nextOrdinal.GetValueOrDefault(span.SpanId, 1);
         string newId;
         do
         {
             newId = Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes($"{span.SpanId}:dup:{ordinal++}")))[..16];
         }
         while (_byId.ContainsKey(newId));
+
+        _nextOrdinal[span.SpanId] = ordinal;
 
         var renamed = span.WithSpanId(newId);
         _byId[newId] = renamed;

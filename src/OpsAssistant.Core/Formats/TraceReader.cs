@@ -94,8 +94,9 @@ public static class TraceReader
         {
             throw new TraceFormatException(Describe(ex, options), ex);
         }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("token", StringComparison.OrdinalIgnoreCase))
+        catch (InvalidOperationException ex) when (ex.Message.Contains("token", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("UTF-", StringComparison.Ordinal))
         {
+            // System.Text.Json reports text that is not UTF-8 (or an escaped lone surrogate) only when a string is decoded.
             throw new TraceFormatException("Malformed JSON: " + ex.Message, ex);
         }
 

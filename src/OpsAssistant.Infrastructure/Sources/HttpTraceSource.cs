@@ -76,8 +76,9 @@ public abstract class HttpTraceSource : ITraceSource
         {
             throw new TraceSourceException(Name, $"{Name} at {HttpClient.BaseAddress} could not be reached: {ex.Message}", ex);
         }
-        catch (TimeoutException ex)
+        catch (Exception ex) when (ex is TimeoutException or Polly.Timeout.TimeoutRejectedException)
         {
+            // The resilience handler's attempt/total timeouts surface as Polly's TimeoutRejectedException, not TimeoutException.
             throw new TraceSourceException(Name, $"{Name} at {HttpClient.BaseAddress} did not answer in time.", ex);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
@@ -109,7 +110,17 @@ public abstract class HttpTraceSource : ITraceSource
                 throw new TraceSourceException(Name, $"{Name} answered {mediaType}, not JSON, for {path}: is {TraceSourceOptions.SectionName}:Url the {Name} query API rather than its UI or a proxy's login page?");
             }
 
-            var content = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            byte[] content;
+            try
+            {
+                content = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                // Headers came, then the body stopped: a connection cut or a timeout mid-body.
+                throw new TraceSourceException(Name, $"{Name} at {HttpClient.BaseAddress} broke off its answer for {path}: {ex.Message}", ex);
+            }
+
             var trimmed = content.AsSpan().TrimStart(" \t\r\n\uFEFF"u8);
             if (trimmed.IsEmpty)
             {

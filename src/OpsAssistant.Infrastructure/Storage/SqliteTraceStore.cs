@@ -57,6 +57,9 @@ public sealed class SqliteTraceStore : RelationalTraceStore
         DatabasePath = builder.DataSource;
     }
 
+    /// <summary>Pragmas run on every connection after the store's own (tests use <c>max_page_count</c> to fill the disk).</summary>
+    internal string? ExtraPragmas { get; set; }
+
     /// <summary>The database file (or <c>:memory:</c>).</summary>
     public string DatabasePath { get; }
 
@@ -95,7 +98,7 @@ public sealed class SqliteTraceStore : RelationalTraceStore
             var pragmas = _walEnabled
                 ? "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;"
                 : "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
-            await ExecuteAsync(connection, null, pragmas, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, null, pragmas + ExtraPragmas, cancellationToken).ConfigureAwait(false);
             _walEnabled = true;
             return connection;
         }

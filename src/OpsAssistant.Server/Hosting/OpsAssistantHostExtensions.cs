@@ -74,7 +74,13 @@ public static class OpsAssistantHostExtensions
         // Exceptions become a bare 500 problem (never a stack trace); Kestrel's own rejections keep their status.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // A full or locked store is the operator's condition, not a bug: say so by status wherever it surfaces.
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StorageFailures.Classify(ex) switch
+            {
+                StorageFailure.Full => StatusCodes.Status507InsufficientStorage,
+                StorageFailure.Busy => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         app.UseMiddleware<ApiKeyMiddleware>();

@@ -4,6 +4,7 @@ using Microsoft.Net.Http.Headers;
 using OpsAssistant.Core.Formats;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Storage;
 using OpsAssistant.Infrastructure.Telemetry;
 
 namespace OpsAssistant.Server.Ingest;
@@ -72,7 +73,25 @@ public static class OtlpIngestEndpoints
             return Reject("malformed", StatusCodes.Status400BadRequest, "Malformed OTLP payload", ex.Message);
         }
 
-        await store.AddSpansAsync(spans as IReadOnlyCollection<Span> ?? [.. spans], cancellationToken);
+        try
+        {
+            await store.AddSpansAsync(spans as IReadOnlyCollection<Span> ?? [.. spans], cancellationToken);
+        }
+        catch (System.Data.Common.DbException ex) when (StorageFailures.Classify(ex) is var failure and not StorageFailure.None)
+        {
+            // The batch is one transaction: on either failure nothing of it was stored, so the exporter may resend it whole.
+            logger.LogWarning(ex, "OTLP export not stored: the trace store is {StorageFailure}", failure);
+            if (failure == StorageFailure.Busy)
+            {
+                context.Response.Headers.RetryAfter = "5";
+                return Reject("store_busy", StatusCodes.Status503ServiceUnavailable, "Trace store busy",
+                    "The trace store is locked by another writer; nothing of this export was stored. Retry shortly.");
+            }
+
+            return Reject("store_full", StatusCodes.Status507InsufficientStorage, "Trace store full",
+                "The trace store is out of space; nothing of this export was stored. Free or grow the database, then resend.");
+        }
+
         OpsAssistantTelemetry.IngestedSpans.Add(spans.Count, new KeyValuePair<string, object?>("opsassistant.ingest.encoding", protobuf ? "protobuf" : "json"));
         logger.LogDebug("Ingested {SpanCount} spans over OTLP/{Encoding}", spans.Count, protobuf ? "protobuf" : "json");
 
@@ -102,7 +121,8 @@ public static class OtlpIngestEndpoints
             return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
                 && document.RootElement.TryGetProperty("resourceSpans", out var resourceSpans)
                 && resourceSpans.ValueKind == System.Text.Json.JsonValueKind.Array
-                && resourceSpans.EnumerateArray().All(r => !r.TryGetProperty("scopeSpans", out var s) || s.GetArrayLength() == 0);
+                && resourceSpans.EnumerateArray().All(r => r.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && (!r.TryGetProperty("scopeSpans", out var s) || (s.ValueKind == System.Text.Json.JsonValueKind.Array && s.GetArrayLength() == 0)));
         }
         catch (System.Text.Json.JsonException)
         {

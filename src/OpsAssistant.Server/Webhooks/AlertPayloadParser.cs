@@ -31,26 +31,38 @@ public static partial class AlertPayloadParser
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw new AlertPayloadException($"The body must be a JSON object with an 'alerts' array, not a {root.ValueKind}.");
+                return ParseAlerts(document.RootElement);
             }
-
-            if (!root.TryGetProperty("alerts", out var alerts) || alerts.ValueKind != JsonValueKind.Array)
+            catch (InvalidOperationException ex) when (ex.Message.Contains("UTF-", StringComparison.Ordinal))
             {
-                throw new AlertPayloadException("The body has no 'alerts' array.");
+                // System.Text.Json finds bytes that are not UTF-8, or an escaped lone surrogate, only when a string is decoded.
+                throw new AlertPayloadException($"The body holds text that is not valid UTF-8: {ex.Message}", ex);
             }
-
-            var parsed = new List<WebhookAlert>(alerts.GetArrayLength());
-            var index = 0;
-            foreach (var alert in alerts.EnumerateArray())
-            {
-                parsed.Add(ParseAlert(alert, index++));
-            }
-
-            return parsed;
         }
+    }
+
+    private static List<WebhookAlert> ParseAlerts(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new AlertPayloadException($"The body must be a JSON object with an 'alerts' array, not a {root.ValueKind}.");
+        }
+
+        if (!root.TryGetProperty("alerts", out var alerts) || alerts.ValueKind != JsonValueKind.Array)
+        {
+            throw new AlertPayloadException("The body has no 'alerts' array.");
+        }
+
+        var parsed = new List<WebhookAlert>(alerts.GetArrayLength());
+        var index = 0;
+        foreach (var alert in alerts.EnumerateArray())
+        {
+            parsed.Add(ParseAlert(alert, index++));
+        }
+
+        return parsed;
     }
 
     private static WebhookAlert ParseAlert(JsonElement alert, int index)

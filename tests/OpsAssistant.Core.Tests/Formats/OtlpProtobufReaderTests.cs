@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using OpsAssistant.Core.Formats;
 using OpsAssistant.Core.Model;
+using static OpsAssistant.Core.Tests.Hardening.OtlpProtobufEncoder;
 
 namespace OpsAssistant.Core.Tests.Formats;
 
@@ -166,29 +167,4 @@ public sealed class OtlpProtobufReaderTests
         Message(w => { Text(w, 1, key); Nested(w, 2, Message(value)); });
 
     private static byte[] StringValue(string text) => Message(v => Text(v, 1, text));
-
-    private static byte[] Message(Action<CodedOutputStream> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var output = new CodedOutputStream(buffer, leaveOpen: true))
-        {
-            write(output);
-        }
-
-        return buffer.ToArray();
-    }
-
-    private static void Nested(CodedOutputStream output, int field, byte[] message) => Bytes(output, field, message);
-
-    private static void Bytes(CodedOutputStream output, int field, byte[] value)
-    {
-        output.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(ByteString.CopyFrom(value));
-    }
-
-    private static void Text(CodedOutputStream output, int field, string value)
-    {
-        output.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        output.WriteString(value);
-    }
 }

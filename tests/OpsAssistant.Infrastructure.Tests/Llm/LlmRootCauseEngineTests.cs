@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -131,6 +132,63 @@ public sealed class LlmRootCauseEngineTests : IAsyncLifetime
 
         Assert.Equal(Engines.Heuristic, result.Engine);
         Assert.StartsWith("LLM timeout", result.Degraded, StringComparison.Ordinal);
+    }
+
+    /// <summary>The connection is cut after half the SSE chunks of a good answer: no half answer is used, the heuristic one is.</summary>
+    [Fact]
+    public async Task Analyze_StreamCutMidAnswer_FallsBackToHeuristicSayingWhy()
+    {
+        _server.Default = async (ctx, _) =>
+        {
+            ctx.Response.ContentType = "text/event-stream";
+            var answer = Answer(("latency", 0.9, [DbId], "From the model"));
+            foreach (var piece in new[] { answer[..(answer.Length / 3)], answer[(answer.Length / 3)..(answer.Length / 2)] })
+            {
+                var chunk = new JsonObject
+                {
+                    ["id"] = "chatcmpl-cut", ["object"] = "chat.completion.chunk", ["created"] = 1_764_000_000, ["model"] = "m",
+                    ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["role"] = "assistant", ["content"] = piece } }),
+                };
+                await ctx.Response.WriteAsync($"data: {chunk.ToJsonString()}\n\n");
+                await ctx.Response.Body.FlushAsync();
+            }
+
+            await ctx.Response.WriteAsync("data: {\"id\":\"chatcmpl-cut\",\"choi");
+            await ctx.Response.Body.FlushAsync();
+            ctx.Abort();
+        };
+        var (engine, sp) = Build(s => { s["OpsAssistant:Llm:Stream"] = "true"; s["OpsAssistant:Llm:MaxRetries"] = "0"; });
+        await using var _ = sp;
+
+        var result = await engine.AnalyzeAsync(SampleTrace());
+
+        Assert.Equal(Engines.Heuristic, result.Engine);
+        Assert.Equal("Slow SELECT", result.Hypotheses[0].Title);
+        Assert.False(string.IsNullOrWhiteSpace(result.Degraded));
+    }
+
+    [Theory]
+    [InlineData("text/event-stream", "data: {not json at all\n\n")]
+    [InlineData("text/event-stream", "data: [DONE]\n\n")]
+    [InlineData("text/html", "<!doctype html><title>Gateway</title>")]
+    [InlineData("application/json", "{\"choices\":\"oops\"}")]
+    [InlineData("application/json", "")]
+    public async Task Analyze_GarbageReply_FallsBackToHeuristicSayingWhy(string contentType, string body)
+    {
+        _server.Default = async (ctx, _) =>
+        {
+            ctx.Response.ContentType = contentType;
+            await ctx.Response.WriteAsync(body);
+        };
+        var stream = contentType == "text/event-stream" ? "true" : "false";
+        var (engine, sp) = Build(s => { s["OpsAssistant:Llm:Stream"] = stream; s["OpsAssistant:Llm:MaxRetries"] = "0"; });
+        await using var _ = sp;
+
+        var result = await engine.AnalyzeAsync(SampleTrace());
+
+        Assert.Equal(Engines.Heuristic, result.Engine);
+        Assert.Equal("Slow SELECT", result.Hypotheses[0].Title);
+        Assert.False(string.IsNullOrWhiteSpace(result.Degraded));
     }
 
     [Fact]

@@ -26,6 +26,9 @@ internal sealed class BackendStub : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>How long every answer waits first (until the caller gives up): a slow backend.</summary>
+    public TimeSpan Delay { get; set; }
+
     public static async Task<BackendStub> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -52,6 +55,18 @@ internal sealed class BackendStub : IAsyncDisposable
     {
         var path = context.Request.Path.Value ?? "";
         Requests.Enqueue((path, context.Request.Headers.Accept.ToString()));
+        if (Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         Canned? canned = null;
         if (_responses.TryGetValue(path, out var queue) && queue.TryDequeue(out var next))
         {
