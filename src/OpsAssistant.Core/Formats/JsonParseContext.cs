@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
 using OpsAssistant.Core.Model;
@@ -20,6 +21,26 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     public List<Span> Spans { get; } = [];
 
     public List<string> Warnings { get; } = [];
+
+    /// <summary>
+    /// A reusable list for collecting one attribute array at a time (perf, issue 8: one List per span was garbage). Taken
+    /// with <see cref="RentAttributeList"/> and handed back with <see cref="ReturnAttributeList"/>; a nested reader that
+    /// finds it taken simply gets a fresh list.
+    /// </summary>
+    private List<Model.Attribute>? _attributeScratch = new(8);
+
+    public List<Model.Attribute> RentAttributeList()
+    {
+        var list = _attributeScratch ?? new List<Model.Attribute>(8);
+        _attributeScratch = null;
+        return list;
+    }
+
+    public void ReturnAttributeList(List<Model.Attribute> list)
+    {
+        list.Clear();
+        _attributeScratch = list;
+    }
 
     /// <summary>One shared Resource per service name, for formats that name the service on every span (Zipkin).</summary>
     public ResourceCache Resources { get; } = new();
@@ -171,6 +192,16 @@ internal sealed class JsonParseContext(TraceReadOptions options)
                 var d = reader.GetDouble();
                 return double.IsFinite(d) && d is > long.MinValue and < long.MaxValue ? (long)d : ClampWarn(field, d < 0 ? 0 : long.MaxValue, d.ToString(CultureInfo.InvariantCulture));
             case JsonTokenType.String:
+                // Fast path (perf, issue 8): OTLP/JSON writes every nanosecond timestamp as a decimal string. Parsing the
+                // UTF-8 bytes in place avoids a string per timestamp, which went through the intern table (two unique
+                // entries per span). Only a clean, complete parse takes this path; anything else (whitespace, overflow,
+                // escapes, garbage) falls through to the string path below, so results and warnings are unchanged.
+                if (!reader.HasValueSequence && !reader.ValueIsEscaped
+                    && Utf8Parser.TryParse(reader.ValueSpan, out long fast, out var consumed) && consumed == reader.ValueSpan.Length)
+                {
+                    return fast;
+                }
+
                 var text = ReadCurrentString(ref reader, field) ?? "";
                 if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
                 {
