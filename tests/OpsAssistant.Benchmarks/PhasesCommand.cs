@@ -10,7 +10,7 @@ using Trace = OpsAssistant.Core.Model.Trace;
 namespace OpsAssistant.Benchmarks;
 
 /// <summary>
-/// <c>phases [spans] [iterations]</c>: a quick, warm, in-process breakdown of where the pipeline spends its time — the
+/// <c>phases [spans] [iterations] [stage]</c>: a quick, warm, in-process breakdown of where the pipeline spends its time — the
 /// parse floor, the read, each analysis stage, ranking, the prompt writer and the condenser — as the median of several
 /// runs with the bytes allocated per stage. A profiling aid for finding hot spots between BenchmarkDotNet runs, not a
 /// replacement for them.
@@ -21,6 +21,7 @@ internal static class PhasesCommand
     {
         var spans = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
         var iterations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
+        var only = args.Length > 2 ? args[2] : null; // run only the stages whose name contains this (for a profiler)
         var bytes = LargeTraceGenerator.Generate(spans);
         var writer = new FindingsPromptWriter(SecretRedactor.Default);
         var condenser = new PromptCondenser(TokenCounter.O200k);
@@ -50,7 +51,7 @@ internal static class PhasesCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spans:N0} spans, {bytes.Length / 1048576.0:0.0} MB, median of {iterations} warm runs"));
         Console.WriteLine("| stage | ms | allocated MB |");
         Console.WriteLine("|---|---:|---:|");
-        foreach (var (name, run) in stages)
+        foreach (var (name, run) in stages.Where(s => only is null || s.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
         {
             run();
             var times = new double[iterations];

@@ -29,6 +29,32 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     /// </summary>
     private List<Model.Attribute>? _attributeScratch = new(8);
 
+    private string? _lastInternedId;
+    private byte[] _lastInternedIdUtf8 = [];
+
+    /// <summary>Boxed integer attribute values already handed out: ports, counts and codes repeat on every span.</summary>
+    private readonly Dictionary<long, object> _boxes = [];
+
+    /// <summary>
+    /// The boxed form of an integer attribute value, shared between equal values (perf, issue 8: one box per attribute
+    /// per span was garbage kept alive by the model). Capped, so a trace of unique numbers costs no more than before.
+    /// </summary>
+    public object Box(long value)
+    {
+        if (_boxes.TryGetValue(value, out var box))
+        {
+            return box;
+        }
+
+        box = value;
+        if (_boxes.Count < 4096)
+        {
+            _boxes[value] = box;
+        }
+
+        return box;
+    }
+
     public List<Model.Attribute> RentAttributeList()
     {
         var list = _attributeScratch ?? new List<Model.Attribute>(8);
@@ -133,6 +159,21 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     public string? ReadId(ref Utf8JsonReader reader, string field, bool intern)
     {
         Read(ref reader);
+
+        // Perf (issue 8): the interned ID (the trace ID) is the same on every span of a trace, so the last one read is
+        // kept with its bytes and returned again after a byte comparison, skipping the transcoding and the pool lookup.
+        if (intern && reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped
+            && _lastInternedId is not null && reader.ValueSpan.SequenceEqual(_lastInternedIdUtf8))
+        {
+            return _lastInternedId;
+        }
+
+        if (intern && reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped && reader.ValueSpan.Length <= 64)
+        {
+            _lastInternedIdUtf8 = reader.ValueSpan.ToArray();
+            return _lastInternedId = Pool.Read(ref reader, 256, out _);
+        }
+
         return reader.TokenType switch
         {
             JsonTokenType.String when intern => Pool.Read(ref reader, 256, out _),

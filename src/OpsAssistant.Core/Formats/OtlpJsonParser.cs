@@ -486,7 +486,7 @@ internal static class OtlpJsonParser
             }
             else if (reader.ValueTextEquals("intValue"u8))
             {
-                value = ctx.ReadInt64(ref reader, field);
+                value = ctx.ReadInt64(ref reader, field) is { } number ? ctx.Box(number) : null;
             }
             else if (reader.ValueTextEquals("doubleValue"u8))
             {
