@@ -3,10 +3,15 @@ using OpsAssistant.Benchmarks;
 
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- scale 1000 10000 100000 1000000
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- --filter '*LoadAndAnalyze*'
+// dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- phases 100000
+// dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- load 8 400
 return args switch
 {
     ["scale", .. var sizes] => ScaleCommand.RunAll(sizes.Length > 0 ? sizes : ["1000", "10000", "100000", "1000000"]),
     ["scale-one", var file] => ScaleCommand.RunOne(file),
+    ["phases", .. var rest] => PhasesCommand.Run(rest),
+    ["digest", .. var inputs] => DigestCommand.Run(inputs),
+    ["load", .. var rest] => await LoadCommand.RunAsync(rest),
     _ => Run(args),
 };
 

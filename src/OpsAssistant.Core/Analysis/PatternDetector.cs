@@ -18,6 +18,8 @@ internal static partial class PatternDetector
     {
         var repeated = new List<RepeatedCallFinding>();
         var retries = new List<RetryFinding>();
+        var sameCall = new Dictionary<(string, string), int>();
+        var candidates = new List<int>();
         for (var p = 0; p < tree.Count; p++)
         {
             var kids = tree.Children(p);
@@ -26,8 +28,37 @@ internal static partial class PatternDetector
                 continue;
             }
 
-            foreach (var group in kids.ToArray().GroupBy(c => (tree[c].ServiceName, tree[c].Name, SpanSignals.Target(tree[c]))))
+            // Perf (issue 8): a call made once under its parent can form no group (retries need 2+, repeats 5+), and it is
+            // also alone under the finer (service, name, target) key, so it is dropped before the per-span Target string is
+            // built and grouped. The remaining groups keep their first-appearance order, so the findings are unchanged.
+            sameCall.Clear();
+            foreach (var c in kids)
             {
+                var key = (tree[c].ServiceName, tree[c].Name);
+                sameCall[key] = sameCall.GetValueOrDefault(key) + 1;
+            }
+
+            candidates.Clear();
+            foreach (var c in kids)
+            {
+                if (sameCall[(tree[c].ServiceName, tree[c].Name)] > 1)
+                {
+                    candidates.Add(c);
+                }
+            }
+
+            if (candidates.Count < 2)
+            {
+                continue;
+            }
+
+            foreach (var group in candidates.GroupBy(c => (tree[c].ServiceName, tree[c].Name, SpanSignals.Target(tree[c]))))
+            {
+                if (group.Count() < 2)
+                {
+                    continue;
+                }
+
                 var members = group.OrderBy(c => tree.Start[c]).ToList();
                 var failed = members.Count(c => SpanSignals.ErrorSignal(tree[c]) is not null);
                 var window = members.Max(c => tree.End[c]) - tree.Start[members[0]];
@@ -71,10 +102,11 @@ internal static partial class PatternDetector
     public static List<WaitFinding> Waits(SpanTree tree, Timing timing, Func<int, SpanRef> refOf)
     {
         var waits = new List<WaitFinding>();
+        var nameKinds = new Dictionary<string, string?>(StringComparer.Ordinal);
         for (var i = 0; i < tree.Count; i++)
         {
             var span = tree[i];
-            var kind = WaitKind(span);
+            var kind = WaitKind(span, nameKinds);
             if (kind is null)
             {
                 continue;
@@ -94,28 +126,29 @@ internal static partial class PatternDetector
     public static List<ResourceFinding> Resources(SpanTree tree, Timing timing, Func<int, SpanRef> refOf)
     {
         var found = new List<ResourceFinding>();
+        var keyKinds = new Dictionary<string, string?>(StringComparer.Ordinal);
         for (var i = 0; i < tree.Count; i++)
         {
             var span = tree[i];
-            var evidence = new List<string>();
+            List<string>? evidence = null; // most spans have none: no list per span (perf, issue 8)
             string? kind = null;
             double? pause = null;
             foreach (var a in span.Attributes)
             {
-                if (ResourceKey(a.Key) is { } k)
+                if (ResourceKey(a.Key, keyKinds) is { } k)
                 {
                     kind ??= k;
-                    evidence.Add(a.ToString());
+                    (evidence ??= []).Add(a.ToString());
                     pause ??= PauseOf(a);
                 }
             }
 
             foreach (var e in span.Events)
             {
-                if (ResourceKey(e.Name) is { } k)
+                if (ResourceKey(e.Name, keyKinds) is { } k)
                 {
                     kind ??= k;
-                    evidence.Add($"event {e.Name} " + string.Join(" ", e.Attributes.Take(4).Select(a => a.ToString())));
+                    (evidence ??= []).Add($"event {e.Name} " + string.Join(" ", e.Attributes.Take(4).Select(a => a.ToString())));
                     foreach (var a in e.Attributes)
                     {
                         pause ??= PauseOf(a);
@@ -129,21 +162,56 @@ internal static partial class PatternDetector
             }
 
             var cost = Math.Max(timing.OnPath[i], pause is { } ms ? (long)(ms * 1e6) : 0);
-            found.Add(new ResourceFinding(refOf(i), kind, pause, Share(tree, cost), evidence.Take(6).ToList()));
+            found.Add(new ResourceFinding(refOf(i), kind, pause, Share(tree, cost), evidence!.Take(6).ToList()));
         }
 
         found.Sort((a, b) => b.SharePercent.CompareTo(a.SharePercent));
         return found;
     }
 
-    private static string? WaitKind(Span span)
+    /// <summary>
+    /// The wait kind of a span. The regexes over its name are evaluated once per distinct name (perf, issue 8: span names
+    /// repeat across a large trace, and two regexes per span were a tenth of the analysis); attribute keys are checked as before.
+    /// </summary>
+    private static string? WaitKind(Span span, Dictionary<string, string?> nameKinds)
     {
-        if (PoolWords().IsMatch(span.Name) || span.Attributes.Any(a => a.Key.StartsWith("db.client.connection", StringComparison.Ordinal) || a.Key.Contains("pool.pending", StringComparison.Ordinal)))
+        if (!nameKinds.TryGetValue(span.Name, out var byName))
+        {
+            byName = PoolWords().IsMatch(span.Name) ? "pool" : LockWords().IsMatch(span.Name) ? "lock" : null;
+            nameKinds[span.Name] = byName;
+        }
+
+        if (byName == "pool" || HasAttribute(span, static k => k.StartsWith("db.client.connection", StringComparison.Ordinal) || k.Contains("pool.pending", StringComparison.Ordinal)))
         {
             return "pool";
         }
 
-        return LockWords().IsMatch(span.Name) || span.Attributes.Any(a => a.Key.StartsWith("lock.", StringComparison.Ordinal)) ? "lock" : null;
+        return byName == "lock" || HasAttribute(span, static k => k.StartsWith("lock.", StringComparison.Ordinal)) ? "lock" : null;
+    }
+
+    private static bool HasAttribute(Span span, Func<string, bool> keyMatches)
+    {
+        foreach (var a in span.Attributes)
+        {
+            if (keyMatches(a.Key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><see cref="ResourceKey(string)"/> once per distinct key or event name (they repeat on every span).</summary>
+    private static string? ResourceKey(string key, Dictionary<string, string?> cache)
+    {
+        if (!cache.TryGetValue(key, out var kind))
+        {
+            kind = ResourceKey(key);
+            cache[key] = kind;
+        }
+
+        return kind;
     }
 
     private static string? ResourceKey(string key)

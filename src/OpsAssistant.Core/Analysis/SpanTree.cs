@@ -46,20 +46,44 @@ public sealed class SpanTree
             }
         }
 
+        // (start, index) is a total order, so children that already arrive in it (the usual case: exporters write spans in
+        // start order) need no sort, and one comparer serves every parent (perf, issue 8: one comparer per parent before).
+        var byStart = Comparer<int>.Create((a, b) => start[a] != start[b] ? start[a].CompareTo(start[b]) : a.CompareTo(b));
         for (var p = 0; p < n; p++)
         {
             var count = _childStart[p + 1] - _childStart[p];
-            if (count > 1)
+            if (count > 1 && !IsSorted(_children.AsSpan(_childStart[p], count), start))
             {
-                Array.Sort(_children, _childStart[p], count, Comparer<int>.Create((a, b) => start[a] != start[b] ? start[a].CompareTo(start[b]) : a.CompareTo(b)));
+                Array.Sort(_children, _childStart[p], count, byStart);
             }
         }
 
         Depth = new int[n];
-        foreach (var i in PreOrder())
+        var stack = new Stack<int>();
+        stack.Push(root);
+        while (stack.Count > 0)
         {
+            var i = stack.Pop();
             Depth[i] = parent[i] < 0 ? 0 : Depth[parent[i]] + 1;
+            foreach (var c in Children(i))
+            {
+                stack.Push(c);
+            }
         }
+    }
+
+    private static bool IsSorted(ReadOnlySpan<int> kids, long[] start)
+    {
+        for (var k = 1; k < kids.Length; k++)
+        {
+            int a = kids[k - 1], b = kids[k];
+            if (start[a] > start[b] || (start[a] == start[b] && a > b))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public Trace Trace { get; }

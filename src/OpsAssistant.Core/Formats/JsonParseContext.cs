@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
 using OpsAssistant.Core.Model;
@@ -20,6 +21,52 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     public List<Span> Spans { get; } = [];
 
     public List<string> Warnings { get; } = [];
+
+    /// <summary>
+    /// A reusable list for collecting one attribute array at a time (perf, issue 8: one List per span was garbage). Taken
+    /// with <see cref="RentAttributeList"/> and handed back with <see cref="ReturnAttributeList"/>; a nested reader that
+    /// finds it taken simply gets a fresh list.
+    /// </summary>
+    private List<Model.Attribute>? _attributeScratch = new(8);
+
+    private string? _lastInternedId;
+    private byte[] _lastInternedIdUtf8 = [];
+
+    /// <summary>Boxed integer attribute values already handed out: ports, counts and codes repeat on every span.</summary>
+    private readonly Dictionary<long, object> _boxes = [];
+
+    /// <summary>
+    /// The boxed form of an integer attribute value, shared between equal values (perf, issue 8: one box per attribute
+    /// per span was garbage kept alive by the model). Capped, so a trace of unique numbers costs no more than before.
+    /// </summary>
+    public object Box(long value)
+    {
+        if (_boxes.TryGetValue(value, out var box))
+        {
+            return box;
+        }
+
+        box = value;
+        if (_boxes.Count < 4096)
+        {
+            _boxes[value] = box;
+        }
+
+        return box;
+    }
+
+    public List<Model.Attribute> RentAttributeList()
+    {
+        var list = _attributeScratch ?? new List<Model.Attribute>(8);
+        _attributeScratch = null;
+        return list;
+    }
+
+    public void ReturnAttributeList(List<Model.Attribute> list)
+    {
+        list.Clear();
+        _attributeScratch = list;
+    }
 
     /// <summary>One shared Resource per service name, for formats that name the service on every span (Zipkin).</summary>
     public ResourceCache Resources { get; } = new();
@@ -112,6 +159,21 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     public string? ReadId(ref Utf8JsonReader reader, string field, bool intern)
     {
         Read(ref reader);
+
+        // Perf (issue 8): the interned ID (the trace ID) is the same on every span of a trace, so the last one read is
+        // kept with its bytes and returned again after a byte comparison, skipping the transcoding and the pool lookup.
+        if (intern && reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped
+            && _lastInternedId is not null && reader.ValueSpan.SequenceEqual(_lastInternedIdUtf8))
+        {
+            return _lastInternedId;
+        }
+
+        if (intern && reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped && reader.ValueSpan.Length <= 64)
+        {
+            _lastInternedIdUtf8 = reader.ValueSpan.ToArray();
+            return _lastInternedId = Pool.Read(ref reader, 256, out _);
+        }
+
         return reader.TokenType switch
         {
             JsonTokenType.String when intern => Pool.Read(ref reader, 256, out _),
@@ -171,6 +233,16 @@ internal sealed class JsonParseContext(TraceReadOptions options)
                 var d = reader.GetDouble();
                 return double.IsFinite(d) && d is > long.MinValue and < long.MaxValue ? (long)d : ClampWarn(field, d < 0 ? 0 : long.MaxValue, d.ToString(CultureInfo.InvariantCulture));
             case JsonTokenType.String:
+                // Fast path (perf, issue 8): OTLP/JSON writes every nanosecond timestamp as a decimal string. Parsing the
+                // UTF-8 bytes in place avoids a string per timestamp, which went through the intern table (two unique
+                // entries per span). Only a clean, complete parse takes this path; anything else (whitespace, overflow,
+                // escapes, garbage) falls through to the string path below, so results and warnings are unchanged.
+                if (!reader.HasValueSequence && !reader.ValueIsEscaped
+                    && Utf8Parser.TryParse(reader.ValueSpan, out long fast, out var consumed) && consumed == reader.ValueSpan.Length)
+                {
+                    return fast;
+                }
+
                 var text = ReadCurrentString(ref reader, field) ?? "";
                 if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
                 {

@@ -387,13 +387,20 @@ internal static class OtlpJsonParser
             return AttributeValues.Empty;
         }
 
-        var list = new List<Attribute>();
-        while (JsonParseContext.NextElement(ref reader))
+        var list = ctx.RentAttributeList();
+        try
         {
-            ReadKeyValue(ref reader, ctx, field, "", list);
-        }
+            while (JsonParseContext.NextElement(ref reader))
+            {
+                ReadKeyValue(ref reader, ctx, field, "", list);
+            }
 
-        return list.Count == 0 ? AttributeValues.Empty : [.. list];
+            return list.Count == 0 ? AttributeValues.Empty : [.. list];
+        }
+        finally
+        {
+            ctx.ReturnAttributeList(list);
+        }
     }
 
     /// <summary>Reads one KeyValue; kvlist values are flattened into dotted keys (<c>http.request.header.x</c>), which is how they are looked up.</summary>
@@ -411,7 +418,13 @@ internal static class OtlpJsonParser
         {
             if (reader.ValueTextEquals("key"u8))
             {
-                key = ctx.ReadString(ref reader, field + "[].key");
+                // The field name for an error message is only built on the unusual path (perf, issue 8: the concatenation
+                // cost a string per attribute). A key too short to be truncated cannot produce an error or a warning naming
+                // the field (UTF-8 bytes >= chars), so it reads exactly as ReadString would read it.
+                JsonParseContext.Read(ref reader);
+                key = reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && reader.ValueSpan.Length <= ctx.Options.MaxAttributeValueLength
+                    ? ctx.ReadCurrentString(ref reader, "key")
+                    : ctx.ReadCurrentString(ref reader, field + "[].key");
             }
             else if (reader.ValueTextEquals("value"u8))
             {
@@ -445,7 +458,15 @@ internal static class OtlpJsonParser
     private static object? ReadAnyValue(ref Utf8JsonReader reader, JsonParseContext ctx, string field, out List<Attribute>? kvlist)
     {
         kvlist = null;
-        return JsonParseContext.StartObject(ref reader, field + "[].value") ? ReadAnyValueBody(ref reader, ctx, field, out kvlist) : null;
+
+        // Same result as StartObject(field + "[].value"), with the field name built only for the error (perf, issue 8).
+        JsonParseContext.Read(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.StartObject => ReadAnyValueBody(ref reader, ctx, field, out kvlist),
+            JsonTokenType.Null => null,
+            _ => throw JsonParseContext.WrongType(ref reader, field + "[].value", JsonTokenType.StartObject),
+        };
     }
 
     /// <summary>Reads an AnyValue object's properties; the reader is on its StartObject.</summary>
@@ -465,7 +486,7 @@ internal static class OtlpJsonParser
             }
             else if (reader.ValueTextEquals("intValue"u8))
             {
-                value = ctx.ReadInt64(ref reader, field);
+                value = ctx.ReadInt64(ref reader, field) is { } number ? ctx.Box(number) : null;
             }
             else if (reader.ValueTextEquals("doubleValue"u8))
             {

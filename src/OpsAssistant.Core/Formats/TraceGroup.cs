@@ -7,12 +7,18 @@ namespace OpsAssistant.Core.Formats;
 /// <summary>The spans of one trace while reading, with span-ID uniqueness enforced.</summary>
 internal sealed class TraceGroup
 {
-    private readonly Dictionary<string, Span> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Span> _byId;
 
     /// <summary>Per reused ID, the next ordinal to try: without it each repeat re-hashes every earlier one (n² for n repeats).</summary>
     private readonly Dictionary<string, int> _nextOrdinal = new(StringComparer.Ordinal);
 
-    public List<Span> Spans { get; } = [];
+    public TraceGroup(int capacity = 0)
+    {
+        _byId = new Dictionary<string, Span>(capacity, StringComparer.Ordinal);
+        Spans = new List<Span>(capacity);
+    }
+
+    public List<Span> Spans { get; }
 
     public int Repeats { get; private set; }
 

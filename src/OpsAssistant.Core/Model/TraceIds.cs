@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 
 namespace OpsAssistant.Core.Model;
@@ -5,6 +6,8 @@ namespace OpsAssistant.Core.Model;
 /// <summary>Validation and normalisation of trace and span IDs across formats (hex of any case, base64, short Zipkin IDs).</summary>
 public static class TraceIds
 {
+    private static readonly SearchValues<char> LowerHexDigits = SearchValues.Create("0123456789abcdef");
+
     /// <summary>True when <paramref name="value"/> is a 16- or 32-character hex trace ID (the forms operators paste).</summary>
     public static bool IsValidTraceId(string? value) =>
         value is { Length: 16 or 32 } && IsHex(value);
@@ -59,6 +62,13 @@ public static class TraceIds
         if (string.IsNullOrEmpty(value))
         {
             return null;
+        }
+
+        // Fast path (perf, issue 8): a full-length lower-case hex ID, the usual case, is returned as it is after one
+        // vectorised scan; it is exactly what the checks below would return for it.
+        if (value.Length == byteLength * 2 && !value.AsSpan().ContainsAnyExcept(LowerHexDigits))
+        {
+            return value;
         }
 
         // Hex wins over base64: a 32-char hex string is also valid base64, but no OTLP base64 ID is all hex digits of that length.

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace OpsAssistant.Benchmarks;
+
+/// <summary>
+/// <c>load [workers] [requests]</c>: a bounded load run against the real service. Starts the Server's own host
+/// (<c>AddOpsAssistant</c> + <c>MapOpsAssistantApi</c>) on a free loopback port with a temporary SQLite store, ingests a
+/// 10,000-span OTLP/JSON trace, then sends a fixed number of requests from N concurrent HttpClient workers to
+/// <c>GET /healthz</c> (the floor), <c>POST /api/analyses</c> on the stored trace (heuristic engine, no LLM) and
+/// <c>POST /webhooks/alertmanager</c> (an Alertmanager v4 notification with one firing alert naming the trace, a distinct
+/// fingerprint each, so every request queues a new analysis). Prints req/s and latency percentiles per endpoint.
+/// Takes seconds; it is a measurement, not a test.
+/// </summary>
+internal static class LoadCommand
+{
+    private const int TraceSpans = 10_000;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var workers = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 8;
+        var requests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 400;
+        var directory = Directory.CreateTempSubdirectory("opsassistant-load-").FullName;
+        try
+        {
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = directory });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["urls"] = "http://127.0.0.1:0",
+                ["OpsAssistant:Storage:Path"] = Path.Combine(directory, "load.db"),
+                ["OpsAssistant:SeedSamples"] = "false",
+            });
+            builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning);
+            builder.AddOpsAssistant();
+            await using var app = builder.Build();
+            app.MapOpsAssistantApi();
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = workers }) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
+
+            var trace = LargeTraceGenerator.Generate(TraceSpans);
+            var ingest = Stopwatch.StartNew();
+            using (var content = new ByteArrayContent(trace))
+            {
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                (await http.PostAsync("/v1/traces", content)).EnsureSuccessStatusCode();
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"service on {address}; ingested {TraceSpans:N0} spans ({trace.Length / 1048576.0:0.0} MB OTLP/JSON) in {ingest.Elapsed.TotalMilliseconds:0} ms; {workers} workers, {Environment.ProcessorCount} cores"));
+
+            var analysisBody = $$"""{"traceId":"{{LargeTraceGenerator.TraceId}}"}""";
+            var alertCounter = 0;
+            var runs = new List<Result>
+            {
+                await MeasureAsync("GET /healthz", http, workers, requests, () => new HttpRequestMessage(HttpMethod.Get, "/healthz")),
+                await MeasureAsync("POST /api/analyses (10k spans)", http, workers, Math.Max(workers * 2, requests / 10),
+                    () => Json("/api/analyses", analysisBody)),
+                await MeasureAsync("POST /webhooks/alertmanager", http, workers, requests,
+                    () => Json("/webhooks/alertmanager", Alert(Interlocked.Increment(ref alertCounter)))),
+            };
+
+            var floor = runs[0];
+            Console.WriteLine();
+            Console.WriteLine("| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | p50 vs /healthz | req/s vs /healthz |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var r in runs)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {r.Name} | {r.Count} | {r.PerSecond:0.0} | {r.P50:0.0} | {r.P95:0.0} | {r.P99:0.0} | {r.P50 / floor.P50:0.0}× | {r.PerSecond / floor.PerSecond:0.000} |"));
+            }
+
+            await app.StopAsync();
+            return 0;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temp folder left behind is harmless.
+            }
+        }
+    }
+
+    private static HttpRequestMessage Json(string path, string body) =>
+        new(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+
+    /// <summary>An Alertmanager v4 notification shaped like shared/data/alerts, one firing alert naming the stored trace.</summary>
+    private static string Alert(int n) => string.Create(CultureInfo.InvariantCulture, $$"""
+        {"receiver":"opsassistant","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"HighLatency","instance":"10.0.0.{{n % 250}}","job":"checkout","service":"checkout","severity":"major"},"annotations":{"description":"p99 latency above 2 s","trace_id":"{{LargeTraceGenerator.TraceId}}"},"startsAt":"2026-11-25T09:00:00.000Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090/graph?g0.expr=latency","fingerprint":"{{n:x16}}"}],"groupLabels":{"alertname":"HighLatency"},"commonLabels":{"alertname":"HighLatency","severity":"major"},"commonAnnotations":{},"externalURL":"http://alertmanager:9093","version":"4","groupKey":"{}:{alertname=\"HighLatency\"}","truncatedAlerts":0}
+        """);
+
+    private static async Task<Result> MeasureAsync(string name, HttpClient http, int workers, int count, Func<HttpRequestMessage> request)
+    {
+        // Warm-up: JIT, connection pool, first-use caches.
+        for (var i = 0; i < Math.Min(workers, 4); i++)
+        {
+            await SendAsync(http, request());
+        }
+
+        var latencies = new double[count];
+        var next = -1;
+        var total = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            int k;
+            while ((k = Interlocked.Increment(ref next)) < count)
+            {
+                var watch = Stopwatch.StartNew();
+                await SendAsync(http, request());
+                latencies[k] = watch.Elapsed.TotalMilliseconds;
+            }
+        })));
+        var seconds = total.Elapsed.TotalSeconds;
+        Array.Sort(latencies);
+        return new Result(name, count, count / seconds, Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99));
+    }
+
+    private static async Task SendAsync(HttpClient http, HttpRequestMessage request)
+    {
+        using (request)
+        using (var response = await http.SendAsync(request))
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            await response.Content.CopyToAsync(Stream.Null);
+        }
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private sealed record Result(string Name, int Count, double PerSecond, double P50, double P95, double P99);
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using OpsAssistant.Core.Analysis;
+using OpsAssistant.Core.Formats;
+using OpsAssistant.Core.Model;
+using OpsAssistant.Core.Prompting;
+using Trace = OpsAssistant.Core.Model.Trace;
+
+namespace OpsAssistant.Benchmarks;
+
+/// <summary>
+/// <c>phases [spans] [iterations] [stage]</c>: a quick, warm, in-process breakdown of where the pipeline spends its time — the
+/// parse floor, the read, each analysis stage, ranking, the prompt writer and the condenser — as the median of several
+/// runs with the bytes allocated per stage. A profiling aid for finding hot spots between BenchmarkDotNet runs, not a
+/// replacement for them.
+/// </summary>
+internal static class PhasesCommand
+{
+    public static int Run(string[] args)
+    {
+        var spans = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        var iterations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
+        var only = args.Length > 2 ? args[2] : null; // run only the stages whose name contains this (for a profiler)
+        var bytes = LargeTraceGenerator.Generate(spans);
+        var writer = new FindingsPromptWriter(SecretRedactor.Default);
+        var condenser = new PromptCondenser(TokenCounter.O200k);
+        var stages = new List<(string Name, Func<object?> Run)>();
+        Trace trace = TraceReader.Read(bytes).Traces[0];
+        SpanTree tree = SpanTree.Build(trace);
+        Timing timing = Timing.Compute(tree);
+        TraceAnalysis analysis = TraceAnalyzer.Analyze(trace);
+        var refs = new OpsAssistant.Core.Analysis.Findings.SpanRef?[tree.Count];
+        OpsAssistant.Core.Analysis.Findings.SpanRef RefOf(int i) => refs[i] ??= new(tree[i].SpanId, tree[i].ServiceName, tree[i].Name, tree.DurationMs(i));
+        stages.Add(("JsonDocument.Parse", () => { using var d = JsonDocument.Parse(bytes); return d.RootElement.GetArrayLength2(); }));
+        stages.Add(("read", () => trace = TraceReader.Read(bytes).Traces[0]));
+        stages.Add(("  SpanTree.Build", () => tree = SpanTree.Build(trace)));
+        stages.Add(("  Timing.Compute", () => timing = Timing.Compute(tree)));
+        stages.Add(("  ErrorDetector", () => ErrorDetector.Detect(tree, RefOf)));
+        stages.Add(("  PatternDetector.Repetition", () => PatternDetector.Repetition(tree, timing, RefOf)));
+        stages.Add(("  PatternDetector.Waits", () => PatternDetector.Waits(tree, timing, RefOf)));
+        stages.Add(("  PatternDetector.Resources", () => PatternDetector.Resources(tree, timing, RefOf)));
+        stages.Add(("  ColdStartDetector", () => ColdStartDetector.Detect(tree, RefOf)));
+        stages.Add(("analyse (TraceAnalyzer)", () => analysis = TraceAnalyzer.Analyze(trace)));
+        stages.Add(("rank", () => HeuristicRanker.Rank(analysis)));
+        var result = HeuristicRanker.Rank(analysis);
+        IReadOnlyList<PromptSection> sections = writer.Write(trace, result);
+        stages.Add(("prompt sections", () => sections = writer.Write(trace, result)));
+        stages.Add(("condense", () => condenser.Condense(sections, 2500)));
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spans:N0} spans, {bytes.Length / 1048576.0:0.0} MB, median of {iterations} warm runs"));
+        Console.WriteLine("| stage | ms | allocated MB |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var (name, run) in stages.Where(s => only is null || s.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
+        {
+            run();
+            var times = new double[iterations];
+            long allocated = 0;
+            for (var k = 0; k < iterations; k++)
+            {
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                var watch = Stopwatch.StartNew();
+                run();
+                times[k] = watch.Elapsed.TotalMilliseconds;
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+
+            Array.Sort(times);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {times[iterations / 2]:0.0} | {allocated / 1048576.0:0.0} |"));
+        }
+
+        return 0;
+    }
+}
