@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace OpsAssistant.Benchmarks;
 
 /// <summary>
-/// <c>load [workers] [requests]</c>: a bounded load run against the real service. Starts the Server's own host
+/// <c>load [workers] [requests] [accept-only]</c>: a bounded load run against the real service. Starts the Server's own host
 /// (<c>AddOpsAssistant</c> + <c>MapOpsAssistantApi</c>) on a free loopback port with a temporary SQLite store, ingests a
 /// 10,000-span OTLP/JSON trace, then sends a fixed number of requests from N concurrent HttpClient workers to
 /// <c>GET /healthz</c> (the floor), <c>POST /api/analyses</c> on the stored trace (heuristic engine, no LLM) and
@@ -28,6 +28,10 @@ internal static class LoadCommand
     {
         var workers = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 8;
         var requests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 400;
+
+        // "accept-only": this host queues alerts without analysing them (RunWorker=false), which isolates the webhook's own
+        // cost from the background analyses that otherwise share the CPU and the SQLite writer with it.
+        var acceptOnly = args.Contains("accept-only", StringComparer.OrdinalIgnoreCase);
         var directory = Directory.CreateTempSubdirectory("opsassistant-load-").FullName;
         try
         {
@@ -37,6 +41,8 @@ internal static class LoadCommand
                 ["urls"] = "http://127.0.0.1:0",
                 ["OpsAssistant:Storage:Path"] = Path.Combine(directory, "load.db"),
                 ["OpsAssistant:SeedSamples"] = "false",
+                ["OpsAssistant:Webhooks:RunWorker"] = acceptOnly ? "false" : "true",
+                ["OpsAssistant:Webhooks:MaxQueuedAnalyses"] = "1000000",
             });
             builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning);
             builder.AddOpsAssistant();
@@ -55,7 +61,7 @@ internal static class LoadCommand
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"service on {address}; ingested {TraceSpans:N0} spans ({trace.Length / 1048576.0:0.0} MB OTLP/JSON) in {ingest.Elapsed.TotalMilliseconds:0} ms; {workers} workers, {Environment.ProcessorCount} cores"));
+                $"service on {address}; ingested {TraceSpans:N0} spans ({trace.Length / 1048576.0:0.0} MB OTLP/JSON) in {ingest.Elapsed.TotalMilliseconds:0} ms; {workers} workers, {Environment.ProcessorCount} cores{(acceptOnly ? ", worker off (accept-only)" : "")}"));
 
             var analysisBody = $$"""{"traceId":"{{LargeTraceGenerator.TraceId}}"}""";
             var alertCounter = 0;

@@ -165,6 +165,28 @@ public sealed class WebhookApiTests : IDisposable
     }
 
     [Fact]
+    public async Task WorkerOff_AlertIsQueuedForOtherReplicas_AndAnotherReplicaOnTheSameStoreAnalysesIt()
+    {
+        var directory = Directory.CreateTempSubdirectory("opsassistant-tiers-").FullName;
+        var store = new Dictionary<string, string?> { ["OpsAssistant:Storage:Path"] = Path.Combine(directory, "traces.db") };
+        using var web = Client(new(store) { ["OpsAssistant:Webhooks:RunWorker"] = "false" });
+        await IngestAsync(web, "sibling_errors.json");
+
+        using var response = await PostAsync(web, "/webhooks/alertmanager", Payload("firing", SiblingTrace));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var id = body.RootElement.GetProperty("analyses")[0].GetProperty("id").GetString()!;
+        await Task.Delay(600);
+        using (var still = JsonDocument.Parse(await web.GetStringAsync($"/api/analyses/{id}")))
+        {
+            Assert.Equal("queued", still.RootElement.GetProperty("status").GetString());
+        }
+
+        using var worker = Client(store);
+        using var done = await WaitForAsync(web, id, "done");
+        Assert.Equal("payment", done.RootElement.GetProperty("hypotheses")[0].GetProperty("service").GetString());
+    }
+
+    [Fact]
     public async Task PostAlertmanager_UnknownTrace_EndsFailedWithTheReason()
     {
         using var client = Client();

@@ -32,6 +32,12 @@ public sealed partial class AnalysisWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        if (!settings.RunWorker)
+        {
+            LogWorkerOff();
+            return;
+        }
+
         using var gate = new SemaphoreSlim(settings.WorkerConcurrency);
         var running = new List<Task>();
         try
@@ -269,6 +275,9 @@ public sealed partial class AnalysisWorker(
             LogStoreUnavailable(ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The analysis worker is off (OpsAssistant:Webhooks:RunWorker=false): alerts are queued for other replicas")]
+    private partial void LogWorkerOff();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Analysis {AnalysisId} attempt {Attempt} failed: {Reason}; retrying in {Delay}")]
     private partial void LogRetry(string analysisId, int attempt, string reason, TimeSpan delay);

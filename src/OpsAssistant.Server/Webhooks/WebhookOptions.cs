@@ -35,6 +35,12 @@ public sealed class WebhookOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// False makes this replica accept and queue alerts without analysing them, leaving the jobs to replicas that run the
+    /// worker (a web tier in front of a worker tier on one PostgreSQL queue).
+    /// </summary>
+    public bool RunWorker { get; set; } = true;
+
+    /// <summary>
     /// How long a worker's claim on a job lasts before another replica may take it over; renewed at a third of it while the
     /// job runs, so it bounds how long a crashed process delays its jobs, not how long a job may take.
     /// </summary>
