@@ -36,7 +36,7 @@ public sealed class WebhookApiTests : IDisposable
     public async Task PostAlertmanager_FiringAlertWithTraceId_QueuesAnAnalysisTheWorkerCompletes()
     {
         using var client = Client();
-        await IngestAsync(client, "sibling_errors.json");
+        await WebhookTestKit.IngestAsync(client, "sibling_errors.json");
 
         using var response = await PostAsync(client, "/webhooks/alertmanager", Payload("firing", SiblingTrace));
 
@@ -48,7 +48,7 @@ public sealed class WebhookApiTests : IDisposable
         Assert.Equal(0, body.RootElement.GetProperty("skipped").GetArrayLength());
 
         var id = analysis.GetProperty("id").GetString()!;
-        using var done = await WaitForAsync(client, id, "done");
+        using var done = await WebhookTestKit.WaitForAnalysisAsync(client, id, "done");
         Assert.Equal(id, done.RootElement.GetProperty("analysisId").GetString());
         Assert.Equal("alertmanager", done.RootElement.GetProperty("origin").GetString());
         Assert.Equal("payment", done.RootElement.GetProperty("hypotheses")[0].GetProperty("service").GetString());
@@ -63,14 +63,14 @@ public sealed class WebhookApiTests : IDisposable
         {
             using (var client = Client(shared))
             {
-                await IngestAsync(client, "sibling_errors.json");
+                await WebhookTestKit.IngestAsync(client, "sibling_errors.json");
                 var store = _hosts[^1].Services.GetRequiredService<IAnalysisStore>();
                 await store.SaveAsync(new AnalysisRecord { Id = "alert-interrupted", TraceId = SiblingTrace, Status = AnalysisStatus.Running, Origin = "alertmanager" });
                 _hosts[^1].Dispose();
             }
 
             using var restarted = Client(shared);
-            using var done = await WaitForAsync(restarted, "alert-interrupted", "done");
+            using var done = await WebhookTestKit.WaitForAnalysisAsync(restarted, "alert-interrupted", "done");
             Assert.Equal("payment", done.RootElement.GetProperty("hypotheses")[0].GetProperty("service").GetString());
         }
         finally
@@ -93,12 +93,12 @@ public sealed class WebhookApiTests : IDisposable
     public async Task PostGrafana_SameAlertTwice_ReturnsTheSameAnalysis()
     {
         using var client = Client();
-        await IngestAsync(client, "sibling_errors.json");
+        await WebhookTestKit.IngestAsync(client, "sibling_errors.json");
 
         using var first = await PostAsync(client, "/webhooks/grafana", Payload("firing", SiblingTrace));
         using var firstBody = JsonDocument.Parse(await first.Content.ReadAsStringAsync());
         var id = firstBody.RootElement.GetProperty("analyses")[0].GetProperty("id").GetString()!;
-        using var done = await WaitForAsync(client, id, "done");
+        using var done = await WebhookTestKit.WaitForAnalysisAsync(client, id, "done");
         var completedAt = done.RootElement.GetProperty("completedAt").GetString();
 
         using var second = await PostAsync(client, "/webhooks/grafana", Payload("firing", SiblingTrace));
@@ -117,7 +117,7 @@ public sealed class WebhookApiTests : IDisposable
     public async Task PostAlertmanager_AlertWithServiceButNoTraceId_AnalysesTheWorstStoredTraceOfThatService()
     {
         using var client = Client();
-        await IngestAsync(client, "sibling_errors.json");
+        await WebhookTestKit.IngestAsync(client, "sibling_errors.json");
         static string ServiceAlert(string service) => $$"""
             {"status":"firing","alerts":[{"status":"firing","labels":{"alertname":"ErrorRate","service":"{{service}}"},
               "startsAt":"2025-08-06T17:10:00Z","fingerprint":"aa11bb22cc33dd44"}]}
@@ -133,7 +133,7 @@ public sealed class WebhookApiTests : IDisposable
         var id = analysis.GetProperty("id").GetString()!;
         using var againBody = JsonDocument.Parse(await again.Content.ReadAsStringAsync());
         Assert.Equal(id, againBody.RootElement.GetProperty("analyses")[0].GetProperty("id").GetString());
-        using var done = await WaitForAsync(client, id, "done");
+        using var done = await WebhookTestKit.WaitForAnalysisAsync(client, id, "done");
         Assert.Equal("payment", done.RootElement.GetProperty("hypotheses")[0].GetProperty("service").GetString());
 
         using var unknownBody = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync());
@@ -144,11 +144,11 @@ public sealed class WebhookApiTests : IDisposable
     public async Task ResolvedDelivery_IsRecordedOnTheFiringAlertsAnalysis_NotAnalysedAgain()
     {
         using var client = Client();
-        await IngestAsync(client, "sibling_errors.json");
+        await WebhookTestKit.IngestAsync(client, "sibling_errors.json");
         using var firing = await PostAsync(client, "/webhooks/alertmanager", Payload("firing", SiblingTrace));
         using var firingBody = JsonDocument.Parse(await firing.Content.ReadAsStringAsync());
         var id = firingBody.RootElement.GetProperty("analyses")[0].GetProperty("id").GetString()!;
-        using var done = await WaitForAsync(client, id, "done");
+        using var done = await WebhookTestKit.WaitForAnalysisAsync(client, id, "done");
         Assert.Equal(JsonValueKind.Null, done.RootElement.GetProperty("resolvedAt").ValueKind);
         Assert.Equal("CheckoutErrors", done.RootElement.GetProperty("subject").GetString());
         Assert.Equal(1, done.RootElement.GetProperty("attempts").GetInt32());
@@ -170,7 +170,7 @@ public sealed class WebhookApiTests : IDisposable
         var directory = Directory.CreateTempSubdirectory("opsassistant-tiers-").FullName;
         var store = new Dictionary<string, string?> { ["OpsAssistant:Storage:Path"] = Path.Combine(directory, "traces.db") };
         using var web = Client(new(store) { ["OpsAssistant:Webhooks:RunWorker"] = "false" });
-        await IngestAsync(web, "sibling_errors.json");
+        await WebhookTestKit.IngestAsync(web, "sibling_errors.json");
 
         using var response = await PostAsync(web, "/webhooks/alertmanager", Payload("firing", SiblingTrace));
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -182,7 +182,7 @@ public sealed class WebhookApiTests : IDisposable
         }
 
         using var worker = Client(store);
-        using var done = await WaitForAsync(web, id, "done");
+        using var done = await WebhookTestKit.WaitForAnalysisAsync(web, id, "done");
         Assert.Equal("payment", done.RootElement.GetProperty("hypotheses")[0].GetProperty("service").GetString());
     }
 
@@ -195,7 +195,7 @@ public sealed class WebhookApiTests : IDisposable
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var id = body.RootElement.GetProperty("analyses")[0].GetProperty("id").GetString()!;
 
-        using var failed = await WaitForAsync(client, id, "failed");
+        using var failed = await WebhookTestKit.WaitForAnalysisAsync(client, id, "failed");
         Assert.Contains("not found", failed.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
@@ -299,34 +299,6 @@ public sealed class WebhookApiTests : IDisposable
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient client, string path, string body) => client.PostAsync(path, Json(body));
-
-    private static async Task<JsonDocument> WaitForAsync(HttpClient client, string id, string status)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var document = JsonDocument.Parse(await client.GetStringAsync($"/api/analyses/{id}"));
-            var current = document.RootElement.GetProperty("status").GetString();
-            if (current == status)
-            {
-                return document;
-            }
-
-            document.Dispose();
-            Assert.True(DateTime.UtcNow < deadline, $"Analysis {id} is still {current}, not {status}.");
-            await Task.Delay(100);
-        }
-    }
-
-    private static async Task IngestAsync(HttpClient client, string fixture)
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", fixture);
-        var trace = (await TraceReader.ReadFileAsync(path)).Traces[0];
-        using var content = new ByteArrayContent(OtlpJsonWriter.ToUtf8Bytes(trace.Spans));
-        content.Headers.ContentType = new("application/json");
-        using var response = await client.PostAsync("/v1/traces", content);
-        response.EnsureSuccessStatusCode();
-    }
 
     private HttpClient Client(Dictionary<string, string?>? settings = null)
     {

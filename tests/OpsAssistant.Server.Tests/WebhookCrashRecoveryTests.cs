@@ -274,11 +274,8 @@ public sealed class WebhookCrashRecoveryTests(ITestOutputHelper output) : IAsync
 
     private static async Task IngestAsync(ServerProcess server)
     {
-        var trace = (await TraceReader.ReadFileAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sibling_errors.json"))).Traces[0];
         using var client = new HttpClient { BaseAddress = server.BaseAddress };
-        using var content = new ByteArrayContent(OtlpJsonWriter.ToUtf8Bytes(trace.Spans));
-        content.Headers.ContentType = new("application/json");
-        (await client.PostAsync("v1/traces", content)).EnsureSuccessStatusCode();
+        await WebhookTestKit.IngestAsync(client);
     }
 
     private Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what, null);

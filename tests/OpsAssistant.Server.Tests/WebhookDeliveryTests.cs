@@ -38,7 +38,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
             ["OpsAssistant:Notifications:Authorization"] = "Bearer receiver-secret",
             ["OpsAssistant:Notifications:PublicBaseUrl"] = "https://rca.example.com/",
         });
-        await IngestAsync(client);
+        await WebhookTestKit.IngestAsync(client);
 
         var id = await QueueAsync(client, Alert("firing", "CheckoutErrors", "0f1e2d3c4b5a6978", SiblingTrace));
         await WaitForNotificationAsync(host, id, NotificationState.Sent);
@@ -63,7 +63,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
             ["OpsAssistant:Notifications:Url"] = new Uri(_receiver.BaseAddress, "services/T000/B000/XXXX").ToString(),
             ["OpsAssistant:Notifications:Format"] = "Slack",
         });
-        await IngestAsync(client);
+        await WebhookTestKit.IngestAsync(client);
 
         var id = await QueueAsync(client, Alert("firing", "Checkout <!channel> errors", "1f1e2d3c4b5a6978", SiblingTrace));
         await WaitForNotificationAsync(host, id, NotificationState.Sent);
@@ -92,7 +92,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
             ["OpsAssistant:Notifications:RetryDelay"] = "00:00:00.100",
             ["OpsAssistant:Notifications:Timeout"] = "00:00:02",
         });
-        await IngestAsync(client);
+        await WebhookTestKit.IngestAsync(client);
 
         var id = await QueueAsync(client, Alert("firing", "CheckoutErrors", "2f1e2d3c4b5a6978", SiblingTrace));
         await WaitForNotificationAsync(host, id, NotificationState.Failed);
@@ -141,7 +141,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
             ["OpsAssistant:Llm:Model"] = "fake",
             ["OpsAssistant:Llm:MaxRetries"] = "0",
         });
-        await IngestAsync(client);
+        await WebhookTestKit.IngestAsync(client);
         var raw = await RawHttp.PostJsonAsync(client.BaseAddress!, "/webhooks/alertmanager",
             Alert("firing", "CheckoutErrors", "4f1e2d3c4b5a6978", SiblingTrace), $"00-{callerTrace}-00f067aa0ba902b7-01");
 
@@ -149,7 +149,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         // The body may be chunked on the wire; the ID is all that is needed from it.
         var id = System.Text.RegularExpressions.Regex.Match(raw, "\"id\":\"(alert-[0-9a-f]+)\"").Groups[1].Value;
         Assert.NotEmpty(id);
-        await WaitForStatusAsync(client, id, "done");
+        (await WebhookTestKit.WaitForAnalysisAsync(client, id, "done")).Dispose();
 
         var llmCall = Assert.Single(_receiver.Requests, r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal));
         Assert.StartsWith($"00-{callerTrace}-", llmCall.Headers["traceparent"], StringComparison.Ordinal);
@@ -192,32 +192,6 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
             Assert.True(DateTime.UtcNow < deadline, $"The notification of {id} is {await queue.GetNotificationAsync(id)}, not {state}.");
             await Task.Delay(100);
         }
-    }
-
-    private static async Task WaitForStatusAsync(HttpClient client, string id, string status)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            using var document = JsonDocument.Parse(await client.GetStringAsync($"/api/analyses/{id}"));
-            var current = document.RootElement.GetProperty("status").GetString();
-            if (current == status)
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Analysis {id} is still {current}, not {status}.");
-            await Task.Delay(100);
-        }
-    }
-
-    private static async Task IngestAsync(HttpClient client)
-    {
-        var trace = (await TraceReader.ReadFileAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sibling_errors.json"))).Traces[0];
-        using var content = new ByteArrayContent(OtlpJsonWriter.ToUtf8Bytes(trace.Spans));
-        content.Headers.ContentType = new("application/json");
-        using var response = await client.PostAsync("/v1/traces", content);
-        response.EnsureSuccessStatusCode();
     }
 
     private (HttpClient Client, OpsAssistantHost Host) Client(Dictionary<string, string?> settings)

@@ -21,8 +21,7 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
     public async Task<bool> TryAddAsync(AnalysisRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"""
             {InsertAnalysisSql}
             ON CONFLICT (id) DO NOTHING
@@ -33,8 +32,7 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
 
     public async Task<int> CountPendingAsync(CancellationToken cancellationToken = default)
     {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "SELECT COUNT(*) FROM analyses WHERE status IN ('queued', 'running')");
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
