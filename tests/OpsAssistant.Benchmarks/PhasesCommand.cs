@@ -33,6 +33,17 @@ internal static class PhasesCommand
         var refs = new OpsAssistant.Core.Analysis.Findings.SpanRef?[tree.Count];
         OpsAssistant.Core.Analysis.Findings.SpanRef RefOf(int i) => refs[i] ??= new(tree[i].SpanId, tree[i].ServiceName, tree[i].Name, tree.DurationMs(i));
         stages.Add(("JsonDocument.Parse", () => { using var d = JsonDocument.Parse(bytes); return d.RootElement.GetArrayLength2(); }));
+        stages.Add(("Utf8JsonReader, tokens only", () =>
+        {
+            var r = new Utf8JsonReader(bytes);
+            var n = 0;
+            while (r.Read())
+            {
+                n++;
+            }
+
+            return n;
+        }));
         stages.Add(("read", () => trace = TraceReader.Read(bytes).Traces[0]));
         stages.Add(("  SpanTree.Build", () => tree = SpanTree.Build(trace)));
         stages.Add(("  Timing.Compute", () => timing = Timing.Compute(tree)));
@@ -49,24 +60,34 @@ internal static class PhasesCommand
         stages.Add(("condense", () => condenser.Condense(sections, 2500)));
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spans:N0} spans, {bytes.Length / 1048576.0:0.0} MB, median of {iterations} warm runs"));
-        Console.WriteLine("| stage | ms | allocated MB |");
-        Console.WriteLine("|---|---:|---:|");
+        Console.WriteLine("| stage | ms | allocated MB | GCs gen0/1/2 |");
+        Console.WriteLine("|---|---:|---:|---|");
         foreach (var (name, run) in stages.Where(s => only is null || s.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
         {
             run();
             var times = new double[iterations];
             long allocated = 0;
+            var collections = new int[3];
             for (var k = 0; k < iterations; k++)
             {
                 var before = GC.GetAllocatedBytesForCurrentThread();
+                for (var g = 0; g < 3; g++)
+                {
+                    collections[g] = GC.CollectionCount(g);
+                }
+
                 var watch = Stopwatch.StartNew();
                 run();
                 times[k] = watch.Elapsed.TotalMilliseconds;
                 allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                for (var g = 0; g < 3; g++)
+                {
+                    collections[g] = GC.CollectionCount(g) - collections[g];
+                }
             }
 
             Array.Sort(times);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {times[iterations / 2]:0.0} | {allocated / 1048576.0:0.0} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {times[iterations / 2]:0.0} | {allocated / 1048576.0:0.0} | {collections[0]}/{collections[1]}/{collections[2]} |"));
         }
 
         return 0;
