@@ -60,25 +60,37 @@ internal static class PhasesCommand
         stages.Add(("condense", () => condenser.Condense(sections, 2500)));
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{spans:N0} spans, {bytes.Length / 1048576.0:0.0} MB, median of {iterations} warm runs"));
-        Console.WriteLine("| stage | ms | allocated MB | GCs gen0/1/2 |");
-        Console.WriteLine("|---|---:|---:|---|");
+        Console.WriteLine("| stage | ms | min ms | CPU ms | GC pause ms | allocated MB | GCs gen0/1/2 |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|");
         foreach (var (name, run) in stages.Where(s => only is null || s.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
         {
             run();
             var times = new double[iterations];
+            var cpu = new double[iterations];
+            var pauses = new double[iterations];
+            var process = Process.GetCurrentProcess();
             long allocated = 0;
             var collections = new int[3];
             for (var k = 0; k < iterations; k++)
             {
+                // As BenchmarkDotNet does between iterations: the previous run's garbage is not this run's cost.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
                 var before = GC.GetAllocatedBytesForCurrentThread();
                 for (var g = 0; g < 3; g++)
                 {
                     collections[g] = GC.CollectionCount(g);
                 }
 
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
+                var pauseBefore = GC.GetTotalPauseDuration();
                 var watch = Stopwatch.StartNew();
                 run();
                 times[k] = watch.Elapsed.TotalMilliseconds;
+                process.Refresh();
+                cpu[k] = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
+                pauses[k] = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds;
                 allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 for (var g = 0; g < 3; g++)
                 {
@@ -87,7 +99,9 @@ internal static class PhasesCommand
             }
 
             Array.Sort(times);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {times[iterations / 2]:0.0} | {allocated / 1048576.0:0.0} | {collections[0]}/{collections[1]}/{collections[2]} |"));
+            Array.Sort(cpu);
+            Array.Sort(pauses);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {times[iterations / 2]:0.0} | {times[0]:0.0} | {cpu[iterations / 2]:0} | {pauses[iterations / 2]:0.0} | {allocated / 1048576.0:0.0} | {collections[0]}/{collections[1]}/{collections[2]} |"));
         }
 
         return 0;

@@ -11,16 +11,20 @@ public sealed class SpanTree
 {
     private readonly int[] _childStart;
     private readonly int[] _children;
+    private readonly Span[] _spans;
+    private int[]? _preOrder;
+    private Dictionary<string, int>? _index;
 
-    private SpanTree(Trace trace, int root, int[] parent, long[] start, long[] end, List<string> warnings, Dictionary<string, int> index)
+    private SpanTree(Trace trace, Span[] spans, int root, int[] parent, long[] start, long[] end, List<string> warnings, Dictionary<string, int>? index)
     {
         Trace = trace;
+        _spans = spans;
         Root = root;
         Parent = parent;
         Start = start;
         End = end;
         Warnings = warnings;
-        Index = index;
+        _index = index;
         var n = parent.Length;
         _childStart = new int[n + 1];
         for (var i = 0; i < n; i++)
@@ -59,16 +63,9 @@ public sealed class SpanTree
         }
 
         Depth = new int[n];
-        var stack = new Stack<int>();
-        stack.Push(root);
-        while (stack.Count > 0)
+        foreach (var i in PreOrderSpan)
         {
-            var i = stack.Pop();
             Depth[i] = parent[i] < 0 ? 0 : Depth[parent[i]] + 1;
-            foreach (var c in Children(i))
-            {
-                stack.Push(c);
-            }
         }
     }
 
@@ -102,9 +99,10 @@ public sealed class SpanTree
 
     public IReadOnlyList<string> Warnings { get; }
 
-    public IReadOnlyDictionary<string, int> Index { get; }
+    /// <summary>Span ID (any case) to index; the first span wins when an ID repeats. Built on first use.</summary>
+    public IReadOnlyDictionary<string, int> Index => _index ??= StringIndex(_spans, warnings: null);
 
-    public Span this[int i] => Trace.Spans[i];
+    public Span this[int i] => _spans[i];
 
     public long Duration(int i) => End[i] - Start[i];
 
@@ -115,18 +113,38 @@ public sealed class SpanTree
 
     public IEnumerable<int> PreOrder()
     {
+        var order = PreOrderArray();
+        for (var k = 0; k < order.Length; k++)
+        {
+            yield return order[k];
+        }
+    }
+
+    /// <summary>Every span reachable from the root, parents before children, children in start order; computed once.</summary>
+    internal ReadOnlySpan<int> PreOrderSpan => PreOrderArray();
+
+    private int[] PreOrderArray()
+    {
+        if (_preOrder is not null)
+        {
+            return _preOrder;
+        }
+
+        var order = new List<int>(Count);
         var stack = new Stack<int>();
         stack.Push(Root);
         while (stack.Count > 0)
         {
             var i = stack.Pop();
-            yield return i;
+            order.Add(i);
             var kids = Children(i);
             for (var k = kids.Length - 1; k >= 0; k--)
             {
                 stack.Push(kids[k]);
             }
         }
+
+        return _preOrder = [.. order];
     }
 
     public IEnumerable<int> Ancestors(int i)
@@ -145,24 +163,14 @@ public sealed class SpanTree
             throw new ArgumentException("A trace with no spans cannot be analysed.", nameof(trace));
         }
 
-        var spans = trace.Spans;
-        var n = spans.Count;
+        var spans = trace.Spans as Span[] ?? [.. trace.Spans];
+        var n = spans.Length;
         var warnings = new List<string>(trace.Warnings);
-        var index = new Dictionary<string, int>(n, StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < n; i++)
-        {
-            if (!index.TryAdd(spans[i].SpanId, i))
-            {
-                warnings.Add($"Span ID {spans[i].SpanId} appears more than once; later copies are analysed as separate spans.");
-            }
-        }
-
         var parent = new int[n];
+        var index = LinkByNumber(spans, parent, warnings) ? null : LinkByString(spans, parent, warnings);
         var orphans = 0;
         for (var i = 0; i < n; i++)
         {
-            var p = spans[i].ParentSpanId;
-            parent[i] = p is null ? -1 : index.TryGetValue(p, out var pi) && pi != i ? pi : -2;
             if (parent[i] == -2)
             {
                 orphans++;
@@ -237,9 +245,86 @@ public sealed class SpanTree
             warnings.Add($"{cycles} parent cycle(s) were broken; the spans involved were attached under the root.");
         }
 
-        var tree = new SpanTree(trace, root, parent, start, end, warnings, index);
+        var tree = new SpanTree(trace, spans, root, parent, start, end, warnings, index);
         tree.CorrectClockSkew();
         return tree;
+    }
+
+    /// <summary>
+    /// Resolves parent links (-1 root, -2 parent not found or itself) through the span IDs as 64-bit numbers, when every
+    /// span ID is 16 hex digits (perf, issue 8: hashing 100k ID strings case-insensitively was a third of the tree's cost).
+    /// Equal numbers are exactly the IDs equal ignoring case, so links and warnings are those of <see cref="LinkByString"/>.
+    /// Returns false, with nothing written, when some span ID has another form.
+    /// </summary>
+    private static bool LinkByNumber(Span[] spans, int[] parent, List<string> warnings)
+    {
+        var n = spans.Length;
+        var keys = new ulong[n];
+        for (var i = 0; i < n; i++)
+        {
+            if (!TryNumber(spans[i].SpanId, out keys[i]))
+            {
+                return false;
+            }
+        }
+
+        var index = new Dictionary<ulong, int>(n);
+        var duplicates = new List<string>();
+        for (var i = 0; i < n; i++)
+        {
+            if (!index.TryAdd(keys[i], i))
+            {
+                duplicates.Add($"Span ID {spans[i].SpanId} appears more than once; later copies are analysed as separate spans.");
+            }
+        }
+
+        warnings.AddRange(duplicates);
+        for (var i = 0; i < n; i++)
+        {
+            var p = spans[i].ParentSpanId;
+            parent[i] = p is null ? -1 : TryNumber(p, out var key) && index.TryGetValue(key, out var pi) && pi != i ? pi : -2;
+        }
+
+        return true;
+    }
+
+    private static Dictionary<string, int> LinkByString(Span[] spans, int[] parent, List<string> warnings)
+    {
+        var index = StringIndex(spans, warnings);
+        for (var i = 0; i < spans.Length; i++)
+        {
+            var p = spans[i].ParentSpanId;
+            parent[i] = p is null ? -1 : index.TryGetValue(p, out var pi) && pi != i ? pi : -2;
+        }
+
+        return index;
+    }
+
+    private static Dictionary<string, int> StringIndex(Span[] spans, List<string>? warnings)
+    {
+        var index = new Dictionary<string, int>(spans.Length, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < spans.Length; i++)
+        {
+            if (!index.TryAdd(spans[i].SpanId, i))
+            {
+                warnings?.Add($"Span ID {spans[i].SpanId} appears more than once; later copies are analysed as separate spans.");
+            }
+        }
+
+        return index;
+    }
+
+    private static bool TryNumber(string id, out ulong key)
+    {
+        key = 0;
+        Span<byte> bytes = stackalloc byte[8];
+        if (id.Length != 16 || Convert.FromHexString(id, bytes, out _, out _) != System.Buffers.OperationStatus.Done)
+        {
+            return false;
+        }
+
+        key = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes);
+        return true;
     }
 
     /// <summary>Number of spans under each top-level span (cycle-free parents; orphans count for themselves only).</summary>
@@ -332,7 +417,7 @@ public sealed class SpanTree
         // Shifts pass down lazily (a child first takes its parent's total shift), not by re-walking each shifted subtree:
         // a 100k-deep chain skewed at every level would otherwise cost 100k x 100k steps.
         var inherited = new long[Count];
-        foreach (var i in PreOrder())
+        foreach (var i in PreOrderSpan)
         {
             var p = Parent[i];
             if (p < 0)

@@ -1,5 +1,8 @@
 using System.Buffers.Text;
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using OpsAssistant.Core.Model;
 
@@ -75,6 +78,82 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     {
         EnsureRoomFor(1);
         Spans.Add(span);
+    }
+
+    /// <summary>
+    /// True when every span read so far carries a canonical span ID no other span carries, so grouping need not look for
+    /// repeats (perf, issue 8: a 100k-entry string dictionary per read). Any span read another way makes it false.
+    /// </summary>
+    public bool SpanIdsKnownDistinct => !_spanIdsUncertain && _distinctOwnIds == Spans.Count;
+
+    /// <summary>Called when one span names its own ID twice: the count above can no longer vouch for it.</summary>
+    public void SpanIdsUncertain() => _spanIdsUncertain = true;
+
+    /// <summary>Sizes the tables for a document of <paramref name="byteLength"/> bytes (a span takes a few hundred).</summary>
+    public void ExpectBytes(int byteLength)
+    {
+        var spans = Math.Min(byteLength / 512, Math.Min(Options.MaxSpans, 1 << 20));
+        _spanIds.EnsureCapacity(spans);
+        Spans.EnsureCapacity(spans);
+    }
+
+    /// <summary>The draft the OTLP reader fills for every span in turn.</summary>
+    public SpanDraft Draft { get; } = new();
+
+    /// <summary>Gives the spans from index <paramref name="first"/> on a resource or scope that was read after them.</summary>
+    public void Rehome(int first, Resource? resource, InstrumentationScope? scope)
+    {
+        for (var i = first; i < Spans.Count; i++)
+        {
+            var span = Spans[i];
+            Spans[i] = span.WithOrigin(resource ?? span.Resource, scope ?? span.Scope);
+        }
+    }
+
+    private static readonly SearchValues<byte> LowerHexUtf8 = SearchValues.Create("0123456789abcdef"u8);
+
+    /// <summary>Span IDs by value: each ID string is made once and shared by the span and its children's parent links.</summary>
+    private readonly Dictionary<ulong, SpanIdEntry> _spanIds = [];
+    private int _distinctOwnIds;
+    private bool _spanIdsUncertain;
+
+    private struct SpanIdEntry
+    {
+        public string Text;
+        public bool Own;
+    }
+
+    /// <summary>
+    /// Reads a span or parent span ID. The canonical form (16 lower-case hex digits, what OTLP/JSON exporters write) is
+    /// decoded to a number and the string made once per ID, so a parent link shares its parent's ID string (perf, issue 8:
+    /// two ID strings per span before); <paramref name="key"/> is that number. Other forms take the general path and give
+    /// no key. <paramref name="own"/> marks a span's own ID, which is how the reader knows whether all IDs are distinct.
+    /// </summary>
+    public string? ReadSpanId(ref Utf8JsonReader reader, string field, bool own)
+    {
+        Read(ref reader);
+        if (reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped)
+        {
+            var utf8 = reader.ValueSpan;
+            if (utf8.Length == 16 && !utf8.ContainsAnyExcept(LowerHexUtf8) && Utf8Parser.TryParse(utf8, out ulong value, out _, 'x'))
+            {
+                ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_spanIds, value, out var exists);
+                if (!exists)
+                {
+                    entry.Text = System.Text.Encoding.ASCII.GetString(utf8);
+                }
+
+                if (own && !entry.Own)
+                {
+                    entry.Own = true;
+                    _distinctOwnIds++;
+                }
+
+                return entry.Text;
+            }
+        }
+
+        return ReadIdToken(ref reader, field, intern: false);
     }
 
     /// <summary>Fails as soon as spans read but not yet added would pass the limit, before they cost more memory.</summary>
@@ -159,6 +238,11 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     public string? ReadId(ref Utf8JsonReader reader, string field, bool intern)
     {
         Read(ref reader);
+        return ReadIdToken(ref reader, field, intern);
+    }
+
+    private string? ReadIdToken(ref Utf8JsonReader reader, string field, bool intern)
+    {
 
         // Perf (issue 8): the interned ID (the trace ID) is the same on every span of a trace, so the last one read is
         // kept with its bytes and returned again after a byte comparison, skipping the transcoding and the pool lookup.

@@ -29,15 +29,22 @@ internal static class OtlpJsonParser
         }
     }
 
+    /// <summary>
+    /// Reads one ResourceSpans object. Each span becomes a <see cref="Span"/> as soon as it is read, through one reused
+    /// draft (perf, issue 8: a draft per span, held until the end of its resource, was a third of the reader's surviving
+    /// garbage). Exporters write <c>resource</c> before <c>scopeSpans</c> and <c>scope</c> before <c>spans</c>; in the rare
+    /// document that does not, the spans already built are given their resource or scope when it arrives.
+    /// </summary>
     private static void ReadResourceSpans(ref Utf8JsonReader reader, JsonParseContext ctx)
     {
         var resource = Resource.Unknown;
-        var pending = new List<(InstrumentationScope Scope, List<SpanDraft> Spans)>();
+        var first = ctx.Spans.Count;
         while (JsonParseContext.NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("resource"u8))
             {
                 resource = ReadResource(ref reader, ctx);
+                ctx.Rehome(first, resource, scope: null);
             }
             else if (reader.ValueTextEquals("scopeSpans"u8) || reader.ValueTextEquals("instrumentationLibrarySpans"u8))
             {
@@ -48,21 +55,12 @@ internal static class OtlpJsonParser
 
                 while (JsonParseContext.NextElement(ref reader))
                 {
-                    pending.Add(ReadScopeSpans(ref reader, ctx));
+                    ReadScopeSpans(ref reader, ctx, resource);
                 }
             }
             else
             {
                 JsonParseContext.SkipValue(ref reader);
-            }
-        }
-
-        // The resource may follow its spans in the document, so spans are materialised once the object is complete.
-        foreach (var (scope, drafts) in pending)
-        {
-            foreach (var draft in drafts)
-            {
-                ctx.AddSpan(draft.Build(resource, scope));
             }
         }
     }
@@ -91,7 +89,7 @@ internal static class OtlpJsonParser
         return new Resource(ctx.Pool.Intern(service), attributes);
     }
 
-    private static (InstrumentationScope, List<SpanDraft>) ReadScopeSpans(ref Utf8JsonReader reader, JsonParseContext ctx)
+    private static void ReadScopeSpans(ref Utf8JsonReader reader, JsonParseContext ctx, Resource resource)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -99,12 +97,14 @@ internal static class OtlpJsonParser
         }
 
         var scope = InstrumentationScope.Empty;
-        var spans = new List<SpanDraft>();
+        var first = ctx.Spans.Count;
+        var draft = ctx.Draft;
         while (JsonParseContext.NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("scope"u8) || reader.ValueTextEquals("instrumentationLibrary"u8))
             {
                 scope = ReadScope(ref reader, ctx);
+                ctx.Rehome(first, resource: null, scope);
             }
             else if (reader.ValueTextEquals("spans"u8))
             {
@@ -120,8 +120,9 @@ internal static class OtlpJsonParser
                         throw JsonParseContext.WrongType(ref reader, "spans[]", JsonTokenType.StartObject);
                     }
 
-                    spans.Add(ReadSpan(ref reader, ctx));
-                    ctx.EnsureRoomFor(spans.Count);
+                    draft.Reset();
+                    ReadSpan(ref reader, ctx, draft);
+                    ctx.AddSpan(draft.Build(resource, scope));
                 }
             }
             else
@@ -129,8 +130,6 @@ internal static class OtlpJsonParser
                 JsonParseContext.SkipValue(ref reader);
             }
         }
-
-        return (scope, spans);
     }
 
     private static InstrumentationScope ReadScope(ref Utf8JsonReader reader, JsonParseContext ctx)
@@ -166,72 +165,121 @@ internal static class OtlpJsonParser
         return name.Length == 0 && version is null && attributes is null ? InstrumentationScope.Empty : new InstrumentationScope(name, version, attributes);
     }
 
-    private static SpanDraft ReadSpan(ref Utf8JsonReader reader, JsonParseContext ctx)
+    private static void ReadSpan(ref Utf8JsonReader reader, JsonParseContext ctx, SpanDraft d)
     {
-        var d = new SpanDraft();
         while (JsonParseContext.NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("traceId"u8))
+            switch (SpanFieldOf(ref reader))
             {
-                d.TraceId = ctx.ReadId(ref reader, "traceId", intern: true);
-            }
-            else if (reader.ValueTextEquals("spanId"u8))
-            {
-                d.SpanId = ctx.ReadId(ref reader, "spanId", intern: false);
-            }
-            else if (reader.ValueTextEquals("parentSpanId"u8))
-            {
-                d.ParentSpanId = ctx.ReadId(ref reader, "parentSpanId", intern: false);
-            }
-            else if (reader.ValueTextEquals("name"u8))
-            {
-                d.Name = ctx.ReadString(ref reader, "name");
-            }
-            else if (reader.ValueTextEquals("kind"u8))
-            {
-                d.Kind = ReadKind(ref reader, ctx);
-            }
-            else if (reader.ValueTextEquals("startTimeUnixNano"u8))
-            {
-                d.Start = ctx.ReadInt64(ref reader, "startTimeUnixNano");
-            }
-            else if (reader.ValueTextEquals("endTimeUnixNano"u8))
-            {
-                d.End = ctx.ReadInt64(ref reader, "endTimeUnixNano");
-            }
-            else if (reader.ValueTextEquals("attributes"u8))
-            {
-                d.Attributes = ReadAttributes(ref reader, ctx, "attributes");
-            }
-            else if (reader.ValueTextEquals("events"u8))
-            {
-                d.Events = ReadEvents(ref reader, ctx);
-            }
-            else if (reader.ValueTextEquals("links"u8))
-            {
-                d.Links = ReadLinks(ref reader, ctx);
-            }
-            else if (reader.ValueTextEquals("status"u8))
-            {
-                (d.Status, d.StatusMessage) = ReadStatus(ref reader, ctx);
-            }
-            else if (reader.ValueTextEquals("traceState"u8))
-            {
-                d.TraceState = ctx.ReadString(ref reader, "traceState");
-            }
-            else if (reader.ValueTextEquals("opsassistantFollowsFrom"u8))
-            {
-                d.ParentIsFollowsFrom = ctx.ReadBool(ref reader, "opsassistantFollowsFrom") == true;
-            }
-            else
-            {
-                JsonParseContext.SkipValue(ref reader);
+                case SpanField.TraceId:
+                    d.TraceId = ctx.ReadId(ref reader, "traceId", intern: true);
+                    break;
+                case SpanField.SpanId:
+                    if (d.SpanId is not null)
+                    {
+                        ctx.SpanIdsUncertain();
+                    }
+
+                    d.SpanId = ctx.ReadSpanId(ref reader, "spanId", own: true);
+                    break;
+                case SpanField.ParentSpanId:
+                    d.ParentSpanId = ctx.ReadSpanId(ref reader, "parentSpanId", own: false);
+                    break;
+                case SpanField.Name:
+                    d.Name = ctx.ReadString(ref reader, "name");
+                    break;
+                case SpanField.Kind:
+                    d.Kind = ReadKind(ref reader, ctx);
+                    break;
+                case SpanField.StartTimeUnixNano:
+                    d.Start = ctx.ReadInt64(ref reader, "startTimeUnixNano");
+                    break;
+                case SpanField.EndTimeUnixNano:
+                    d.End = ctx.ReadInt64(ref reader, "endTimeUnixNano");
+                    break;
+                case SpanField.Attributes:
+                    d.Attributes = ReadAttributes(ref reader, ctx, "attributes");
+                    break;
+                case SpanField.Events:
+                    d.Events = ReadEvents(ref reader, ctx);
+                    break;
+                case SpanField.Links:
+                    d.Links = ReadLinks(ref reader, ctx);
+                    break;
+                case SpanField.Status:
+                    (d.Status, d.StatusMessage) = ReadStatus(ref reader, ctx);
+                    break;
+                case SpanField.TraceState:
+                    d.TraceState = ctx.ReadString(ref reader, "traceState");
+                    break;
+                case SpanField.FollowsFrom:
+                    d.ParentIsFollowsFrom = ctx.ReadBool(ref reader, "opsassistantFollowsFrom") == true;
+                    break;
+                default:
+                    JsonParseContext.SkipValue(ref reader);
+                    break;
             }
         }
 
         d.Context = ctx;
-        return d;
     }
+
+    private enum SpanField
+    {
+        Other,
+        TraceId,
+        SpanId,
+        ParentSpanId,
+        Name,
+        Kind,
+        StartTimeUnixNano,
+        EndTimeUnixNano,
+        Attributes,
+        Events,
+        Links,
+        Status,
+        TraceState,
+        FollowsFrom,
+    }
+
+    /// <summary>
+    /// Which span field the current property names, by its length and then one comparison (perf, issue 8: a chain of
+    /// <c>ValueTextEquals</c> compared the name up to a dozen times). Escaped names are unescaped first, as
+    /// <c>ValueTextEquals</c> would have compared them.
+    /// </summary>
+    private static SpanField SpanFieldOf(ref Utf8JsonReader reader) =>
+        reader.ValueIsEscaped || reader.HasValueSequence ? SpanFieldOfEscaped(ref reader) : SpanFieldOf(reader.ValueSpan);
+
+    private static SpanField SpanFieldOfEscaped(ref Utf8JsonReader reader)
+    {
+        const int Longest = 23; // "opsassistantFollowsFrom"
+        var raw = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (raw > Longest * 6)
+        {
+            return SpanField.Other; // even fully escaped, no field name is this long
+        }
+
+        Span<byte> name = stackalloc byte[Longest * 6];
+        return SpanFieldOf(name[..reader.CopyString(name)]);
+    }
+
+    private static SpanField SpanFieldOf(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        4 when name.SequenceEqual("name"u8) => SpanField.Name,
+        4 when name.SequenceEqual("kind"u8) => SpanField.Kind,
+        5 when name.SequenceEqual("links"u8) => SpanField.Links,
+        6 when name.SequenceEqual("spanId"u8) => SpanField.SpanId,
+        6 when name.SequenceEqual("status"u8) => SpanField.Status,
+        6 when name.SequenceEqual("events"u8) => SpanField.Events,
+        7 when name.SequenceEqual("traceId"u8) => SpanField.TraceId,
+        10 when name.SequenceEqual("attributes"u8) => SpanField.Attributes,
+        10 when name.SequenceEqual("traceState"u8) => SpanField.TraceState,
+        12 when name.SequenceEqual("parentSpanId"u8) => SpanField.ParentSpanId,
+        15 when name.SequenceEqual("endTimeUnixNano"u8) => SpanField.EndTimeUnixNano,
+        17 when name.SequenceEqual("startTimeUnixNano"u8) => SpanField.StartTimeUnixNano,
+        23 when name.SequenceEqual("opsassistantFollowsFrom"u8) => SpanField.FollowsFrom,
+        _ => SpanField.Other,
+    };
 
     private static SpanKind ReadKind(ref Utf8JsonReader reader, JsonParseContext ctx)
     {

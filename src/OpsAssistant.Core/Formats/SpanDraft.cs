@@ -36,6 +36,26 @@ internal sealed class SpanDraft
 
     public string? TraceState { get; set; }
 
+    /// <summary>Clears every field, so one draft can be reused for span after span.</summary>
+    public void Reset()
+    {
+        Context = null;
+        TraceId = null;
+        SpanId = null;
+        ParentSpanId = null;
+        ParentIsFollowsFrom = false;
+        Name = null;
+        Kind = SpanKind.Unspecified;
+        Start = null;
+        End = null;
+        Status = SpanStatusCode.Unset;
+        StatusMessage = null;
+        Attributes = AttributeValues.Empty;
+        Events = [];
+        Links = [];
+        TraceState = null;
+    }
+
     public Span Build(Resource resource, InstrumentationScope scope)
     {
         var ctx = Context!;
@@ -71,7 +91,7 @@ internal sealed class SpanDraft
         };
     }
 
-    private static bool IsZero(string hex) => hex.All(c => c == '0');
+    private static bool IsZero(string hex) => !hex.AsSpan().ContainsAnyExcept('0');
 
     private static string Cut(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
 using System.Text.Json;
 
 namespace OpsAssistant.Core.Formats;
@@ -13,6 +15,14 @@ internal sealed class StringPool
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
+    /// <summary>
+    /// The pooled strings most recently read, by a cheap hash of their UTF-8 bytes (perf, issue 8). Service names, span
+    /// names, attribute keys and many values repeat span after span; a hit is one hash and one vectorised ASCII compare,
+    /// where the pool itself costs a transcode plus a full string hash. A slot holds one string; a collision replaces it.
+    /// </summary>
+    private readonly string?[] _recent = new string?[RecentSlots];
+    private const int RecentSlots = 1024;
+
     public StringPool() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Reads the current string token, interned when short, cut to <paramref name="maxLength"/> when long.</summary>
@@ -22,9 +32,26 @@ internal sealed class StringPool
         var byteLength = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
         if (byteLength <= MaxInternLength)
         {
+            var plain = !reader.HasValueSequence && !reader.ValueIsEscaped;
+            var slot = 0;
+            if (plain)
+            {
+                slot = Slot(reader.ValueSpan);
+                if (_recent[slot] is { } recent && Ascii.Equals(reader.ValueSpan, recent))
+                {
+                    return recent;
+                }
+            }
+
             Span<char> chars = stackalloc char[MaxInternLength];
             var written = reader.CopyString(chars);
-            return Intern(chars[..written]);
+            var value = Intern(chars[..written]);
+            if (plain)
+            {
+                _recent[slot] = value;
+            }
+
+            return value;
         }
 
         // A value far past the cap is decoded only as far as the cap: a 50 MB attribute must not cost a 100 MB char buffer.
@@ -66,6 +93,28 @@ internal sealed class StringPool
         {
             ArrayPool<char>.Shared.Return(chars);
         }
+    }
+
+    /// <summary>A slot from the length and the first and last eight bytes: enough to tell apart the names of one trace.</summary>
+    private static int Slot(ReadOnlySpan<byte> utf8)
+    {
+        ulong mix = (ulong)utf8.Length;
+        if (utf8.Length >= 8)
+        {
+            mix ^= BinaryPrimitives.ReadUInt64LittleEndian(utf8) * 0x9E3779B97F4A7C15UL;
+            mix ^= BinaryPrimitives.ReadUInt64LittleEndian(utf8[^8..]) * 0xC2B2AE3D27D4EB4FUL;
+        }
+        else
+        {
+            foreach (var b in utf8)
+            {
+                mix = (mix * 31) + b;
+            }
+
+            mix *= 0x9E3779B97F4A7C15UL;
+        }
+
+        return (int)((mix ^ (mix >> 29)) >> 32) & (RecentSlots - 1);
     }
 
     public string Intern(ReadOnlySpan<char> value)

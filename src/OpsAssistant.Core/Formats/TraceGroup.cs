@@ -7,14 +7,15 @@ namespace OpsAssistant.Core.Formats;
 /// <summary>The spans of one trace while reading, with span-ID uniqueness enforced.</summary>
 internal sealed class TraceGroup
 {
-    private readonly Dictionary<string, Span> _byId;
+    /// <summary>Null when the reader has proven every span ID distinct: there is nothing to look for.</summary>
+    private readonly Dictionary<string, Span>? _byId;
 
     /// <summary>Per reused ID, the next ordinal to try: without it each repeat re-hashes every earlier one (n² for n repeats).</summary>
     private readonly Dictionary<string, int> _nextOrdinal = new(StringComparer.Ordinal);
 
-    public TraceGroup(int capacity = 0)
+    public TraceGroup(int capacity = 0, bool idsKnownDistinct = false)
     {
-        _byId = new Dictionary<string, Span>(capacity, StringComparer.Ordinal);
+        _byId = idsKnownDistinct ? null : new Dictionary<string, Span>(capacity, StringComparer.Ordinal);
         Spans = new List<Span>(capacity);
     }
 
@@ -26,6 +27,12 @@ internal sealed class TraceGroup
 
     public void Add(Span span)
     {
+        if (_byId is null)
+        {
+            Spans.Add(span);
+            return;
+        }
+
         if (!_byId.TryGetValue(span.SpanId, out var existing))
         {
             _byId[span.SpanId] = span;

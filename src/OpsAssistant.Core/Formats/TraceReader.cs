@@ -79,6 +79,7 @@ public static class TraceReader
         }
 
         var ctx = new JsonParseContext(options);
+        ctx.ExpectBytes(utf8.Length);
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
         {
             MaxDepth = options.MaxDepth,
@@ -230,13 +231,24 @@ public static class TraceReader
     {
         var order = new List<string>();
         var byTrace = new Dictionary<string, TraceGroup>(StringComparer.Ordinal);
+        var distinct = ctx.SpanIdsKnownDistinct;
+        string? lastId = null;
+        TraceGroup? group = null;
         foreach (var span in ctx.Spans)
         {
-            if (!byTrace.TryGetValue(span.TraceId, out var group))
+            // Spans of one trace arrive together and share one interned ID string: most need no lookup at all.
+            if (ReferenceEquals(span.TraceId, lastId))
+            {
+                group!.Add(span);
+                continue;
+            }
+
+            lastId = span.TraceId;
+            if (!byTrace.TryGetValue(span.TraceId, out group))
             {
                 // A file is usually one trace: when the last span belongs to the first span's trace, that group is sized
                 // for every span up front instead of growing its index and list step by step (perf, issue 8).
-                group = order.Count == 0 && ctx.Spans[^1].TraceId == span.TraceId ? new TraceGroup(ctx.Spans.Count) : new TraceGroup();
+                group = order.Count == 0 && ctx.Spans[^1].TraceId == span.TraceId ? new TraceGroup(ctx.Spans.Count, distinct) : new TraceGroup(0, distinct);
                 byTrace[span.TraceId] = group;
                 order.Add(span.TraceId);
             }

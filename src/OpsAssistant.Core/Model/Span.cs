@@ -51,7 +51,12 @@ public sealed class Span
     public object? GetAttribute(string key) => AttributeValues.Find(Attributes, key);
 
     /// <summary>A copy under another span ID (used when a trace reuses an ID for a different span).</summary>
-    public Span WithSpanId(string spanId) => new()
+    public Span WithSpanId(string spanId) => Copy(spanId, Resource, Scope);
+
+    /// <summary>A copy with another resource and scope (a reader that learns them after the span).</summary>
+    internal Span WithOrigin(Resource resource, InstrumentationScope scope) => Copy(SpanId, resource, scope);
+
+    private Span Copy(string spanId, Resource resource, InstrumentationScope scope) => new()
     {
         TraceId = TraceId,
         SpanId = spanId,
@@ -63,8 +68,8 @@ public sealed class Span
         EndUnixNano = EndUnixNano,
         Status = Status,
         StatusMessage = StatusMessage,
-        Resource = Resource,
-        Scope = Scope,
+        Resource = resource,
+        Scope = scope,
         Attributes = Attributes,
         Events = Events,
         Links = Links,
