@@ -14,6 +14,12 @@ internal static partial class PatternDetector
 {
     public const int MinRepeats = 5;
 
+    /// <summary>Up to this many siblings, repeats are found by comparing each pair rather than by hashing.</summary>
+    private const int SmallFamily = 16;
+
+    private static bool SameCall(Span x, Span y) =>
+        string.Equals(x.Name, y.Name, StringComparison.Ordinal) && string.Equals(x.ServiceName, y.ServiceName, StringComparison.Ordinal);
+
     public static (List<RepeatedCallFinding> Repeated, List<RetryFinding> Retries) Repetition(SpanTree tree, Timing timing, Func<int, SpanRef> refOf)
     {
         var repeated = new List<RepeatedCallFinding>();
@@ -31,19 +37,38 @@ internal static partial class PatternDetector
             // Perf (issue 8): a call made once under its parent can form no group (retries need 2+, repeats 5+), and it is
             // also alone under the finer (service, name, target) key, so it is dropped before the per-span Target string is
             // built and grouped. The remaining groups keep their first-appearance order, so the findings are unchanged.
-            sameCall.Clear();
-            foreach (var c in kids)
-            {
-                var key = (tree[c].ServiceName, tree[c].Name);
-                sameCall[key] = sameCall.GetValueOrDefault(key) + 1;
-            }
-
             candidates.Clear();
-            foreach (var c in kids)
+            if (kids.Length <= SmallFamily)
             {
-                if (sameCall[(tree[c].ServiceName, tree[c].Name)] > 1)
+                // A few siblings are compared pairwise: names read from one document are shared strings, so each comparison
+                // is usually a reference check, where the dictionary hashed every name twice (perf, issue 8).
+                for (var a = 0; a < kids.Length; a++)
                 {
-                    candidates.Add(c);
+                    for (var b = 0; b < kids.Length; b++)
+                    {
+                        if (a != b && SameCall(tree[kids[a]], tree[kids[b]]))
+                        {
+                            candidates.Add(kids[a]);
+                            break;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                sameCall.Clear();
+                foreach (var c in kids)
+                {
+                    var key = (tree[c].ServiceName, tree[c].Name);
+                    sameCall[key] = sameCall.GetValueOrDefault(key) + 1;
+                }
+
+                foreach (var c in kids)
+                {
+                    if (sameCall[(tree[c].ServiceName, tree[c].Name)] > 1)
+                    {
+                        candidates.Add(c);
+                    }
                 }
             }
 

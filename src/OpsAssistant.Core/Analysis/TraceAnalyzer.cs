@@ -23,9 +23,7 @@ public static class TraceAnalyzer
 
         var (errors, timeouts) = ErrorDetector.Detect(tree, RefOf);
         var (repeated, retries) = PatternDetector.Repetition(tree, timing, RefOf);
-        var criticalPath = timing.Path
-            .Select(i => new CriticalPathItem(RefOf(i), Math.Round(timing.OnPath[i] / 1e6, 3), Math.Round(timing.Self[i] / 1e6, 3), Pct(timing.OnPath[i])))
-            .ToList();
+        var criticalPath = new CriticalPathItems(timing.Path, timing, RefOf, Pct);
         var hotspots = LargestOnPath(timing.OnPath, MaxItems)
             .Select(i => new Hotspot(RefOf(i), Math.Round(timing.Self[i] / 1e6, 3), Math.Round(timing.OnPath[i] / 1e6, 3), Pct(timing.OnPath[i]),
                 SpanSignals.IsClientLike(tree[i]) && tree.Children(i).Length == 0, SpanSignals.Peer(tree[i])))
@@ -97,18 +95,25 @@ public static class TraceAnalyzer
         var errors = new List<int>();
         var self = new List<long>();
         var onPath = new List<long>();
+        string? lastName = null;
+        var k = -1;
         for (var i = 0; i < tree.Count; i++)
         {
+            // Neighbouring spans mostly belong to one service and share its name string: no lookup for those.
             var name = tree[i].ServiceName;
-            if (!slot.TryGetValue(name, out var k))
+            if (!ReferenceEquals(name, lastName))
             {
-                k = names.Count;
-                slot[name] = k;
-                names.Add(name);
-                spans.Add(0);
-                errors.Add(0);
-                self.Add(0);
-                onPath.Add(0);
+                lastName = name;
+                if (!slot.TryGetValue(name, out k))
+                {
+                    k = names.Count;
+                    slot[name] = k;
+                    names.Add(name);
+                    spans.Add(0);
+                    errors.Add(0);
+                    self.Add(0);
+                    onPath.Add(0);
+                }
             }
 
             spans[k]++;
@@ -119,8 +124,8 @@ public static class TraceAnalyzer
         }
 
         return Enumerable.Range(0, names.Count)
-            .Select(k => new ServiceTime(names[k], spans[k], errors[k], Math.Round(self[k] / 1e6, 3), Math.Round(onPath[k] / 1e6, 3)))
-            .OrderByDescending(s => s.OnPathMs)
+            .Select(s => new ServiceTime(names[s], spans[s], errors[s], Math.Round(self[s] / 1e6, 3), Math.Round(onPath[s] / 1e6, 3)))
+            .OrderByDescending(t => t.OnPathMs)
             .ToList();
     }
 }
