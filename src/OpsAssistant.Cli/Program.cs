@@ -3,11 +3,19 @@ using Microsoft.Extensions.DependencyInjection;
 using OpsAssistant.Cli;
 using OpsAssistant.Cli.Commands;
 using OpsAssistant.Core.Formats;
+using OpsAssistant.Core.Prompting;
 using Spectre.Console;
 
 // Traces and metrics of the CLI's own work (analysis spans, GenAI calls) go out over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT
 // is set; disposing the providers flushes them before the process exits.
 using var telemetry = CliTelemetry.Start();
+
+// Both commands report prompt tokens: the o200k vocabulary (most of a small analysis's start-up) loads on a second core
+// while the host is composed and the trace read and analysed.
+if (args is ["analyze", ..] or ["eval", ..])
+{
+    _ = TokenCounter.Preload();
+}
 
 var root = new RootCommand("OpsAssistant: root-cause analysis of distributed traces. Configure with appsettings.json or OpsAssistant__* environment variables.");
 root.Subcommands.Add(AnalyzeCommand.Create(new AnalyzeServices(

@@ -127,7 +127,7 @@ internal static partial class PatternDetector
     public static List<WaitFinding> Waits(SpanTree tree, Timing timing, Func<int, SpanRef> refOf)
     {
         var waits = new List<WaitFinding>();
-        var nameKinds = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var nameKinds = new StringMemo<string?>();
         for (var i = 0; i < tree.Count; i++)
         {
             var span = tree[i];
@@ -151,14 +151,14 @@ internal static partial class PatternDetector
     public static List<ResourceFinding> Resources(SpanTree tree, Timing timing, Func<int, SpanRef> refOf)
     {
         var found = new List<ResourceFinding>();
-        var keyKinds = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var keyKinds = new StringMemo<string?>();
         for (var i = 0; i < tree.Count; i++)
         {
             var span = tree[i];
             List<string>? evidence = null; // most spans have none: no list per span (perf, issue 8)
             string? kind = null;
             double? pause = null;
-            foreach (var a in span.Attributes)
+            foreach (var a in AttributeValues.AsSpan(span.Attributes))
             {
                 if (ResourceKey(a.Key, keyKinds) is { } k)
                 {
@@ -174,7 +174,7 @@ internal static partial class PatternDetector
                 {
                     kind ??= k;
                     (evidence ??= []).Add($"event {e.Name} " + string.Join(" ", e.Attributes.Take(4).Select(a => a.ToString())));
-                    foreach (var a in e.Attributes)
+                    foreach (var a in AttributeValues.AsSpan(e.Attributes))
                     {
                         pause ??= PauseOf(a);
                     }
@@ -198,13 +198,9 @@ internal static partial class PatternDetector
     /// The wait kind of a span. The regexes over its name are evaluated once per distinct name (perf, issue 8: span names
     /// repeat across a large trace, and two regexes per span were a tenth of the analysis); attribute keys are checked as before.
     /// </summary>
-    private static string? WaitKind(Span span, Dictionary<string, string?> nameKinds)
+    private static string? WaitKind(Span span, StringMemo<string?> nameKinds)
     {
-        if (!nameKinds.TryGetValue(span.Name, out var byName))
-        {
-            byName = PoolWords().IsMatch(span.Name) ? "pool" : LockWords().IsMatch(span.Name) ? "lock" : null;
-            nameKinds[span.Name] = byName;
-        }
+        var byName = nameKinds.GetOrAdd(span.Name, static name => PoolWords().IsMatch(name) ? "pool" : LockWords().IsMatch(name) ? "lock" : null);
 
         if (byName == "pool" || HasAttribute(span, static k => k.StartsWith("db.client.connection", StringComparison.Ordinal) || k.Contains("pool.pending", StringComparison.Ordinal)))
         {
@@ -216,7 +212,7 @@ internal static partial class PatternDetector
 
     private static bool HasAttribute(Span span, Func<string, bool> keyMatches)
     {
-        foreach (var a in span.Attributes)
+        foreach (var a in AttributeValues.AsSpan(span.Attributes))
         {
             if (keyMatches(a.Key))
             {
@@ -228,16 +224,7 @@ internal static partial class PatternDetector
     }
 
     /// <summary><see cref="ResourceKey(string)"/> once per distinct key or event name (they repeat on every span).</summary>
-    private static string? ResourceKey(string key, Dictionary<string, string?> cache)
-    {
-        if (!cache.TryGetValue(key, out var kind))
-        {
-            kind = ResourceKey(key);
-            cache[key] = kind;
-        }
-
-        return kind;
-    }
+    private static string? ResourceKey(string key, StringMemo<string?> cache) => cache.GetOrAdd(key, ResourceKey);
 
     private static string? ResourceKey(string key)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using OpsAssistant.Core.Model;
 
 namespace OpsAssistant.Core.Analysis;
@@ -41,7 +42,8 @@ public sealed class SpanTree
         }
 
         _children = new int[Math.Max(0, _childStart[n])];
-        var fill = (int[])_childStart.Clone();
+        var fill = ArrayPool<int>.Shared.Rent(n + 1);
+        _childStart.CopyTo(fill, 0);
         for (var i = 0; i < n; i++)
         {
             if (parent[i] >= 0)
@@ -49,6 +51,8 @@ public sealed class SpanTree
                 _children[fill[parent[i]]++] = i;
             }
         }
+
+        ArrayPool<int>.Shared.Return(fill);
 
         // (start, index) is a total order, so children that already arrive in it (the usual case: exporters write spans in
         // start order) need no sort, and one comparer serves every parent (perf, issue 8: one comparer per parent before).
@@ -130,13 +134,15 @@ public sealed class SpanTree
             return _preOrder;
         }
 
-        var order = new List<int>(Count);
+        // Every span hangs under the root once the tree is repaired, so the order is sized exactly (trimmed if ever not).
+        var order = new int[Count];
+        var m = 0;
         var stack = new Stack<int>();
         stack.Push(Root);
         while (stack.Count > 0)
         {
             var i = stack.Pop();
-            order.Add(i);
+            order[m++] = i;
             var kids = Children(i);
             for (var k = kids.Length - 1; k >= 0; k--)
             {
@@ -144,7 +150,12 @@ public sealed class SpanTree
             }
         }
 
-        return _preOrder = [.. order];
+        if (m < order.Length)
+        {
+            Array.Resize(ref order, m);
+        }
+
+        return _preOrder = order;
     }
 
     public IEnumerable<int> Ancestors(int i)
@@ -188,16 +199,8 @@ public sealed class SpanTree
 
         // The primary root is the top-level span with the largest subtree (the request itself, not a detached batch job
         // that happens to run longer), then the longest; orphans and other roots hang under it.
-        var size = SubtreeSizes(parent);
-        var root = -1;
+        var root = LargestTopLevel(parent, start, end);
         var extraRoots = 0;
-        for (var i = 0; i < n; i++)
-        {
-            if (parent[i] == -1 && (root < 0 || size[i] > size[root] || (size[i] == size[root] && end[i] - start[i] > end[root] - start[root])))
-            {
-                root = i;
-            }
-        }
 
         if (root < 0)
         {
@@ -259,33 +262,40 @@ public sealed class SpanTree
     private static bool LinkByNumber(Span[] spans, int[] parent, List<string> warnings)
     {
         var n = spans.Length;
-        var keys = new ulong[n];
-        for (var i = 0; i < n; i++)
+        var keys = ArrayPool<ulong>.Shared.Rent(n);
+        try
         {
-            if (!TryNumber(spans[i].SpanId, out keys[i]))
+            for (var i = 0; i < n; i++)
             {
-                return false;
+                if (!TryNumber(spans[i].SpanId, out keys[i]))
+                {
+                    return false;
+                }
             }
-        }
 
-        var index = new Dictionary<ulong, int>(n);
-        var duplicates = new List<string>();
-        for (var i = 0; i < n; i++)
-        {
-            if (!index.TryAdd(keys[i], i))
+            var index = new Dictionary<ulong, int>(n);
+            var duplicates = new List<string>();
+            for (var i = 0; i < n; i++)
             {
-                duplicates.Add($"Span ID {spans[i].SpanId} appears more than once; later copies are analysed as separate spans.");
+                if (!index.TryAdd(keys[i], i))
+                {
+                    duplicates.Add($"Span ID {spans[i].SpanId} appears more than once; later copies are analysed as separate spans.");
+                }
             }
-        }
 
-        warnings.AddRange(duplicates);
-        for (var i = 0; i < n; i++)
+            warnings.AddRange(duplicates);
+            for (var i = 0; i < n; i++)
+            {
+                var p = spans[i].ParentSpanId;
+                parent[i] = p is null ? -1 : TryNumber(p, out var key) && index.TryGetValue(key, out var pi) && pi != i ? pi : -2;
+            }
+
+            return true;
+        }
+        finally
         {
-            var p = spans[i].ParentSpanId;
-            parent[i] = p is null ? -1 : TryNumber(p, out var key) && index.TryGetValue(key, out var pi) && pi != i ? pi : -2;
+            ArrayPool<ulong>.Shared.Return(keys);
         }
-
-        return true;
     }
 
     private static Dictionary<string, int> LinkByString(Span[] spans, int[] parent, List<string> warnings)
@@ -327,13 +337,38 @@ public sealed class SpanTree
         return true;
     }
 
-    /// <summary>Number of spans under each top-level span (cycle-free parents; orphans count for themselves only).</summary>
-    private static int[] SubtreeSizes(int[] parent)
+    /// <summary>The top-level span with the most spans under it, then the longest; -1 when there is none.</summary>
+    private static int LargestTopLevel(int[] parent, long[] start, long[] end)
     {
         var n = parent.Length;
-        var topOf = new int[n];
-        Array.Fill(topOf, -1);
-        var size = new int[n];
+        var size = ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            SubtreeSizes(parent, size);
+            var root = -1;
+            for (var i = 0; i < n; i++)
+            {
+                if (parent[i] == -1 && (root < 0 || size[i] > size[root] || (size[i] == size[root] && end[i] - start[i] > end[root] - start[root])))
+                {
+                    root = i;
+                }
+            }
+
+            return root;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(size);
+        }
+    }
+
+    /// <summary>Number of spans under each top-level span (cycle-free parents; orphans count for themselves only).</summary>
+    private static void SubtreeSizes(int[] parent, int[] size)
+    {
+        var n = parent.Length;
+        var topOf = ArrayPool<int>.Shared.Rent(n);
+        Array.Fill(topOf, -1, 0, n);
+        Array.Clear(size, 0, n);
         var path = new List<int>();
         for (var i = 0; i < n; i++)
         {
@@ -362,14 +397,15 @@ public sealed class SpanTree
             }
         }
 
-        return size;
+        ArrayPool<int>.Shared.Return(topOf);
     }
 
     /// <summary>Marks nodes on parent cycles with -1 (the caller re-attaches them); returns how many cycles were cut.</summary>
     private static int BreakCycles(int[] parent)
     {
         var n = parent.Length;
-        var state = new byte[n]; // 0 new, 1 on current walk, 2 done
+        var state = ArrayPool<byte>.Shared.Rent(n); // 0 new, 1 on current walk, 2 done
+        Array.Clear(state, 0, n);
         var cycles = 0;
         var path = new List<int>();
         for (var i = 0; i < n; i++)
@@ -400,6 +436,7 @@ public sealed class SpanTree
             }
         }
 
+        ArrayPool<byte>.Shared.Return(state);
         return cycles;
     }
 
@@ -416,7 +453,8 @@ public sealed class SpanTree
 
         // Shifts pass down lazily (a child first takes its parent's total shift), not by re-walking each shifted subtree:
         // a 100k-deep chain skewed at every level would otherwise cost 100k x 100k steps.
-        var inherited = new long[Count];
+        var inherited = ArrayPool<long>.Shared.Rent(Count);
+        Array.Clear(inherited, 0, Count);
         foreach (var i in PreOrderSpan)
         {
             var p = Parent[i];
@@ -451,6 +489,7 @@ public sealed class SpanTree
             worst = Math.Max(worst, Math.Abs(delta));
         }
 
+        ArrayPool<long>.Shared.Return(inherited);
         if (shifted > 0)
         {
             ((List<string>)Warnings).Add($"Clock skew corrected on {shifted} span(s) (up to {worst / 1e6:0.#} ms): children on other hosts lay outside their parents and were shifted into them.");

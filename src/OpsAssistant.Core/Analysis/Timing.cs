@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace OpsAssistant.Core.Analysis;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace OpsAssistant.Core.Analysis;
 /// </summary>
 public sealed class Timing
 {
-    private Timing(long[] self, long[] onPath, List<int> path)
+    private Timing(long[] self, long[] onPath, int[] path)
     {
         Self = self;
         OnPath = onPath;
@@ -34,7 +36,10 @@ public sealed class Timing
         }
 
         var onPath = new long[n];
-        var visited = new List<int>();
+        // The walk's visit order, in a pooled buffer: it can hold every span of the trace (perf, issue 8: a growing list of
+        // 100k indexes left a trail of large-object garbage).
+        var visited = ArrayPool<int>.Shared.Rent(Math.Max(16, n));
+        var visits = 0;
 
         // Frames are structs on an array stack, resumed in place (perf, issue 8: one heap object per visited span before).
         var stack = new Frame[16];
@@ -51,7 +56,15 @@ public sealed class Timing
             if (frame.Next == 0 && !frame.Visited)
             {
                 frame.Visited = true;
-                visited.Add(s);
+                if (visits == visited.Length)
+                {
+                    var larger = ArrayPool<int>.Shared.Rent(visits * 2);
+                    visited.AsSpan(0, visits).CopyTo(larger);
+                    ArrayPool<int>.Shared.Return(visited);
+                    visited = larger;
+                }
+
+                visited[visits++] = s;
             }
 
             var descended = false;
@@ -85,46 +98,54 @@ public sealed class Timing
             }
         }
 
-        return new Timing(self, onPath, PathInTimeOrder(tree, visited));
+        var path = PathInTimeOrder(tree, visited.AsSpan(0, visits));
+        ArrayPool<int>.Shared.Return(visited);
+        return new Timing(self, onPath, path);
     }
 
     /// <summary>
     /// The visited spans, each once (first visit), ordered by start then depth; equal keys keep visit order, as the stable
     /// Distinct().OrderBy().ThenBy() this replaces did (perf, issue 8: one array sort instead of LINQ's buffers).
     /// </summary>
-    private static List<int> PathInTimeOrder(SpanTree tree, List<int> visited)
+    private static int[] PathInTimeOrder(SpanTree tree, ReadOnlySpan<int> visited)
     {
-        var seen = new bool[tree.Count];
-        var distinct = new List<int>(visited.Count);
-        foreach (var i in visited)
+        var seen = ArrayPool<bool>.Shared.Rent(tree.Count);
+        var keys = ArrayPool<PathKey>.Shared.Rent(Math.Max(1, visited.Length));
+        try
         {
-            if (!seen[i])
+            Array.Clear(seen, 0, tree.Count);
+            var distinct = 0;
+            foreach (var i in visited)
             {
-                seen[i] = true;
-                distinct.Add(i);
+                if (!seen[i])
+                {
+                    seen[i] = true;
+
+                    // Sorted as (start, depth, position) keys with a struct comparer (perf, issue 8: a delegate call per
+                    // comparison over 100k spans before). Position breaks ties, so the order is the same as a stable sort's.
+                    keys[distinct] = new PathKey(tree.Start[i], tree.Depth[i], distinct, i);
+                    distinct++;
+                }
             }
-        }
 
-        // Sorted as (start, depth, position) keys with a struct comparer the JIT specialises (perf, issue 8: a delegate call
-        // per comparison over 100k spans before). Position breaks ties, so the order is the same as a stable sort's.
-        var keys = new PathKey[distinct.Count];
-        for (var k = 0; k < keys.Length; k++)
+            var sorted = keys.AsSpan(0, distinct);
+            sorted.Sort(default(PathKeyOrder));
+            var path = new int[distinct];
+            for (var k = 0; k < distinct; k++)
+            {
+                path[k] = sorted[k].Span;
+            }
+
+            return path;
+        }
+        finally
         {
-            var i = distinct[k];
-            keys[k] = new PathKey(tree.Start[i], tree.Depth[i], k);
+            ArrayPool<bool>.Shared.Return(seen);
+            ArrayPool<PathKey>.Shared.Return(keys);
         }
-
-        keys.AsSpan().Sort(default(PathKeyOrder));
-        var path = new List<int>(keys.Length);
-        foreach (var key in keys)
-        {
-            path.Add(distinct[key.Position]);
-        }
-
-        return path;
     }
 
-    private readonly record struct PathKey(long Start, int Depth, int Position);
+    private readonly record struct PathKey(long Start, int Depth, int Position, int Span);
 
     private readonly struct PathKeyOrder : IComparer<PathKey>
     {
@@ -148,19 +169,28 @@ public sealed class Timing
             return []; // most spans are leaves: no buffers for them
         }
 
-        var kids = new List<int>(children.Length);
+        var count = 0;
         foreach (var c in children)
         {
-            if (!tree[c].ParentIsFollowsFrom && tree.End[c] <= tree.End[span] + 1_000_000)
+            count += CanHoldUp(tree, span, c) ? 1 : 0;
+        }
+
+        var sorted = new int[count];
+        count = 0;
+        foreach (var c in children)
+        {
+            if (CanHoldUp(tree, span, c))
             {
-                kids.Add(c);
+                sorted[count++] = c;
             }
         }
 
-        var sorted = kids.ToArray();
         Array.Sort(sorted, byEndDescending);
         return sorted;
     }
+
+    private static bool CanHoldUp(SpanTree tree, int parent, int child) =>
+        !tree[child].ParentIsFollowsFrom && tree.End[child] <= tree.End[parent] + 1_000_000;
 
     private static long CoveredByChildren(SpanTree tree, int i)
     {

@@ -89,10 +89,14 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     /// <summary>Called when one span names its own ID twice: the count above can no longer vouch for it.</summary>
     public void SpanIdsUncertain() => _spanIdsUncertain = true;
 
-    /// <summary>Sizes the tables for a document of <paramref name="byteLength"/> bytes (a span takes a few hundred).</summary>
+    /// <summary>
+    /// Sizes the tables for a document of <paramref name="byteLength"/> bytes. An OTLP/JSON span takes 300 bytes or more, so
+    /// the estimate is rarely short (growing copies every table, garbage a trace of 100k spans would make in megabytes) and
+    /// costs at most a few percent of the input's size when long.
+    /// </summary>
     public void ExpectBytes(int byteLength)
     {
-        var spans = Math.Min(byteLength / 512, Math.Min(Options.MaxSpans, 1 << 20));
+        var spans = Math.Min(byteLength / 256, Math.Min(Options.MaxSpans, 1 << 20));
         _spanIds.EnsureCapacity(spans);
         Spans.EnsureCapacity(spans);
     }

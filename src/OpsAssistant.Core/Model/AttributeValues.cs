@@ -9,16 +9,27 @@ public static class AttributeValues
 
     public static object? Find(IReadOnlyList<Attribute> attributes, string key)
     {
-        for (var i = 0; i < attributes.Count; i++)
+        foreach (var a in AsSpan(attributes))
         {
-            if (string.Equals(attributes[i].Key, key, StringComparison.Ordinal))
+            if (string.Equals(a.Key, key, StringComparison.Ordinal))
             {
-                return attributes[i].Value;
+                return a.Value;
             }
         }
 
         return null;
     }
+
+    /// <summary>
+    /// The attributes as a span. Readers store arrays, so this is free for every span they build; it spares a loop over a
+    /// large trace an interface call per element, or an enumerator per span (perf, issue 8).
+    /// </summary>
+    public static ReadOnlySpan<Attribute> AsSpan(IReadOnlyList<Attribute> attributes) => attributes switch
+    {
+        Attribute[] array => array,
+        List<Attribute> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list),
+        _ => attributes.ToArray(),
+    };
 
     public static string? FindString(IReadOnlyList<Attribute> attributes, string key) =>
         Find(attributes, key) is { } v ? Format(v) : null;
