@@ -94,11 +94,10 @@ public sealed class SqliteTraceStore : RelationalTraceStore
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
 
-            // busy_timeout and cache_size are per connection; journal_mode=WAL sticks to the file, so it is set once per
-            // process. The default page cache (2 MB) is smaller than one 10,000-span trace, so every read of such a trace
-            // went back to the file for every page; pages are only allocated as they are read.
-            const string PerConnection = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384;";
-            var pragmas = _walEnabled ? PerConnection : PerConnection + " PRAGMA journal_mode = WAL;";
+            // busy_timeout is per connection; journal_mode=WAL sticks to the file, so it is set once per process.
+            var pragmas = _walEnabled
+                ? "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;"
+                : "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
             await ExecuteAsync(connection, null, pragmas + ExtraPragmas, cancellationToken).ConfigureAwait(false);
             _walEnabled = true;
             return connection;
