@@ -177,26 +177,28 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, """
-            SELECT trace_id, span_id, parent_span_id, name, start_ns, end_ns, payload
+            SELECT span_id, parent_span_id, name, start_ns, end_ns, payload
             FROM trace_spans WHERE trace_id = @trace_id ORDER BY start_ns, span_id
             """);
         AddParameter(command, "trace_id", DbType.String, normalized);
 
+        // Every row's trace_id equals the key it was selected by, so the spans share that one string instead of reading
+        // a copy per row.
         var spans = new List<Span>();
-        var interned = new Dictionary<string, object>(StringComparer.Ordinal);
+        var decoder = new SpanPayloadDecoder();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var row = new SpanRow(
+                    normalized,
                     reader.GetString(0),
-                    reader.GetString(1),
-                    reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.GetString(3),
+                    reader.IsDBNull(1) ? null : reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetInt64(3),
                     reader.GetInt64(4),
-                    reader.GetInt64(5),
-                    (byte[])reader.GetValue(6));
-                spans.Add(SpanPayloadCodec.Decode(row, interned));
+                    (byte[])reader.GetValue(5));
+                spans.Add(decoder.Decode(row));
             }
         }
 

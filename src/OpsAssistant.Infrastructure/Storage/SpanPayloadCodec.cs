@@ -9,7 +9,8 @@ namespace OpsAssistant.Infrastructure.Storage;
 /// <summary>
 /// The stored form of a span's non-indexed fields: compact UTF-8 JSON with one-letter keys. Attribute values are tagged
 /// with their type (s string, i int64, d double, b bool, x bytes, a array, m key/value list) so they read back exactly
-/// as they were written; OTLP JSON would lose the int/double distinction for whole numbers.
+/// as they were written; OTLP JSON would lose the int/double distinction for whole numbers. <see cref="SpanPayloadDecoder"/>
+/// reads it back.
 /// </summary>
 internal static class SpanPayloadCodec
 {
@@ -94,66 +95,6 @@ internal static class SpanPayloadCodec
         }
 
         return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>The indexed columns plus the payload; resources and scopes read back shared through <paramref name="interned"/>.</summary>
-    public static Span Decode(SpanRow row, Dictionary<string, object> interned)
-    {
-        using var document = JsonDocument.Parse(row.Payload);
-        var root = document.RootElement;
-
-        var resourceElement = root.GetProperty("r");
-        var resourceKey = "r" + resourceElement.GetRawText();
-        if (!interned.TryGetValue(resourceKey, out var resource))
-        {
-            resource = new Resource(resourceElement.GetProperty("s").GetString() ?? Resource.UnknownService, ReadAttributes(resourceElement));
-            interned[resourceKey] = resource;
-        }
-
-        var scope = InstrumentationScope.Empty;
-        if (root.TryGetProperty("c", out var scopeElement))
-        {
-            var scopeKey = "c" + scopeElement.GetRawText();
-            if (!interned.TryGetValue(scopeKey, out var cached))
-            {
-                var attributes = ReadAttributes(scopeElement);
-                cached = new InstrumentationScope(
-                    scopeElement.GetProperty("n").GetString() ?? "",
-                    scopeElement.TryGetProperty("v", out var v) ? v.GetString() : null,
-                    attributes.Length == 0 ? null : attributes);
-                interned[scopeKey] = cached;
-            }
-
-            scope = (InstrumentationScope)cached;
-        }
-
-        return new Span
-        {
-            TraceId = row.TraceId,
-            SpanId = row.SpanId,
-            ParentSpanId = row.ParentSpanId,
-            Name = row.Name,
-            StartUnixNano = row.StartNano,
-            EndUnixNano = row.EndNano,
-            Resource = (Resource)resource,
-            Scope = scope,
-            Kind = (SpanKind)root.GetProperty("k").GetInt32(),
-            Status = (SpanStatusCode)root.GetProperty("st").GetInt32(),
-            StatusMessage = root.TryGetProperty("sm", out var sm) ? sm.GetString() : null,
-            ParentIsFollowsFrom = root.TryGetProperty("ff", out var ff) && ff.GetBoolean(),
-            TraceState = root.TryGetProperty("ts", out var ts) ? ts.GetString() : null,
-            Attributes = ReadAttributes(root),
-            Events = root.TryGetProperty("e", out var events)
-                ? events.EnumerateArray().Select(e => new SpanEvent(e.GetProperty("n").GetString() ?? "", e.GetProperty("t").GetInt64(), ReadAttributes(e))).ToArray()
-                : [],
-            Links = root.TryGetProperty("l", out var links)
-                ? links.EnumerateArray().Select(l => new SpanLink(
-                    l.GetProperty("t").GetString() ?? "",
-                    l.GetProperty("s").GetString() ?? "",
-                    ReadAttributes(l),
-                    l.TryGetProperty("k", out var k) ? k.GetString() : null)).ToArray()
-                : [],
-        };
     }
 
     private static void WriteAttributes(Utf8JsonWriter writer, string property, IReadOnlyList<Attribute> attributes)
@@ -243,44 +184,5 @@ internal static class SpanPayloadCodec
         writer.WriteStartObject();
         writer.WritePropertyName(tag);
         return writer;
-    }
-
-    private static Attribute[] ReadAttributes(JsonElement owner) =>
-        owner.TryGetProperty("a", out var array) ? ReadAttributeArray(array) : AttributeValues.Empty;
-
-    private static Attribute[] ReadAttributeArray(JsonElement array)
-    {
-        var result = new Attribute[array.GetArrayLength()];
-        var i = 0;
-        foreach (var pair in array.EnumerateArray())
-        {
-            result[i++] = new Attribute(pair[0].GetString() ?? "", ReadValue(pair[1]));
-        }
-
-        return result;
-    }
-
-    private static object? ReadValue(JsonElement element)
-    {
-        if (element.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        var property = element.EnumerateObject().First();
-        var value = property.Value;
-        return property.Name switch
-        {
-            "s" => value.GetString(),
-            "b" => value.GetBoolean(),
-            "i" => value.GetInt64(),
-            "d" => value.ValueKind == JsonValueKind.String
-                ? double.Parse(value.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture)
-                : value.GetDouble(),
-            "x" => value.GetBytesFromBase64(),
-            "m" => ReadAttributeArray(value),
-            "a" => value.EnumerateArray().Select(ReadValue).ToArray(),
-            _ => throw new JsonException($"Unknown attribute value tag '{property.Name}' in a stored span."),
-        };
     }
 }

@@ -1,0 +1,405 @@
+using System.Globalization;
+using System.Text.Json;
+using OpsAssistant.Core.Model;
+using Attribute = OpsAssistant.Core.Model.Attribute;
+
+namespace OpsAssistant.Infrastructure.Storage;
+
+/// <summary>
+/// Reads the rows of one query back into spans (the inverse of <see cref="SpanPayloadCodec.Encode"/>). One instance per
+/// query: a trace's spans repeat a few resources, scopes, names and attribute keys, so each distinct resource and scope
+/// is built once and shared by reference, and short strings are read once. The payload is walked with a
+/// <see cref="Utf8JsonReader"/>, never materialised as a document: decoding was most of the cost of loading a trace.
+/// </summary>
+internal sealed class SpanPayloadDecoder
+{
+    // Longer strings are rarely repeated (statements, messages); pooling them would only grow the table.
+    private const int MaxPooledChars = 96;
+
+    private const int End = 0;
+    private const int Unknown = -1;
+    private const int Status = 's' | ('t' << 8);
+    private const int StatusMessage = 's' | ('m' << 8);
+    private const int FollowsFrom = 'f' | ('f' << 8);
+    private const int TraceState = 't' | ('s' << 8);
+
+    private readonly Dictionary<byte[], Resource> _resources = new(RawJsonComparer.Instance);
+    private readonly Dictionary<byte[], Resource>.AlternateLookup<ReadOnlySpan<byte>> _resourceLookup;
+    private readonly Dictionary<byte[], InstrumentationScope> _scopes = new(RawJsonComparer.Instance);
+    private readonly Dictionary<byte[], InstrumentationScope>.AlternateLookup<ReadOnlySpan<byte>> _scopeLookup;
+    private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
+    private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _stringLookup;
+
+    // Scratch stacks for attribute lists and array values of unknown length; nested lists push above their parent's items.
+    private readonly List<Attribute> _attributes = [];
+    private readonly List<object?> _values = [];
+
+    public SpanPayloadDecoder()
+    {
+        _resourceLookup = _resources.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _scopeLookup = _scopes.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _stringLookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>The indexed columns plus the payload.</summary>
+    public Span Decode(in SpanRow row)
+    {
+        var payload = row.Payload.AsSpan();
+        var reader = new Utf8JsonReader(payload);
+        Expect(ref reader, JsonTokenType.StartObject);
+
+        var resource = Resource.Unknown;
+        var scope = InstrumentationScope.Empty;
+        var kind = SpanKind.Unspecified;
+        var status = SpanStatusCode.Unset;
+        string? statusMessage = null;
+        var followsFrom = false;
+        string? traceState = null;
+        IReadOnlyList<Attribute> attributes = AttributeValues.Empty;
+        IReadOnlyList<SpanEvent> events = [];
+        IReadOnlyList<SpanLink> links = [];
+        for (var property = NextProperty(ref reader); property != End; property = NextProperty(ref reader))
+        {
+            switch (property)
+            {
+                case 'r': resource = ReadShared(ref reader, payload, _resourceLookup, ParseResource); break;
+                case 'c': scope = ReadShared(ref reader, payload, _scopeLookup, ParseScope); break;
+                case 'k': kind = (SpanKind)reader.GetInt32(); break;
+                case Status: status = (SpanStatusCode)reader.GetInt32(); break;
+                case StatusMessage: statusMessage = ReadString(ref reader); break;
+                case FollowsFrom: followsFrom = reader.GetBoolean(); break;
+                case TraceState: traceState = ReadString(ref reader); break;
+                case 'a': attributes = ReadAttributeArray(ref reader); break;
+                case 'e': events = ReadEvents(ref reader); break;
+                case 'l': links = ReadLinks(ref reader); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return new Span
+        {
+            TraceId = row.TraceId,
+            SpanId = row.SpanId,
+            ParentSpanId = row.ParentSpanId,
+            Name = Pool(row.Name),
+            StartUnixNano = row.StartNano,
+            EndUnixNano = row.EndNano,
+            Resource = resource,
+            Scope = scope,
+            Kind = kind,
+            Status = status,
+            StatusMessage = statusMessage,
+            ParentIsFollowsFrom = followsFrom,
+            TraceState = traceState,
+            Attributes = attributes,
+            Events = events,
+            Links = links,
+        };
+    }
+
+    private delegate T Parse<out T>(SpanPayloadDecoder decoder, ReadOnlySpan<byte> json);
+
+    /// <summary>The object at the reader, looked up by its exact bytes and parsed only the first time they are seen.</summary>
+    private T ReadShared<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload, Dictionary<byte[], T>.AlternateLookup<ReadOnlySpan<byte>> lookup, Parse<T> parse)
+    {
+        var start = checked((int)reader.TokenStartIndex);
+        reader.Skip();
+        var json = payload[start..checked((int)reader.BytesConsumed)];
+        if (!lookup.TryGetValue(json, out var shared))
+        {
+            shared = parse(this, json);
+            lookup[json] = shared;
+        }
+
+        return shared;
+    }
+
+    private static Resource ParseResource(SpanPayloadDecoder decoder, ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        Expect(ref reader, JsonTokenType.StartObject);
+        string? service = null;
+        Attribute[] attributes = AttributeValues.Empty;
+        for (var property = NextProperty(ref reader); property != End; property = NextProperty(ref reader))
+        {
+            switch (property)
+            {
+                case 's': service = decoder.ReadString(ref reader); break;
+                case 'a': attributes = decoder.ReadAttributeArray(ref reader); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return new Resource(service ?? Resource.UnknownService, attributes);
+    }
+
+    private static InstrumentationScope ParseScope(SpanPayloadDecoder decoder, ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        Expect(ref reader, JsonTokenType.StartObject);
+        string? name = null;
+        string? version = null;
+        Attribute[] attributes = AttributeValues.Empty;
+        for (var property = NextProperty(ref reader); property != End; property = NextProperty(ref reader))
+        {
+            switch (property)
+            {
+                case 'n': name = decoder.ReadString(ref reader); break;
+                case 'v': version = decoder.ReadString(ref reader); break;
+                case 'a': attributes = decoder.ReadAttributeArray(ref reader); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return new InstrumentationScope(name ?? "", version, attributes.Length == 0 ? null : attributes);
+    }
+
+    private SpanEvent[] ReadEvents(ref Utf8JsonReader reader)
+    {
+        var events = new List<SpanEvent>();
+        while (NextItem(ref reader))
+        {
+            string? name = null;
+            long time = 0;
+            Attribute[] attributes = AttributeValues.Empty;
+            for (var property = NextProperty(ref reader); property != End; property = NextProperty(ref reader))
+            {
+                switch (property)
+                {
+                    case 'n': name = ReadString(ref reader); break;
+                    case 't': time = reader.GetInt64(); break;
+                    case 'a': attributes = ReadAttributeArray(ref reader); break;
+                    default: reader.Skip(); break;
+                }
+            }
+
+            events.Add(new SpanEvent(name ?? "", time, attributes));
+        }
+
+        return [.. events];
+    }
+
+    private SpanLink[] ReadLinks(ref Utf8JsonReader reader)
+    {
+        var links = new List<SpanLink>();
+        while (NextItem(ref reader))
+        {
+            string? traceId = null;
+            string? spanId = null;
+            string? kind = null;
+            Attribute[] attributes = AttributeValues.Empty;
+            for (var property = NextProperty(ref reader); property != End; property = NextProperty(ref reader))
+            {
+                switch (property)
+                {
+                    case 't': traceId = ReadString(ref reader); break;
+                    case 's': spanId = ReadString(ref reader); break;
+                    case 'k': kind = ReadString(ref reader); break;
+                    case 'a': attributes = ReadAttributeArray(ref reader); break;
+                    default: reader.Skip(); break;
+                }
+            }
+
+            links.Add(new SpanLink(traceId ?? "", spanId ?? "", attributes, kind));
+        }
+
+        return [.. links];
+    }
+
+    /// <summary><c>[[key, value], ...]</c> at the reader's StartArray.</summary>
+    private Attribute[] ReadAttributeArray(ref Utf8JsonReader reader)
+    {
+        var start = _attributes.Count;
+        while (NextItem(ref reader))
+        {
+            reader.Read();
+            var key = ReadString(ref reader) ?? "";
+            reader.Read();
+            var value = ReadValue(ref reader);
+            Expect(ref reader, JsonTokenType.EndArray);
+            _attributes.Add(new Attribute(key, value));
+        }
+
+        return TakeFrom(_attributes, start);
+    }
+
+    /// <summary>A tagged value (<c>{"s": ...}</c>, <c>{"m": [...]}</c>, ...) or null, at the reader's first token.</summary>
+    private object? ReadValue(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || reader.ValueSpan.Length != 1)
+        {
+            throw new JsonException("A stored attribute value is not a tagged object.");
+        }
+
+        var tag = reader.ValueSpan[0];
+        reader.Read();
+        object? value = tag switch
+        {
+            (byte)'s' => ReadString(ref reader),
+            (byte)'b' => reader.GetBoolean(),
+            (byte)'i' => reader.GetInt64(),
+            (byte)'d' => reader.TokenType == JsonTokenType.String
+                ? double.Parse(reader.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture)
+                : reader.GetDouble(),
+            (byte)'x' => reader.GetBytesFromBase64(),
+            (byte)'m' => ReadAttributeArray(ref reader),
+            (byte)'a' => ReadArrayValue(ref reader),
+            _ => throw new JsonException($"Unknown attribute value tag '{(char)tag}' in a stored span."),
+        };
+        Expect(ref reader, JsonTokenType.EndObject);
+        return value;
+    }
+
+    private object?[] ReadArrayValue(ref Utf8JsonReader reader)
+    {
+        var start = _values.Count;
+        while (NextItem(ref reader))
+        {
+            _values.Add(ReadValue(ref reader));
+        }
+
+        return TakeFrom(_values, start);
+    }
+
+    private string? ReadString(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        // UTF-8 never takes fewer bytes than UTF-16 chars, so a short byte length bounds the char length.
+        var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (length > MaxPooledChars)
+        {
+            return reader.GetString();
+        }
+
+        Span<char> chars = stackalloc char[MaxPooledChars];
+        var written = reader.CopyString(chars);
+        return Pool(chars[..written]);
+    }
+
+    private string Pool(ReadOnlySpan<char> value)
+    {
+        if (_stringLookup.TryGetValue(value, out var pooled))
+        {
+            return pooled;
+        }
+
+        var s = value.ToString();
+        _strings.Add(s);
+        return s;
+    }
+
+    private string Pool(string value)
+    {
+        if (value.Length > MaxPooledChars)
+        {
+            return value;
+        }
+
+        if (_strings.TryGetValue(value, out var pooled))
+        {
+            return pooled;
+        }
+
+        _strings.Add(value);
+        return value;
+    }
+
+    private static T[] TakeFrom<T>(List<T> stack, int start)
+    {
+        var count = stack.Count - start;
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var items = new T[count];
+        stack.CopyTo(start, items, 0, count);
+        stack.RemoveRange(start, count);
+        return items;
+    }
+
+    /// <summary>
+    /// Moves to the value of the next property of the current object and returns the property's name packed into an int
+    /// (the codec's names are one or two ASCII letters, so <c>'r'</c> or <see cref="Status"/>); <see cref="End"/> at the
+    /// end of the object.
+    /// </summary>
+    private static int NextProperty(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            throw new JsonException("A stored span payload ended early.");
+        }
+
+        if (reader.TokenType == JsonTokenType.EndObject)
+        {
+            return End;
+        }
+
+        if (reader.TokenType != JsonTokenType.PropertyName)
+        {
+            throw new JsonException($"Expected a property in a stored span payload, found {reader.TokenType}.");
+        }
+
+        var name = reader.ValueSpan;
+        var packed = name.Length switch
+        {
+            1 => name[0],
+            2 => name[0] | (name[1] << 8),
+            _ => Unknown,
+        };
+        reader.Read();
+        return packed;
+    }
+
+    /// <summary>
+    /// Moves to the first token of the next item of an array, from its StartArray or from the last token of the item
+    /// before; false at its end.
+    /// </summary>
+    private static bool NextItem(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            throw new JsonException("A stored span payload ended early.");
+        }
+
+        return reader.TokenType != JsonTokenType.EndArray;
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (!reader.Read() || reader.TokenType != type)
+        {
+            throw new JsonException($"Expected {type} in a stored span payload.");
+        }
+    }
+
+    /// <summary>Compares resources and scopes by their exact stored bytes, so a repeated one is recognised without decoding it.</summary>
+    private sealed class RawJsonComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly RawJsonComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(alternate);
+            return hash.ToHashCode();
+        }
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+    }
+}
