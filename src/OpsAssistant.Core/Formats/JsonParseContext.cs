@@ -77,8 +77,26 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     public void AddSpan(Span span)
     {
         EnsureRoomFor(1);
+        if (Spans.Count == 0)
+        {
+            _firstTraceId = span.TraceId;
+        }
+        else if (_oneTraceId && !ReferenceEquals(span.TraceId, _firstTraceId) && !string.Equals(span.TraceId, _firstTraceId, StringComparison.Ordinal))
+        {
+            _oneTraceId = false;
+        }
+
         Spans.Add(span);
     }
+
+    /// <summary>
+    /// True when at least one span was read and all carry the same trace ID: checked as each span is added, while it is in
+    /// cache, rather than by a second pass over every span object when grouping (perf, issue 8).
+    /// </summary>
+    public bool OneTraceId => Spans.Count > 0 && _oneTraceId;
+
+    private string? _firstTraceId;
+    private bool _oneTraceId = true;
 
     /// <summary>
     /// True when every span read so far carries a canonical span ID no other span carries, so grouping need not look for

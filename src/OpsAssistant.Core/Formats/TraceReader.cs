@@ -230,7 +230,7 @@ public static class TraceReader
     private static List<Trace> Group(JsonParseContext ctx, TraceFormat format)
     {
         // The usual file, one trace whose span IDs the reader has proven distinct, needs no grouping at all.
-        if (ctx.SpanIdsKnownDistinct && ctx.Spans.Count > 0 && OneTrace(ctx.Spans))
+        if (ctx.SpanIdsKnownDistinct && ctx.OneTraceId)
         {
             return [new Trace(ctx.Spans[0].TraceId, ctx.Spans.ToArray(), format, [.. ctx.Warnings])];
         }
@@ -274,20 +274,6 @@ public static class TraceReader
             warnings.AddRange(group.Renamed.Take(10).Select(r => $"Span ID {r.Original} was used by two different spans; the later one ({r.Name}) is kept as {r.NewId}."));
             return new Trace(id, group.Spans, format, warnings);
         }).ToList();
-    }
-
-    private static bool OneTrace(List<Span> spans)
-    {
-        var first = spans[0].TraceId;
-        foreach (var span in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(spans))
-        {
-            if (!ReferenceEquals(span.TraceId, first) && !string.Equals(span.TraceId, first, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static string Describe(JsonException ex, TraceReadOptions options)
