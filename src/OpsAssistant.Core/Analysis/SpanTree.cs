@@ -273,39 +273,31 @@ public sealed class SpanTree
     {
         var n = spans.Length;
         var keys = ArrayPool<ulong>.Shared.Rent(n);
-        try
+        for (var i = 0; i < n; i++)
         {
-            for (var i = 0; i < n; i++)
+            if (!TryNumber(spans[i].SpanId, out keys[i]))
             {
-                if (!TryNumber(spans[i].SpanId, out keys[i]))
-                {
-                    return false;
-                }
+                ArrayPool<ulong>.Shared.Return(keys);
+                return false;
             }
-
-            var index = new Dictionary<ulong, int>(n);
-            var duplicates = new List<string>();
-            for (var i = 0; i < n; i++)
-            {
-                if (!index.TryAdd(keys[i], i))
-                {
-                    duplicates.Add($"Span ID {spans[i].SpanId} appears more than once; later copies are analysed as separate spans.");
-                }
-            }
-
-            warnings.AddRange(duplicates);
-            for (var i = 0; i < n; i++)
-            {
-                var p = spans[i].ParentSpanId;
-                parent[i] = p is null ? -1 : TryNumber(p, out var key) && index.TryGetValue(key, out var pi) && pi != i ? pi : -2;
-            }
-
-            return true;
         }
-        finally
+
+        using var index = new SpanIdTable(keys, n);
+        for (var i = 0; i < n; i++)
         {
-            ArrayPool<ulong>.Shared.Return(keys);
+            if (!index.TryAdd(i))
+            {
+                warnings.Add($"Span ID {spans[i].SpanId} appears more than once; later copies are analysed as separate spans.");
+            }
         }
+
+        for (var i = 0; i < n; i++)
+        {
+            var p = spans[i].ParentSpanId;
+            parent[i] = p is null ? -1 : TryNumber(p, out var key) && index.TryGet(key, out var pi) && pi != i ? pi : -2;
+        }
+
+        return true;
     }
 
     private static Dictionary<string, int> LinkByString(Span[] spans, int[] parent, List<string> warnings)
