@@ -36,8 +36,11 @@ internal static class ErrorDetector
 
         // Only unrecovered failures below a span make it a consequence; a retried-away error below does not.
         var erroredBelow = new bool[n];
-        foreach (var i in tree.PreOrder().Reverse())
+        // Children before parents: the pre-order backwards, read in place (perf, issue 8: Reverse() buffered 100k indexes).
+        var preOrder = tree.PreOrderSpan;
+        for (var k = preOrder.Length - 1; k >= 0; k--)
         {
+            var i = preOrder[k];
             var p = tree.Parent[i];
             if (p >= 0 && ((errored[i] && !recovered[i]) || erroredBelow[i]))
             {
