@@ -167,7 +167,7 @@ internal static class LoadCommand
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
-    /// <summary>Counts <c>opsassistant.queue.completed</c> in this process: queued analyses the worker has finished.</summary>
+    /// <summary>Counts <see cref="OpsAssistantTelemetry.QueuedAnalyses"/> in this process: queued analyses the worker has finished.</summary>
     private sealed class QueuedAnalysesFinished : IDisposable
     {
         private readonly MeterListener _listener = new();
@@ -177,7 +177,7 @@ internal static class LoadCommand
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == OpsAssistantTelemetry.SourceName && instrument.Name == "opsassistant.queue.completed")
+                if (ReferenceEquals(instrument, OpsAssistantTelemetry.QueuedAnalyses))
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
