@@ -4,6 +4,7 @@ using OpsAssistant.Benchmarks;
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- scale 1000 10000 100000 1000000
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- --filter '*LoadAndAnalyze*'
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- phases 100000
+// dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- steady 100000 8 4
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- load 8 400
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- service-phases 10000 15
 return args switch
@@ -11,6 +12,7 @@ return args switch
     ["scale", .. var sizes] => ScaleCommand.RunAll(sizes.Length > 0 ? sizes : ["1000", "10000", "100000", "1000000"]),
     ["scale-one", var file] => ScaleCommand.RunOne(file),
     ["phases", .. var rest] => PhasesCommand.Run(rest),
+    ["steady", .. var rest] => SteadyCommand.Run(rest),
     ["digest", .. var inputs] => DigestCommand.Run(inputs),
     ["load", .. var rest] => await LoadCommand.RunAsync(rest),
     ["service-phases", .. var rest] => await ServicePhasesCommand.RunAsync(rest),

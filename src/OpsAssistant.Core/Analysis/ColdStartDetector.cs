@@ -59,7 +59,7 @@ internal static class ColdStartDetector
     {
         for (var i = 0; i < tree.Count; i++)
         {
-            if (AttributeValues.FindBool(tree[i].Attributes, "faas.coldstart") != true && !IsColdStartAnnotation(tree[i]))
+            if (AttributeValues.FindBool(tree[i].AttributeSpan, "faas.coldstart") != true && !IsColdStartAnnotation(tree[i]))
             {
                 continue;
             }
@@ -76,7 +76,7 @@ internal static class ColdStartDetector
     }
 
     private static bool IsColdStartAnnotation(Span span) =>
-        AttributeValues.FindBool(span.Attributes, "ColdStart") == true || AttributeValues.FindBool(span.Attributes, "aws.lambda.cold_start") == true;
+        AttributeValues.FindBool(span.AttributeSpan, "ColdStart") == true || AttributeValues.FindBool(span.AttributeSpan, "aws.lambda.cold_start") == true;
 
     private static bool HasLambdaSiblings(SpanTree tree, int i)
     {
@@ -94,7 +94,7 @@ internal static class ColdStartDetector
             }
         }
 
-        return AttributeValues.FindBool(tree[p].Attributes, "ColdStart") == true || tree[p].Attributes.Any(a => a.Key.StartsWith("faas.", StringComparison.Ordinal) || a.Key.StartsWith("aws.lambda", StringComparison.Ordinal));
+        return AttributeValues.FindBool(tree[p].AttributeSpan, "ColdStart") == true || tree[p].Attributes.Any(a => a.Key.StartsWith("faas.", StringComparison.Ordinal) || a.Key.StartsWith("aws.lambda", StringComparison.Ordinal));
     }
 
     private static bool IsUnder(SpanTree tree, int i, int ancestor) => tree.Ancestors(i).Contains(ancestor);

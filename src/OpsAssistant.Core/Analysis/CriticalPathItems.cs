@@ -11,7 +11,10 @@ namespace OpsAssistant.Core.Analysis;
 internal sealed class CriticalPathItems(IReadOnlyList<int> path, Timing timing, Func<int, SpanRef> refOf, Func<long, double> sharePercent)
     : IReadOnlyList<CriticalPathItem>
 {
-    private readonly CriticalPathItem?[] _items = new CriticalPathItem?[path.Count];
+    // Built items by position. A dictionary, not an array of the path's length: the prompt reads 40 items of a path that
+    // can hold 100k spans, and that array was large-object garbage on every analysis (perf, issue 8). Locked, because a
+    // cached analysis may be read by concurrent requests.
+    private readonly Dictionary<int, CriticalPathItem> _items = [];
 
     public int Count => path.Count;
 
@@ -19,13 +22,19 @@ internal sealed class CriticalPathItems(IReadOnlyList<int> path, Timing timing, 
     {
         get
         {
-            if (_items[index] is { } item)
+            ArgumentOutOfRangeException.ThrowIfNegative(index);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+            lock (_items)
             {
+                if (!_items.TryGetValue(index, out var item))
+                {
+                    var i = path[index];
+                    item = new CriticalPathItem(refOf(i), OnPathMs(index), Math.Round(timing.Self[i] / 1e6, 3), sharePercent(timing.OnPath[i]));
+                    _items.Add(index, item);
+                }
+
                 return item;
             }
-
-            var i = path[index];
-            return _items[index] = new CriticalPathItem(refOf(i), OnPathMs(index), Math.Round(timing.Self[i] / 1e6, 3), sharePercent(timing.OnPath[i]));
         }
     }
 

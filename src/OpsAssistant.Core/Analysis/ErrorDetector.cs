@@ -1,3 +1,4 @@
+using System.Buffers;
 using OpsAssistant.Core.Analysis.Findings;
 
 namespace OpsAssistant.Core.Analysis;
@@ -14,18 +15,41 @@ internal static class ErrorDetector
 
     public static (List<ErrorFinding> Errors, List<TimeoutFinding> Timeouts) Detect(SpanTree tree, Func<int, SpanRef> refOf)
     {
+        // Per-span working arrays come from the pool: at 100k spans each is large-object garbage otherwise (perf, issue 8).
         var n = tree.Count;
-        var signal = new string?[n];
-        var errored = new bool[n];
+        var flags = ArrayPool<bool>.Shared.Rent(3 * n);
+        try
+        {
+            Array.Clear(flags, 0, 3 * n);
+            return Detect(tree, refOf, flags.AsSpan(0, n), flags.AsSpan(n, n), flags.AsSpan(2 * n, n));
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(flags);
+        }
+    }
+
+    private static (List<ErrorFinding> Errors, List<TimeoutFinding> Timeouts) Detect(
+        SpanTree tree, Func<int, SpanRef> refOf, Span<bool> errored, Span<bool> recovered, Span<bool> erroredBelow)
+    {
+        var n = tree.Count;
+        Dictionary<int, string>? signal = null; // only errored spans have one
         for (var i = 0; i < n; i++)
         {
-            signal[i] = SpanSignals.ErrorSignal(tree[i]);
-            errored[i] = signal[i] is not null;
+            if (SpanSignals.ErrorSignal(tree[i]) is { } s)
+            {
+                (signal ??= [])[i] = s;
+                errored[i] = true;
+            }
+        }
+
+        if (signal is null)
+        {
+            return ([], []);
         }
 
         // A retry can happen at any level of the chain (usually the client span, not the server span that failed): if any
         // errored span on the way up was followed by a successful attempt of the same call, the failure was recovered.
-        var recovered = new bool[n];
         for (var i = 0; i < n; i++)
         {
             for (var x = i; errored[i] && !recovered[i] && x >= 0 && errored[x]; x = tree.Parent[x])
@@ -35,7 +59,6 @@ internal static class ErrorDetector
         }
 
         // Only unrecovered failures below a span make it a consequence; a retried-away error below does not.
-        var erroredBelow = new bool[n];
         // Children before parents: the pre-order backwards, read in place (perf, issue 8: Reverse() buffered 100k indexes).
         var preOrder = tree.PreOrderSpan;
         for (var k = preOrder.Length - 1; k >= 0; k--)
@@ -68,7 +91,7 @@ internal static class ErrorDetector
             }
 
             var isOrigin = !erroredBelow[i];
-            errors.Add(new ErrorFinding(refOf(i), SpanSignals.Message(span), SpanSignals.ExceptionType(span), signal[i]!, isOrigin,
+            errors.Add(new ErrorFinding(refOf(i), SpanSignals.Message(span), SpanSignals.ExceptionType(span), signal[i], isOrigin,
                 recovered[i], reachesRoot && !recovered[i], (tree.Start[i] - traceStart) / 1e6, chain));
 
             if (isOrigin && LooksLikeTimeout(tree, i) && FindBudgetLocus(tree, i, errored) is { } locus)
@@ -90,7 +113,7 @@ internal static class ErrorDetector
     }
 
     /// <summary>A later sibling making the same call that did not fail means this failure was retried away.</summary>
-    private static bool Recovered(SpanTree tree, int i, bool[] errored)
+    private static bool Recovered(SpanTree tree, int i, ReadOnlySpan<bool> errored)
     {
         var p = tree.Parent[i];
         if (p < 0)
@@ -117,13 +140,13 @@ internal static class ErrorDetector
     private static bool LooksLikeTimeout(SpanTree tree, int i)
     {
         var span = tree[i];
-        var http = Model.AttributeValues.FindLong(span.Attributes, "http.response.status_code") ?? Model.AttributeValues.FindLong(span.Attributes, "http.status_code");
-        if (http is 504 or 408 || Model.AttributeValues.FindLong(span.Attributes, "rpc.grpc.status_code") == 4)
+        var http = Model.AttributeValues.FindLong(span.AttributeSpan, "http.response.status_code") ?? Model.AttributeValues.FindLong(span.AttributeSpan, "http.status_code");
+        if (http is 504 or 408 || Model.AttributeValues.FindLong(span.AttributeSpan, "rpc.grpc.status_code") == 4)
         {
             return true;
         }
 
-        var text = (SpanSignals.Message(span) + " " + SpanSignals.ExceptionType(span) + " " + Model.AttributeValues.FindString(span.Attributes, "response_flags")).ToUpperInvariant();
+        var text = (SpanSignals.Message(span) + " " + SpanSignals.ExceptionType(span) + " " + Model.AttributeValues.FindString(span.AttributeSpan, "response_flags")).ToUpperInvariant();
         if (text.Contains("TIMEOUT", StringComparison.Ordinal) || text.Contains("TIMED OUT", StringComparison.Ordinal) || text.Contains("DEADLINE", StringComparison.Ordinal)
             || text.Contains(" UT", StringComparison.Ordinal))
         {
@@ -134,7 +157,7 @@ internal static class ErrorDetector
         return ms >= 1000 && Math.Abs(ms - Math.Round(ms / 1000) * 1000) <= ms * 0.005;
     }
 
-    private static int? FindBudgetLocus(SpanTree tree, int gaveUp, bool[] errored)
+    private static int? FindBudgetLocus(SpanTree tree, int gaveUp, ReadOnlySpan<bool> errored)
     {
         var budget = tree.Duration(gaveUp);
         if (budget <= 0 || tree.Children(gaveUp).Length == 0)

@@ -129,7 +129,7 @@ public static class HeuristicRanker
             Summary = Summarise(f, hypotheses),
             Hypotheses = hypotheses,
             Warnings = f.Warnings.Count == 0 ? null : f.Warnings,
-            CriticalPath = analysis.Timing.Path.Select(i => analysis.Tree[i].SpanId).ToList(),
+            CriticalPath = new SpanIdList(analysis.Tree, analysis.Timing.Path),
         };
     }
 

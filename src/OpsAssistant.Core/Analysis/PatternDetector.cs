@@ -99,7 +99,7 @@ internal static partial class PatternDetector
 
                 var share = Share(tree, window);
                 var ids = members.Select(c => tree[c].SpanId).ToList();
-                var resends = members.Any(c => AttributeValues.Find(tree[c].Attributes, "http.request.resend_count") is not null || AttributeValues.Find(tree[c].Attributes, "retry.attempt") is not null);
+                var resends = members.Any(c => AttributeValues.Find(tree[c].AttributeSpan, "http.request.resend_count") is not null || AttributeValues.Find(tree[c].AttributeSpan, "retry.attempt") is not null);
                 if (members.Count >= 3 && failed >= 2 && (failed >= members.Count - 1 || resends) || members.Count >= 2 && resends && failed >= 1)
                 {
                     var lastOk = SpanSignals.ErrorSignal(tree[members[^1]]) is null;
@@ -158,7 +158,7 @@ internal static partial class PatternDetector
             List<string>? evidence = null; // most spans have none: no list per span (perf, issue 8)
             string? kind = null;
             double? pause = null;
-            foreach (var a in AttributeValues.AsSpan(span.Attributes))
+            foreach (var a in span.AttributeSpan)
             {
                 if (ResourceKey(a.Key, keyKinds) is { } k)
                 {
@@ -212,7 +212,7 @@ internal static partial class PatternDetector
 
     private static bool HasAttribute(Span span, Func<string, bool> keyMatches)
     {
-        foreach (var a in AttributeValues.AsSpan(span.Attributes))
+        foreach (var a in span.AttributeSpan)
         {
             if (keyMatches(a.Key))
             {

@@ -21,13 +21,13 @@ internal static class SpanSignals
             return null;
         }
 
-        var http = AttributeValues.FindLong(span.Attributes, "http.response.status_code") ?? AttributeValues.FindLong(span.Attributes, "http.status_code");
+        var http = AttributeValues.FindLong(span.AttributeSpan, "http.response.status_code") ?? AttributeValues.FindLong(span.AttributeSpan, "http.status_code");
         if (http >= 500)
         {
             return $"HTTP {http}";
         }
 
-        var grpc = AttributeValues.FindLong(span.Attributes, "rpc.grpc.status_code");
+        var grpc = AttributeValues.FindLong(span.AttributeSpan, "rpc.grpc.status_code");
         return grpc is { } g && GrpcServerFaults.Contains(g) ? $"gRPC status {g}" : null;
     }
 
@@ -41,17 +41,17 @@ internal static class SpanSignals
         }
 
         var ex = Exception(span);
-        return ex is null ? AttributeValues.FindString(span.Attributes, "error.message") ?? AttributeValues.FindString(span.Attributes, "exception.message")
+        return ex is null ? AttributeValues.FindString(span.AttributeSpan, "error.message") ?? AttributeValues.FindString(span.AttributeSpan, "exception.message")
             : AttributeValues.FindString(ex.Attributes, "exception.message") ?? AttributeValues.FindString(ex.Attributes, "message");
     }
 
     public static string? ExceptionType(Span span) =>
-        Exception(span) is { } ex ? AttributeValues.FindString(ex.Attributes, "exception.type") : AttributeValues.FindString(span.Attributes, "exception.type") ?? AttributeValues.FindString(span.Attributes, "error.type");
+        Exception(span) is { } ex ? AttributeValues.FindString(ex.Attributes, "exception.type") : AttributeValues.FindString(span.AttributeSpan, "exception.type") ?? AttributeValues.FindString(span.AttributeSpan, "error.type");
 
     /// <summary>The remote system a client span talks to, from the semantic-convention attributes that name it.</summary>
     public static string? Peer(Span span)
     {
-        var a = span.Attributes;
+        var a = span.AttributeSpan;
         var name = AttributeValues.FindString(a, "peer.service") ?? AttributeValues.FindString(a, "db.system") ?? AttributeValues.FindString(a, "messaging.system")
             ?? AttributeValues.FindString(a, "server.address") ?? AttributeValues.FindString(a, "net.peer.name") ?? AttributeValues.FindString(a, "rpc.service");
         if (name is not null)
@@ -67,7 +67,7 @@ internal static class SpanSignals
     /// <summary>Distinguishes calls that share a name but go to different places (HotROD's customer lookup vs route calls).</summary>
     public static string Target(Span span)
     {
-        var a = span.Attributes;
+        var a = span.AttributeSpan;
         var port = AttributeValues.FindLong(a, "server.port") ?? AttributeValues.FindLong(a, "net.peer.port");
         var host = AttributeValues.FindString(a, "server.address") ?? AttributeValues.FindString(a, "net.peer.name") ?? AttributeValues.FindString(a, "peer.service");
         if (host is null && port is null)
@@ -84,6 +84,6 @@ internal static class SpanSignals
 
     public static bool IsClientLike(Span span) =>
         span.Kind is SpanKind.Client or SpanKind.Producer
-        || AttributeValues.Find(span.Attributes, "db.system") is not null
-        || AttributeValues.Find(span.Attributes, "peer.service") is not null;
+        || AttributeValues.Find(span.AttributeSpan, "db.system") is not null
+        || AttributeValues.Find(span.AttributeSpan, "peer.service") is not null;
 }

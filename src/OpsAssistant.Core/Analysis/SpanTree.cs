@@ -265,7 +265,8 @@ public sealed class SpanTree
 
     /// <summary>
     /// Resolves parent links (-1 root, -2 parent not found or itself) through the span IDs as 64-bit numbers, when every
-    /// span ID is 16 hex digits (perf, issue 8: hashing 100k ID strings case-insensitively was a third of the tree's cost).
+    /// span ID is 16 hex digits (perf, issue 8: hashing 100k ID strings case-insensitively was a third of the tree's cost),
+    /// taking the values readers decoded rather than making and parsing the strings.
     /// Equal numbers are exactly the IDs equal ignoring case, so links and warnings are those of <see cref="LinkByString"/>.
     /// Returns false, with nothing written, when some span ID has another form.
     /// </summary>
@@ -275,7 +276,7 @@ public sealed class SpanTree
         var keys = ArrayPool<ulong>.Shared.Rent(n);
         for (var i = 0; i < n; i++)
         {
-            if (!TryNumber(spans[i].SpanId, out keys[i]))
+            if (!spans[i].TryGetSpanIdNumber(out keys[i]) && !TryNumber(spans[i].SpanId, out keys[i]))
             {
                 ArrayPool<ulong>.Shared.Return(keys);
                 return false;
@@ -293,8 +294,9 @@ public sealed class SpanTree
 
         for (var i = 0; i < n; i++)
         {
-            var p = spans[i].ParentSpanId;
-            parent[i] = p is null ? -1 : TryNumber(p, out var key) && index.TryGet(key, out var pi) && pi != i ? pi : -2;
+            var span = spans[i];
+            parent[i] = span.IsParentless ? -1
+                : (span.TryGetParentNumber(out var key) || TryNumber(span.ParentSpanId!, out key)) && index.TryGet(key, out var pi) && pi != i ? pi : -2;
         }
 
         return true;

@@ -15,17 +15,16 @@ public static class TraceAnalyzer
     {
         var tree = SpanTree.Build(trace);
         var timing = Timing.Compute(tree);
-        var refs = new SpanRef?[tree.Count];
-        SpanRef RefOf(int i) => refs[i] ??= new SpanRef(tree[i].SpanId, tree[i].ServiceName, tree[i].Name, Math.Round(tree.DurationMs(i), 3));
+        var refOf = new SpanRefMemo(tree).Get;
 
         var total = Math.Max(1, tree.Duration(tree.Root));
         double Pct(long ns) => Math.Round(Math.Min(100, ns * 100.0 / total), 1);
 
-        var (errors, timeouts) = ErrorDetector.Detect(tree, RefOf);
-        var (repeated, retries) = PatternDetector.Repetition(tree, timing, RefOf);
-        var criticalPath = new CriticalPathItems(timing.Path, timing, RefOf, Pct);
+        var (errors, timeouts) = ErrorDetector.Detect(tree, refOf);
+        var (repeated, retries) = PatternDetector.Repetition(tree, timing, refOf);
+        var criticalPath = new CriticalPathItems(timing.Path, timing, refOf, Pct);
         var hotspots = LargestOnPath(timing.OnPath, MaxItems)
-            .Select(i => new Hotspot(RefOf(i), Math.Round(timing.Self[i] / 1e6, 3), Math.Round(timing.OnPath[i] / 1e6, 3), Pct(timing.OnPath[i]),
+            .Select(i => new Hotspot(refOf(i), Math.Round(timing.Self[i] / 1e6, 3), Math.Round(timing.OnPath[i] / 1e6, 3), Pct(timing.OnPath[i]),
                 SpanSignals.IsClientLike(tree[i]) && tree.Children(i).Length == 0, SpanSignals.Peer(tree[i])))
             .ToList();
         var services = ServiceTimes(tree, timing);
@@ -34,18 +33,18 @@ public static class TraceAnalyzer
         var findings = new TraceFindings
         {
             TraceId = trace.TraceId,
-            Overview = new TraceOverview(RefOf(tree.Root), Math.Round(tree.DurationMs(tree.Root), 3), tree.Count, services.Count,
+            Overview = new TraceOverview(refOf(tree.Root), Math.Round(tree.DurationMs(tree.Root), 3), tree.Count, services.Count,
                 errors.Count, DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(root.StartUnixNano / 1_000_000, 0, 253_402_300_799_999))),
             Warnings = tree.Warnings,
             CriticalPath = criticalPath,
             Errors = errors.Take(MaxItems * 2).ToList(),
             Timeouts = timeouts,
-            ColdStart = ColdStartDetector.Detect(tree, RefOf),
+            ColdStart = ColdStartDetector.Detect(tree, refOf),
             Hotspots = hotspots,
             RepeatedCalls = repeated.Take(MaxItems).ToList(),
             Retries = retries.Take(MaxItems).ToList(),
-            Waits = PatternDetector.Waits(tree, timing, RefOf).Take(MaxItems).ToList(),
-            Resources = PatternDetector.Resources(tree, timing, RefOf).Take(MaxItems).ToList(),
+            Waits = PatternDetector.Waits(tree, timing, refOf).Take(MaxItems).ToList(),
+            Resources = PatternDetector.Resources(tree, timing, refOf).Take(MaxItems).ToList(),
             Services = services.Take(MaxItems * 2).ToList(),
         };
         return new TraceAnalysis(tree, timing, findings);

@@ -86,6 +86,7 @@ internal sealed class JsonParseContext(TraceReadOptions options)
             _oneTraceId = false;
         }
 
+        NoteOwnId(span);
         Spans.Add(span);
     }
 
@@ -99,13 +100,61 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     private bool _oneTraceId = true;
 
     /// <summary>
-    /// True when every span read so far carries a canonical span ID no other span carries, so grouping need not look for
-    /// repeats (perf, issue 8: a 100k-entry string dictionary per read). Any span read another way makes it false.
+    /// True when every span carries its own ID by value and no two spans carry the same one, so grouping need not look for
+    /// repeats (perf, issue 8: a 100k-entry string dictionary per read). Checked once, when grouping asks, through a pooled
+    /// table over the values collected as spans were added; spans with IDs in any other form make it false.
     /// </summary>
-    public bool SpanIdsKnownDistinct => !_spanIdsUncertain && _distinctOwnIds == Spans.Count;
+    public bool SpanIdsKnownDistinct()
+    {
+        var n = Spans.Count;
+        if (_ownIds is null || _ownIdCount != n)
+        {
+            return false;
+        }
 
-    /// <summary>Called when one span names its own ID twice: the count above can no longer vouch for it.</summary>
-    public void SpanIdsUncertain() => _spanIdsUncertain = true;
+        // The table returns the array to the pool; it is this context's last use of it.
+        var keys = _ownIds;
+        _ownIds = null;
+        using var table = new SpanIdTable(keys, n);
+        for (var i = 0; i < n; i++)
+        {
+            if (!table.TryAdd(i))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Own span IDs by value, in span order, while every span added has given one (pooled; null once one has not).</summary>
+    private ulong[]? _ownIds = ArrayPool<ulong>.Shared.Rent(16);
+    private int _ownIdCount;
+
+    private void NoteOwnId(Span span)
+    {
+        if (_ownIds is null)
+        {
+            return;
+        }
+
+        if (!span.TryGetSpanIdNumber(out var id) || _ownIdCount != Spans.Count)
+        {
+            ArrayPool<ulong>.Shared.Return(_ownIds);
+            _ownIds = null;
+            return;
+        }
+
+        if (_ownIdCount == _ownIds.Length)
+        {
+            var larger = ArrayPool<ulong>.Shared.Rent(_ownIds.Length * 2);
+            _ownIds.AsSpan(0, _ownIdCount).CopyTo(larger);
+            ArrayPool<ulong>.Shared.Return(_ownIds);
+            _ownIds = larger;
+        }
+
+        _ownIds[_ownIdCount++] = id;
+    }
 
     /// <summary>
     /// Sizes the tables for a document of <paramref name="byteLength"/> bytes. An OTLP/JSON span takes 300 bytes or more, so
@@ -115,9 +164,16 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     public void ExpectBytes(int byteLength)
     {
         var spans = Math.Min(byteLength / 256, Math.Min(Options.MaxSpans, 1 << 20));
-        _spanIds.EnsureCapacity(spans);
         Spans.EnsureCapacity(spans);
+        if (_ownIds is not null && _ownIdCount == 0 && _ownIds.Length < spans)
+        {
+            ArrayPool<ulong>.Shared.Return(_ownIds);
+            _ownIds = ArrayPool<ulong>.Shared.Rent(spans);
+        }
     }
+
+    /// <summary>Where the OTLP reader packs span attributes, many spans to an array.</summary>
+    public AttributeChunks AttributeChunks { get; } = new();
 
     /// <summary>The draft the OTLP reader fills for every span in turn.</summary>
     public SpanDraft Draft { get; } = new();
@@ -134,24 +190,12 @@ internal sealed class JsonParseContext(TraceReadOptions options)
 
     private static readonly SearchValues<byte> LowerHexUtf8 = SearchValues.Create("0123456789abcdef"u8);
 
-    /// <summary>Span IDs by value: each ID string is made once and shared by the span and its children's parent links.</summary>
-    private readonly Dictionary<ulong, SpanIdEntry> _spanIds = [];
-    private int _distinctOwnIds;
-    private bool _spanIdsUncertain;
-
-    private struct SpanIdEntry
-    {
-        public string Text;
-        public bool Own;
-    }
-
     /// <summary>
     /// Reads a span or parent span ID. The canonical form (16 lower-case hex digits, what OTLP/JSON exporters write) is
-    /// decoded to a number and the string made once per ID, so a parent link shares its parent's ID string (perf, issue 8:
-    /// two ID strings per span before); <paramref name="key"/> is that number. Other forms take the general path and give
-    /// no key. <paramref name="own"/> marks a span's own ID, which is how the reader knows whether all IDs are distinct.
+    /// decoded to its value in <paramref name="number"/> and no string is made: the span makes one only if asked (perf,
+    /// issue 8). Any other form is returned as text for the general decoding, with <paramref name="number"/> null.
     /// </summary>
-    public string? ReadSpanId(ref Utf8JsonReader reader, string field, bool own)
+    public string? ReadSpanId(ref Utf8JsonReader reader, string field, out ulong? number)
     {
         Read(ref reader);
         if (reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped)
@@ -159,22 +203,12 @@ internal sealed class JsonParseContext(TraceReadOptions options)
             var utf8 = reader.ValueSpan;
             if (utf8.Length == 16 && !utf8.ContainsAnyExcept(LowerHexUtf8) && Utf8Parser.TryParse(utf8, out ulong value, out _, 'x'))
             {
-                ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_spanIds, value, out var exists);
-                if (!exists)
-                {
-                    entry.Text = System.Text.Encoding.ASCII.GetString(utf8);
-                }
-
-                if (own && !entry.Own)
-                {
-                    entry.Own = true;
-                    _distinctOwnIds++;
-                }
-
-                return entry.Text;
+                number = value;
+                return null;
             }
         }
 
+        number = null;
         return ReadIdToken(ref reader, field, intern: false);
     }
 
@@ -420,24 +454,27 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     }
 
     /// <summary>Repairs a span's time window: negative or overflowing stamps are clamped, an end before the start becomes the start.</summary>
-    public (long Start, long End) Window(long? start, long? end, string spanId)
+    /// <param name="spanId">The span's ID for warnings, or null when it is <paramref name="spanIdNumber"/>.</param>
+    public (long Start, long End) Window(long? start, long? end, string? spanId, ulong spanIdNumber)
     {
         var s = start ?? 0;
         var e = end ?? s;
         if (s < 0 || e < 0)
         {
-            WarnTimestamp($"span {spanId} has a negative timestamp; clamped to 0");
+            WarnTimestamp($"span {spanId ?? Hex(spanIdNumber)} has a negative timestamp; clamped to 0");
             s = Math.Max(0, s);
             e = Math.Max(0, e);
         }
 
         if (e < s)
         {
-            WarnTimestamp($"span {spanId} ends before it starts; its duration was set to 0");
+            WarnTimestamp($"span {spanId ?? Hex(spanIdNumber)} ends before it starts; its duration was set to 0");
             e = s;
         }
 
         return (s, e);
+
+        static string Hex(ulong value) => value.ToString("x16", CultureInfo.InvariantCulture);
     }
 
     public static TraceFormatException WrongType(ref Utf8JsonReader reader, string field, JsonTokenType expected) =>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using OpsAssistant.Core.Model;
 using Attribute = OpsAssistant.Core.Model.Attribute;
@@ -175,15 +176,12 @@ internal static class OtlpJsonParser
                     d.TraceId = ctx.ReadId(ref reader, "traceId", intern: true);
                     break;
                 case SpanField.SpanId:
-                    if (d.SpanId is not null)
-                    {
-                        ctx.SpanIdsUncertain();
-                    }
-
-                    d.SpanId = ctx.ReadSpanId(ref reader, "spanId", own: true);
+                    d.SpanId = ctx.ReadSpanId(ref reader, "spanId", out var id);
+                    d.SpanIdNumber = id;
                     break;
                 case SpanField.ParentSpanId:
-                    d.ParentSpanId = ctx.ReadSpanId(ref reader, "parentSpanId", own: false);
+                    d.ParentSpanId = ctx.ReadSpanId(ref reader, "parentSpanId", out var parent);
+                    d.ParentNumber = parent ?? 0;
                     break;
                 case SpanField.Name:
                     d.Name = ctx.ReadString(ref reader, "name");
@@ -198,7 +196,7 @@ internal static class OtlpJsonParser
                     d.End = ctx.ReadInt64(ref reader, "endTimeUnixNano");
                     break;
                 case SpanField.Attributes:
-                    d.Attributes = ReadAttributes(ref reader, ctx, "attributes");
+                    d.AttributeRange = ReadSpanAttributes(ref reader, ctx);
                     break;
                 case SpanField.Events:
                     d.Events = ReadEvents(ref reader, ctx);
@@ -444,6 +442,30 @@ internal static class OtlpJsonParser
             }
 
             return list.Count == 0 ? AttributeValues.Empty : [.. list];
+        }
+        finally
+        {
+            ctx.ReturnAttributeList(list);
+        }
+    }
+
+    /// <summary>A span's attributes, packed with other spans' into a shared array rather than an array per span.</summary>
+    private static AttributeRange ReadSpanAttributes(ref Utf8JsonReader reader, JsonParseContext ctx)
+    {
+        if (!JsonParseContext.StartArray(ref reader, "attributes"))
+        {
+            return default;
+        }
+
+        var list = ctx.RentAttributeList();
+        try
+        {
+            while (JsonParseContext.NextElement(ref reader))
+            {
+                ReadKeyValue(ref reader, ctx, "attributes", "", list);
+            }
+
+            return ctx.AttributeChunks.Add(CollectionsMarshal.AsSpan(list));
         }
         finally
         {

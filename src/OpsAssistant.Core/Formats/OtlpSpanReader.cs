@@ -69,13 +69,13 @@ internal static class OtlpSpanReader
             }
         }
 
-        var spanIdHex = RequireId(spanId, SpanIdBytes, "span_id", name);
-        return new Span
+        // Span IDs go to the span by value (its string is made if asked). An all-zero parent keeps its text, as it always has.
+        var traceIdHex = RequireId(traceId, TraceIdBytes, "trace_id", name);
+        var ownId = RequireIdNumber(spanId, "span_id", name);
+        var parentId = parentSpanId is { Length: > 0 } ? RequireIdNumber(parentSpanId, "parent_span_id", name) : 0;
+        var parentText = parentSpanId is { Length: > 0 } && parentId == 0 ? TraceIds.ToHex(parentSpanId.Span) : null;
+        return new Span(traceIdHex, spanId: null, ownId, parentText, parentId, name)
         {
-            TraceId = RequireId(traceId, TraceIdBytes, "trace_id", name),
-            SpanId = spanIdHex,
-            ParentSpanId = parentSpanId is { Length: > 0 } ? RequireId(parentSpanId, SpanIdBytes, "parent_span_id", name) : null,
-            Name = name,
             Kind = kind,
             StartUnixNano = OtlpWire.ToUnixNano(start),
             EndUnixNano = OtlpWire.ToUnixNano(end),
@@ -180,7 +180,19 @@ internal static class OtlpSpanReader
 
     private static SpanKind ToKind(int value) => value is >= 0 and <= 5 ? (SpanKind)value : SpanKind.Unspecified;
 
+    private static ulong RequireIdNumber(ByteString? id, string field, string? spanName)
+    {
+        RequireLength(id, SpanIdBytes, field, spanName);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(id!.Span);
+    }
+
     private static string RequireId(ByteString? id, int length, string field, string? spanName)
+    {
+        RequireLength(id, length, field, spanName);
+        return TraceIds.ToHex(id!.Span);
+    }
+
+    private static void RequireLength(ByteString? id, int length, string field, string? spanName)
     {
         if (id is null || id.Length != length)
         {
@@ -188,7 +200,5 @@ internal static class OtlpSpanReader
             throw new TraceFormatException(
                 $"OTLP {field}{where} must be {length} bytes, got {id?.Length ?? 0}.");
         }
-
-        return TraceIds.ToHex(id.Span);
     }
 }

@@ -10,9 +10,16 @@ internal sealed class SpanDraft
 
     public string? TraceId { get; set; }
 
+    /// <summary>The span ID when it arrived in another form than 16 lower-case hex digits (see <see cref="SpanIdNumber"/>).</summary>
     public string? SpanId { get; set; }
 
+    /// <summary>The span ID by value when it arrived as 16 lower-case hex digits, the form OTLP/JSON exporters write.</summary>
+    public ulong? SpanIdNumber { get; set; }
+
     public string? ParentSpanId { get; set; }
+
+    /// <summary>The parent ID by value when it arrived as 16 lower-case hex digits; zero when none did.</summary>
+    public ulong ParentNumber { get; set; }
 
     public bool ParentIsFollowsFrom { get; set; }
 
@@ -30,6 +37,10 @@ internal sealed class SpanDraft
 
     public IReadOnlyList<Attribute> Attributes { get; set; } = AttributeValues.Empty;
 
+    /// <summary>Attributes the reader packed with other spans' (see <see cref="AttributeChunks"/>); used instead of
+    /// <see cref="Attributes"/> when set.</summary>
+    public AttributeRange AttributeRange { get; set; }
+
     public IReadOnlyList<SpanEvent> Events { get; set; } = [];
 
     public IReadOnlyList<SpanLink> Links { get; set; } = [];
@@ -42,7 +53,9 @@ internal sealed class SpanDraft
         Context = null;
         TraceId = null;
         SpanId = null;
+        SpanIdNumber = null;
         ParentSpanId = null;
+        ParentNumber = 0;
         ParentIsFollowsFrom = false;
         Name = null;
         Kind = SpanKind.Unspecified;
@@ -51,6 +64,7 @@ internal sealed class SpanDraft
         Status = SpanStatusCode.Unset;
         StatusMessage = null;
         Attributes = AttributeValues.Empty;
+        AttributeRange = default;
         Events = [];
         Links = [];
         TraceState = null;
@@ -61,22 +75,24 @@ internal sealed class SpanDraft
         var ctx = Context!;
         var traceId = TraceIds.DecodeId(TraceId, 16)
             ?? throw new TraceFormatException($"A span has {(string.IsNullOrEmpty(TraceId) ? "no traceId" : $"an invalid traceId \"{Cut(TraceId)}\"")} (expected 32 hex characters or base64).");
-        var spanId = TraceIds.DecodeId(SpanId, 8)
-            ?? throw new TraceFormatException($"A span of trace {traceId} has {(string.IsNullOrEmpty(SpanId) ? "no spanId" : $"an invalid spanId \"{Cut(SpanId)}\"")} (expected 16 hex characters or base64).");
+        string? spanId = null;
+        if (SpanIdNumber is null)
+        {
+            spanId = TraceIds.DecodeId(SpanId, 8)
+                ?? throw new TraceFormatException($"A span of trace {traceId} has {(string.IsNullOrEmpty(SpanId) ? "no spanId" : $"an invalid spanId \"{Cut(SpanId)}\"")} (expected 16 hex characters or base64).");
+        }
+
+        // A parent ID that arrived as text is decoded; a canonical one arrived as its value (zero: no parent).
         var parent = string.IsNullOrEmpty(ParentSpanId) ? null : TraceIds.DecodeId(ParentSpanId, 8);
         if (parent is not null && IsZero(parent))
         {
             parent = null;
         }
 
-        var (start, end) = ctx.Window(Start, End, spanId);
-        return new Span
+        var (start, end) = ctx.Window(Start, End, spanId, SpanIdNumber.GetValueOrDefault());
+        return new Span(traceId, spanId, SpanIdNumber.GetValueOrDefault(), parent, parent is null ? ParentNumber : 0, Name ?? "")
         {
-            TraceId = traceId,
-            SpanId = spanId,
-            ParentSpanId = parent,
             ParentIsFollowsFrom = ParentIsFollowsFrom,
-            Name = Name ?? "",
             Kind = Kind,
             StartUnixNano = start,
             EndUnixNano = end,
@@ -85,6 +101,7 @@ internal sealed class SpanDraft
             Resource = resource,
             Scope = scope,
             Attributes = Attributes,
+            AttributeRange = AttributeRange,
             Events = Events,
             Links = Links,
             TraceState = string.IsNullOrEmpty(TraceState) ? null : TraceState,

@@ -230,14 +230,14 @@ public static class TraceReader
     private static List<Trace> Group(JsonParseContext ctx, TraceFormat format)
     {
         // The usual file, one trace whose span IDs the reader has proven distinct, needs no grouping at all.
-        if (ctx.SpanIdsKnownDistinct && ctx.OneTraceId)
+        var distinct = ctx.SpanIdsKnownDistinct();
+        if (distinct && ctx.OneTraceId)
         {
             return [new Trace(ctx.Spans[0].TraceId, ctx.Spans.ToArray(), format, [.. ctx.Warnings])];
         }
 
         var order = new List<string>();
         var byTrace = new Dictionary<string, TraceGroup>(StringComparer.Ordinal);
-        var distinct = ctx.SpanIdsKnownDistinct;
         string? lastId = null;
         TraceGroup? group = null;
         foreach (var span in ctx.Spans)

@@ -7,9 +7,11 @@ public static class AttributeValues
 {
     public static readonly Attribute[] Empty = [];
 
-    public static object? Find(IReadOnlyList<Attribute> attributes, string key)
+    public static object? Find(IReadOnlyList<Attribute> attributes, string key) => Find(AsSpan(attributes), key);
+
+    internal static object? Find(ReadOnlySpan<Attribute> attributes, string key)
     {
-        foreach (var a in AsSpan(attributes))
+        foreach (var a in attributes)
         {
             if (string.Equals(a.Key, key, StringComparison.Ordinal))
             {
@@ -27,14 +29,19 @@ public static class AttributeValues
     public static ReadOnlySpan<Attribute> AsSpan(IReadOnlyList<Attribute> attributes) => attributes switch
     {
         Attribute[] array => array,
+        AttributeSlice slice => slice.AsSpan(),
         List<Attribute> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list),
         _ => attributes.ToArray(),
     };
 
-    public static string? FindString(IReadOnlyList<Attribute> attributes, string key) =>
+    public static string? FindString(IReadOnlyList<Attribute> attributes, string key) => FindString(AsSpan(attributes), key);
+
+    internal static string? FindString(ReadOnlySpan<Attribute> attributes, string key) =>
         Find(attributes, key) is { } v ? Format(v) : null;
 
-    public static long? FindLong(IReadOnlyList<Attribute> attributes, string key) => Find(attributes, key) switch
+    public static long? FindLong(IReadOnlyList<Attribute> attributes, string key) => FindLong(AsSpan(attributes), key);
+
+    internal static long? FindLong(ReadOnlySpan<Attribute> attributes, string key) => Find(attributes, key) switch
     {
         long l => l,
         double d when d is >= long.MinValue and <= long.MaxValue && !double.IsNaN(d) => (long)d,
@@ -42,7 +49,9 @@ public static class AttributeValues
         _ => null,
     };
 
-    public static bool? FindBool(IReadOnlyList<Attribute> attributes, string key) => Find(attributes, key) switch
+    public static bool? FindBool(IReadOnlyList<Attribute> attributes, string key) => FindBool(AsSpan(attributes), key);
+
+    internal static bool? FindBool(ReadOnlySpan<Attribute> attributes, string key) => Find(attributes, key) switch
     {
         bool b => b,
         string s when bool.TryParse(s, out var b) => b,

@@ -21,7 +21,9 @@ public sealed class SpanTreeLinkTests
             var lower = SpanTree.Build(Build(raw, i => i.ToString("x16", CultureInfo.InvariantCulture)));
             var upper = SpanTree.Build(Build(raw, i => i.ToString("X16", CultureInfo.InvariantCulture)));
             var named = SpanTree.Build(Build(raw, i => "s" + i.ToString("D4", CultureInfo.InvariantCulture) + "x")); // fixed width: no ID is inside another
-            return Same(lower, upper) && Same(lower, named);
+            var byValue = SpanTree.Build(ByValue(lower.Trace)); // IDs handed over as numbers, as the OTLP readers do
+            return Same(lower, upper) && Same(lower, named) && Same(lower, byValue)
+                && Enumerable.Range(0, lower.Count).All(i => lower[i].SpanId == byValue[i].SpanId && lower[i].ParentSpanId == byValue[i].ParentSpanId);
         });
 
     [Fact]
@@ -83,6 +85,21 @@ public sealed class SpanTreeLinkTests
 
         return t.Build();
     }
+
+    /// <summary>The same spans with their IDs given by value (a zero parent stays text: by value, zero means no parent).</summary>
+    private static Trace ByValue(Trace trace) => new(trace.TraceId, [.. trace.Spans.Select(s =>
+    {
+        var parent = s.ParentSpanId is null ? 0 : ulong.Parse(s.ParentSpanId, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        return new Span(s.TraceId, spanId: null, ulong.Parse(s.SpanId, NumberStyles.HexNumber, CultureInfo.InvariantCulture), parent == 0 ? s.ParentSpanId : null, parent, s.Name)
+        {
+            Kind = s.Kind,
+            StartUnixNano = s.StartUnixNano,
+            EndUnixNano = s.EndUnixNano,
+            Status = s.Status,
+            Resource = s.Resource,
+            Attributes = s.Attributes,
+        };
+    })]);
 
     private static Trace Trace(params (string Id, string? Parent)[] spans)
     {

@@ -5,8 +5,9 @@ using OpsAssistant.Core.Model;
 namespace OpsAssistant.Core.Tests.Formats;
 
 /// <summary>
-/// The OTLP/JSON reader's fast paths — spans built as they are read, span IDs shared as strings and known distinct,
-/// field names matched by length, recent strings reused — must read every document exactly as the plain paths do.
+/// The OTLP/JSON reader's fast paths — spans built as they are read, span IDs held by value and known distinct, attributes
+/// packed many spans to an array, field names matched by length, recent strings reused — must read every document exactly
+/// as the plain paths do.
 /// </summary>
 public sealed class OtlpReadPathTests
 {
@@ -46,11 +47,64 @@ public sealed class OtlpReadPathTests
     }
 
     [Fact]
-    public void Read_ParentLink_SharesItsParentsIdString()
+    public void Read_CanonicalIds_AreHeldByValueAndReadBackAsTheirHex()
     {
-        var trace = Read(Document(Span("00000000000000a1", null, "root"), Span("00000000000000a2", "00000000000000a1", "child")));
+        var trace = Read(Document(Span("00000000000000a1", null, "root"), Span("ffffffffffffff02", "00000000000000a1", "child")));
 
-        Assert.Same(trace.Spans[0].SpanId, trace.Spans[1].ParentSpanId);
+        Assert.True(trace.Spans[0].TryGetSpanIdNumber(out var root));
+        Assert.Equal(0xa1UL, root);
+        Assert.True(trace.Spans[1].TryGetParentNumber(out var parent));
+        Assert.Equal(0xa1UL, parent);
+        Assert.True(trace.Spans[0].IsParentless);
+        Assert.Equal("00000000000000a1", trace.Spans[0].SpanId);
+        Assert.Equal("ffffffffffffff02", trace.Spans[1].SpanId);
+        Assert.Equal("00000000000000a1", trace.Spans[1].ParentSpanId);
+        Assert.Null(trace.Spans[0].ParentSpanId);
+    }
+
+    [Theory]
+    [InlineData("00000000000000A1", "0000000000000001")] // upper-case hex
+    [InlineData("AAAAAAAAAKE=", "AAAAAAAAAAE=")] // base64, as the protobuf-JSON mapping writes IDs
+    public void Read_IdsInOtherForms_ReadAsTheCanonicalIdsDo(string child, string parent)
+    {
+        var canonical = Read(Document(Span("0000000000000001", null, "root"), Span("00000000000000a1", "0000000000000001", "child")));
+        var other = Read(Document(Span(parent, null, "root"), Span(child, parent, "child")));
+
+        Assert.Equal(Describe(canonical), Describe(other));
+        Assert.False(other.Spans[1].TryGetSpanIdNumber(out _));
+    }
+
+    [Fact]
+    public void Read_ZeroParentId_IsARoot()
+    {
+        var trace = Read(Document(Span("0000000000000001", "0000000000000000", "root")));
+
+        Assert.Null(trace.Spans[0].ParentSpanId);
+        Assert.True(trace.Spans[0].IsParentless);
+    }
+
+    [Fact]
+    public void Read_AttributesOfManySpans_EachSpanReadsExactlyItsOwn()
+    {
+        // Enough attributes to fill several shared arrays, with lists of every length up to past what is shared at all.
+        var spans = Enumerable.Range(1, 700).Select(i =>
+            $$$"""{"traceId":"{{{TraceId}}}","spanId":"{{{i:x16}}}","name":"op","startTimeUnixNano":"1000","endTimeUnixNano":"2000","attributes":[{{{IntAttributes(i, i % 300)}}}]}""");
+
+        var trace = Read(Document([.. spans]));
+
+        for (var i = 1; i <= 700; i++)
+        {
+            var attributes = trace.Spans[i - 1].Attributes;
+            Assert.Equal(i % 300, attributes.Count);
+            Assert.Equal(Enumerable.Range(0, i % 300).Select(k => new OpsAssistant.Core.Model.Attribute($"k{k}", (long)(i * 1000 + k))), attributes);
+            Assert.Equal(attributes, trace.Spans[i - 1].AttributeSpan.ToArray());
+            if (attributes.Count > 0)
+            {
+                Assert.Equal((long)(i * 1000), trace.Spans[i - 1].GetAttribute("k0"));
+                Assert.Null(trace.Spans[i - 1].GetAttribute($"k{attributes.Count}"));
+                Assert.Throws<ArgumentOutOfRangeException>(() => attributes[attributes.Count]);
+            }
+        }
     }
 
     [Fact]
@@ -115,6 +169,9 @@ public sealed class OtlpReadPathTests
 
     private static string Span(string id, string? parent, string name) =>
         $$$"""{"traceId":"{{{TraceId}}}","spanId":"{{{id}}}",{{{ParentField(parent)}}}"name":"{{{name}}}","kind":2,"startTimeUnixNano":"1000","endTimeUnixNano":"2000","attributes":[{"key":"k","value":{"stringValue":"v"}}],"status":{"code":2}}""";
+
+    private static string IntAttributes(int span, int count) =>
+        string.Join(",", Enumerable.Range(0, count).Select(k => "{\"key\":\"k" + k + "\",\"value\":{\"intValue\":\"" + (span * 1000 + k) + "\"}}"));
 
     private static string ParentField(string? parent) => parent is null ? "" : $"\"parentSpanId\":\"{parent}\",";
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 
-namespace OpsAssistant.Core.Analysis;
+namespace OpsAssistant.Core.Model;
 
 /// <summary>
 /// Span indexes by 64-bit span ID, for linking parents while a tree is built: open addressing over two pooled arrays, so
