@@ -56,14 +56,16 @@ public sealed class SpanTree
         ArrayPool<int>.Shared.Return(fill);
 
         // (start, index) is a total order, so children that already arrive in it (the usual case: exporters write spans in
-        // start order) need no sort, and one comparer serves every parent (perf, issue 8: one comparer per parent before).
-        var byStart = Comparer<int>.Create((a, b) => start[a] != start[b] ? start[a].CompareTo(start[b]) : a.CompareTo(b));
+        // start order) need no sort, and one comparison serves every parent (perf, issue 8: one comparer per parent before).
+        // Spans sorted through a Comparison, not an IComparer: the runtime wraps a comparer in a new delegate per sort, and
+        // files grouped by resource put a parent's children from several services out of order, so most parents sort.
+        Comparison<int> byStart = (a, b) => start[a] != start[b] ? start[a].CompareTo(start[b]) : a.CompareTo(b);
         for (var p = 0; p < n; p++)
         {
-            var count = _childStart[p + 1] - _childStart[p];
-            if (count > 1 && !IsSorted(_children.AsSpan(_childStart[p], count), start))
+            var kids = _children.AsSpan(_childStart[p], _childStart[p + 1] - _childStart[p]);
+            if (kids.Length > 1 && !IsSorted(kids, start))
             {
-                Array.Sort(_children, _childStart[p], count, byStart);
+                kids.Sort(byStart);
             }
         }
 

@@ -46,9 +46,15 @@ public sealed class Timing
         var depth = 0;
 
         // One comparison delegate for the whole walk, not a closure per span (perf, issue 8). The same delegate over the same
-        // input array keeps Array.Sort's order, ties included, exactly as before.
+        // input keeps the sort's order, ties included, exactly as before.
         Comparison<int> byEndDescending = (a, b) => tree.End[b].CompareTo(tree.End[a]);
-        stack[depth++] = new Frame(tree.Root, tree.End[tree.Root], ByEndDescending(tree, tree.Root, byEndDescending));
+
+        // Each frame's children sit in one pooled buffer used as a stack: a frame's range is freed when the frame is done,
+        // and the ranges on the stack at once belong to distinct spans, so n slots always suffice (perf, issue 8: an array
+        // per span with children before).
+        var kids = ArrayPool<int>.Shared.Rent(n + 1);
+        var top = 0;
+        stack[depth++] = new Frame(tree.Root, tree.End[tree.Root], top, ByEndDescending(tree, tree.Root, kids, ref top, byEndDescending));
         while (depth > 0)
         {
             ref var frame = ref stack[depth - 1];
@@ -68,9 +74,9 @@ public sealed class Timing
             }
 
             var descended = false;
-            while (frame.Next < frame.Children.Length)
+            while (frame.Next < frame.ChildCount)
             {
-                var c = frame.Children[frame.Next++];
+                var c = kids[frame.ChildStart + frame.Next++];
                 if (tree.Start[c] >= frame.Cursor)
                 {
                     continue;
@@ -86,7 +92,8 @@ public sealed class Timing
                     Array.Resize(ref stack, depth * 2);
                 }
 
-                stack[depth++] = new Frame(c, childEnd, ByEndDescending(tree, c, byEndDescending));
+                var childStart = top;
+                stack[depth++] = new Frame(c, childEnd, childStart, ByEndDescending(tree, c, kids, ref top, byEndDescending));
                 descended = true;
                 break;
             }
@@ -94,12 +101,14 @@ public sealed class Timing
             if (!descended)
             {
                 onPath[s] += Math.Max(0, stack[depth - 1].Cursor - tree.Start[s]);
+                top = stack[depth - 1].ChildStart;
                 depth--;
             }
         }
 
         var path = PathInTimeOrder(tree, visited.AsSpan(0, visits));
         ArrayPool<int>.Shared.Return(visited);
+        ArrayPool<int>.Shared.Return(kids);
         return new Timing(self, onPath, path);
     }
 
@@ -236,33 +245,21 @@ public sealed class Timing
     /// <summary>
     /// Children that can hold up their parent, latest-ending first. Asynchronous work (FOLLOWS_FROM, or a child that
     /// outlives its parent) did not delay the parent's answer, so it is not on the critical path however long it ran.
+    /// Writes them at <paramref name="top"/> in <paramref name="buffer"/>, moves it past them and returns how many.
     /// </summary>
-    private static int[] ByEndDescending(SpanTree tree, int span, Comparison<int> byEndDescending)
+    private static int ByEndDescending(SpanTree tree, int span, int[] buffer, ref int top, Comparison<int> byEndDescending)
     {
-        var children = tree.Children(span);
-        if (children.Length == 0)
-        {
-            return []; // most spans are leaves: no buffers for them
-        }
-
-        var count = 0;
-        foreach (var c in children)
-        {
-            count += CanHoldUp(tree, span, c) ? 1 : 0;
-        }
-
-        var sorted = new int[count];
-        count = 0;
-        foreach (var c in children)
+        var start = top;
+        foreach (var c in tree.Children(span))
         {
             if (CanHoldUp(tree, span, c))
             {
-                sorted[count++] = c;
+                buffer[top++] = c;
             }
         }
 
-        Array.Sort(sorted, byEndDescending);
-        return sorted;
+        buffer.AsSpan(start, top - start).Sort(byEndDescending);
+        return top - start;
     }
 
     private static bool CanHoldUp(SpanTree tree, int parent, int child) =>
@@ -298,13 +295,15 @@ public sealed class Timing
     }
 
     /// <summary>A span being walked: where the path cursor stands in it and which of its children comes next.</summary>
-    private struct Frame(int span, long cursor, int[] children)
+    private struct Frame(int span, long cursor, int childStart, int childCount)
     {
         public readonly int Span = span;
 
         public long Cursor = cursor;
 
-        public readonly int[] Children = children;
+        public readonly int ChildStart = childStart;
+
+        public readonly int ChildCount = childCount;
 
         public int Next;
 
