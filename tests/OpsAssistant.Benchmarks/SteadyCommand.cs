@@ -91,7 +91,8 @@ internal static class SteadyCommand
                 before[g] = GC.CollectionCount(g);
             }
 
-            var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            // Per thread: exact under both GC modes, and the work runs on this thread.
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             var paused = GC.GetTotalPauseDuration();
             for (var k = 0; k < count; k++)
             {
@@ -100,7 +101,7 @@ internal static class SteadyCommand
                 _times.Add(watch.Elapsed.TotalMilliseconds);
             }
 
-            _allocated += GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            _allocated += GC.GetAllocatedBytesForCurrentThread() - allocated;
             _paused += GC.GetTotalPauseDuration() - paused;
             for (var g = 0; g < 3; g++)
             {

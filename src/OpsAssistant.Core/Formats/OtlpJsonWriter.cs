@@ -154,7 +154,7 @@ public static class OtlpJsonWriter
     private static void WriteAttributes(Utf8JsonWriter writer, IReadOnlyList<Attribute> attributes)
     {
         writer.WriteStartArray("attributes");
-        foreach (var a in attributes)
+        foreach (var a in AttributeValues.AsSpan(attributes))
         {
             writer.WriteStartObject();
             writer.WriteString("key", a.Key);

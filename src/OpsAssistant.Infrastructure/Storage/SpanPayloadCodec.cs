@@ -111,7 +111,8 @@ internal static class SpanPayloadCodec
     private static void WriteAttributeArray(Utf8JsonWriter writer, IReadOnlyList<Attribute> attributes)
     {
         writer.WriteStartArray();
-        foreach (var attribute in attributes)
+        // As a span: no enumerator, and no copy for attributes a reader packed with other spans'.
+        foreach (var attribute in AttributeValues.AsSpan(attributes))
         {
             writer.WriteStartArray();
             writer.WriteStringValue(attribute.Key);

@@ -65,6 +65,24 @@ public sealed class SpanPayloadCodecTests
     }
 
     [Fact]
+    public void EncodeThenDecode_SpansAsTheOtlpReaderBuildsThem_ReadBackEveryField()
+    {
+        // The reader holds IDs by value and packs attributes of many spans into shared arrays: the stored form must not care.
+        var json = """
+            {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]},"scopeSpans":[{"scope":{"name":"lib","version":"2"},"spans":[
+              {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"00000000000000a1","name":"root","kind":2,"startTimeUnixNano":"100","endTimeUnixNano":"900","attributes":[{"key":"http.route","value":{"stringValue":"/cart"}},{"key":"http.response.status_code","value":{"intValue":"503"}}],"status":{"code":2,"message":"upstream"}},
+              {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"00000000000000a2","parentSpanId":"00000000000000a1","name":"SELECT","kind":3,"startTimeUnixNano":"200","endTimeUnixNano":"800","attributes":[{"key":"db.system","value":{"stringValue":"postgresql"}},{"key":"retry","value":{"boolValue":true}},{"key":"ratio","value":{"doubleValue":0.25}}],"events":[{"name":"exception","timeUnixNano":"700","attributes":[{"key":"exception.type","value":{"stringValue":"TimeoutException"}}]}]}]}]}]}
+            """;
+        var spans = Assert.Single(OpsAssistant.Core.Formats.TraceReader.Read(System.Text.Encoding.UTF8.GetBytes(json)).Traces).Spans;
+        var decoder = new SpanPayloadDecoder();
+
+        foreach (var original in spans)
+        {
+            AssertDeepEqual(original, decoder.Decode(RowOf(original)), "span");
+        }
+    }
+
+    [Fact]
     public void EncodeThenDecode_BareSpan_KeepsTheModelDefaults()
     {
         var original = new Span { TraceId = TestSpans.TraceId(1), SpanId = TestSpans.SpanId(1), Name = "bare", Resource = new Resource("svc") };
