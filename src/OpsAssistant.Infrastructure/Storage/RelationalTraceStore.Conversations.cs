@@ -58,7 +58,8 @@ public abstract partial class RelationalTraceStore
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
 
         // Two requests appending to one conversation read the same next seq; the loser's insert violates the key and its whole
-        // batch is retried after the winner's, so both keep all their turns, each batch contiguous.
+        // batch is retried after the winner's, so both keep all their turns, each batch contiguous. A lock conflict the
+        // driver misreports (StorageFailures.IsMisreportedBusy) is retried the same way.
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -66,7 +67,7 @@ public abstract partial class RelationalTraceStore
                 await TryAppendAsync(conversationId, turns, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (System.Data.Common.DbException ex) when (attempt < 10 && IsUniqueViolation(ex))
+            catch (System.Data.Common.DbException ex) when (attempt < 10 && (IsUniqueViolation(ex) || StorageFailures.IsMisreportedBusy(ex)))
             {
                 await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken).ConfigureAwait(false);
             }

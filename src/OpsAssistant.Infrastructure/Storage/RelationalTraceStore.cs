@@ -49,33 +49,54 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
                 return;
             }
 
-            await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await LockForMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS trace_schema_version (version INTEGER NOT NULL PRIMARY KEY)", cancellationToken).ConfigureAwait(false);
-
-            var current = 0;
-            await using (var command = Command(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM trace_schema_version"))
+            // Stores that start together on one database contend for the migration lock; a conflict the driver reports
+            // as an error instead of waiting it out (StorageFailures.IsMisreportedBusy) is retried after a jittered pause.
+            for (var attempt = 1; ; attempt++)
             {
-                current = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                try
+                {
+                    await MigrateAsync(cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (DbException ex) when (attempt < 5 && StorageFailures.IsMisreportedBusy(ex))
+                {
+                    Logger.LogWarning(ex, "Trace store schema check hit a busy database (attempt {Attempt}); retrying", attempt);
+                    await Task.Delay(Random.Shared.Next(20, 100 * attempt), cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            for (var version = current + 1; version <= Migrations.Count; version++)
-            {
-                await ExecuteAsync(connection, transaction, Migrations[version - 1], cancellationToken).ConfigureAwait(false);
-                await using var record = Command(connection, transaction, "INSERT INTO trace_schema_version (version) VALUES (@version)");
-                AddParameter(record, "version", DbType.Int32, version);
-                await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                Logger.LogInformation("Trace store schema migrated to version {SchemaVersion}", version);
-            }
-
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             _initialized = true;
         }
         finally
         {
             _initializeLock.Release();
         }
+    }
+
+    /// <summary>Applies the migrations the database lacks, in one transaction under the migration lock.</summary>
+    private async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await LockForMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS trace_schema_version (version INTEGER NOT NULL PRIMARY KEY)", cancellationToken).ConfigureAwait(false);
+
+        var current = 0;
+        await using (var command = Command(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM trace_schema_version"))
+        {
+            current = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        for (var version = current + 1; version <= Migrations.Count; version++)
+        {
+            await ExecuteAsync(connection, transaction, Migrations[version - 1], cancellationToken).ConfigureAwait(false);
+            await using var record = Command(connection, transaction, "INSERT INTO trace_schema_version (version) VALUES (@version)");
+            AddParameter(record, "version", DbType.Int32, version);
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            Logger.LogInformation("Trace store schema migrated to version {SchemaVersion}", version);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when the database answers a trivial query (readiness probe).</summary>
