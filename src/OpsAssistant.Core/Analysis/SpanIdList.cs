@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Globalization;
 using OpsAssistant.Core.Model;
 
 namespace OpsAssistant.Core.Analysis;
@@ -30,7 +29,7 @@ internal sealed class SpanIdList : IReadOnlyList<string>
 
     public int Count => _numbers.Length;
 
-    public string this[int index] => _texts?[index] ?? _numbers[index].ToString("x16", CultureInfo.InvariantCulture);
+    public string this[int index] => _texts?[index] ?? TraceIds.SpanIdHex(_numbers[index]);
 
     public IEnumerator<string> GetEnumerator()
     {

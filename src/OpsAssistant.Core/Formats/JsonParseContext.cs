@@ -461,20 +461,18 @@ internal sealed class JsonParseContext(TraceReadOptions options)
         var e = end ?? s;
         if (s < 0 || e < 0)
         {
-            WarnTimestamp($"span {spanId ?? Hex(spanIdNumber)} has a negative timestamp; clamped to 0");
+            WarnTimestamp($"span {spanId ?? TraceIds.SpanIdHex(spanIdNumber)} has a negative timestamp; clamped to 0");
             s = Math.Max(0, s);
             e = Math.Max(0, e);
         }
 
         if (e < s)
         {
-            WarnTimestamp($"span {spanId ?? Hex(spanIdNumber)} ends before it starts; its duration was set to 0");
+            WarnTimestamp($"span {spanId ?? TraceIds.SpanIdHex(spanIdNumber)} ends before it starts; its duration was set to 0");
             e = s;
         }
 
         return (s, e);
-
-        static string Hex(ulong value) => value.ToString("x16", CultureInfo.InvariantCulture);
     }
 
     public static TraceFormatException WrongType(ref Utf8JsonReader reader, string field, JsonTokenType expected) =>

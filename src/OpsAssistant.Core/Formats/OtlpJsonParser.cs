@@ -426,11 +426,19 @@ internal static class OtlpJsonParser
         return links;
     }
 
-    internal static Attribute[] ReadAttributes(ref Utf8JsonReader reader, JsonParseContext ctx, string field)
+    internal static Attribute[] ReadAttributes(ref Utf8JsonReader reader, JsonParseContext ctx, string field) =>
+        ReadAttributes(ref reader, ctx, field, packInto: null).Array ?? AttributeValues.Empty;
+
+    /// <summary>A span's attributes, packed with other spans' into a shared array rather than an array per span.</summary>
+    private static AttributeRange ReadSpanAttributes(ref Utf8JsonReader reader, JsonParseContext ctx) =>
+        ReadAttributes(ref reader, ctx, "attributes", ctx.AttributeChunks);
+
+    /// <summary>Reads an attribute array into an exact array of its own, or into <paramref name="packInto"/> when given.</summary>
+    private static AttributeRange ReadAttributes(ref Utf8JsonReader reader, JsonParseContext ctx, string field, AttributeChunks? packInto)
     {
         if (!JsonParseContext.StartArray(ref reader, field))
         {
-            return AttributeValues.Empty;
+            return default;
         }
 
         var list = ctx.RentAttributeList();
@@ -441,31 +449,9 @@ internal static class OtlpJsonParser
                 ReadKeyValue(ref reader, ctx, field, "", list);
             }
 
-            return list.Count == 0 ? AttributeValues.Empty : [.. list];
-        }
-        finally
-        {
-            ctx.ReturnAttributeList(list);
-        }
-    }
-
-    /// <summary>A span's attributes, packed with other spans' into a shared array rather than an array per span.</summary>
-    private static AttributeRange ReadSpanAttributes(ref Utf8JsonReader reader, JsonParseContext ctx)
-    {
-        if (!JsonParseContext.StartArray(ref reader, "attributes"))
-        {
-            return default;
-        }
-
-        var list = ctx.RentAttributeList();
-        try
-        {
-            while (JsonParseContext.NextElement(ref reader))
-            {
-                ReadKeyValue(ref reader, ctx, "attributes", "", list);
-            }
-
-            return ctx.AttributeChunks.Add(CollectionsMarshal.AsSpan(list));
+            return list.Count == 0 ? default
+                : packInto is null ? new AttributeRange([.. list], 0, list.Count)
+                : packInto.Add(CollectionsMarshal.AsSpan(list));
         }
         finally
         {

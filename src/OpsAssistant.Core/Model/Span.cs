@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 
 namespace OpsAssistant.Core.Model;
 
@@ -84,7 +83,7 @@ public sealed class Span
 
     public required string SpanId
     {
-        get => _spanId ?? (_spanId = Hex(_spanIdNumber)); // racing first reads each make an equal string: harmless
+        get => _spanId ?? (_spanId = TraceIds.SpanIdHex(_spanIdNumber)); // racing first reads each make an equal string: harmless
         init
         {
             _spanId = value;
@@ -95,7 +94,7 @@ public sealed class Span
     /// <summary>Parent span ID, or null for a root. Jaeger FOLLOWS_FROM parents are kept here too (see <see cref="ParentIsFollowsFrom"/>).</summary>
     public string? ParentSpanId
     {
-        get => _parentSpanId ?? ((_forms & IdForms.ParentNumber) != 0 ? _parentSpanId = Hex(_parentNumber) : null);
+        get => _parentSpanId ?? ((_forms & IdForms.ParentNumber) != 0 ? _parentSpanId = TraceIds.SpanIdHex(_parentNumber) : null);
         init
         {
             _parentSpanId = value;
@@ -240,8 +239,6 @@ public sealed class Span
 
         public string? TraceState { get; set; }
     }
-
-    private static string Hex(ulong value) => value.ToString("x16", CultureInfo.InvariantCulture);
 
     public override string ToString() => $"{ServiceName}/{Name} [{SpanId}]";
 }

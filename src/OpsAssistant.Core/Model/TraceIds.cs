@@ -53,6 +53,9 @@ public static class TraceIds
 
     public static string ToHex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
 
+    /// <summary>A span ID held as its 64-bit value, in the model's form: 16 lower-case hex digits.</summary>
+    public static string SpanIdHex(ulong value) => value.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>
     /// Reads an ID that may be hex (OTLP/JSON spec) or base64 (Tempo and protobuf-JSON marshalling) and returns lower-case hex.
     /// <paramref name="byteLength"/> is 16 for trace IDs and 8 for span IDs. Returns null when the value is neither.
