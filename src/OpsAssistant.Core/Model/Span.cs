@@ -35,13 +35,14 @@ public sealed class Span
     {
     }
 
+    // SpanId is never null although these constructors may leave its string unset: its getter makes it from the value.
+#pragma warning disable CS8618
+
     /// <summary>
     /// A span whose IDs a reader may give by value: <paramref name="spanId"/> null means <paramref name="spanIdNumber"/> is
     /// the ID; <paramref name="parentSpanId"/> null and a non-zero <paramref name="parentNumber"/> mean that is the parent
     /// (a zero parent ID is no parent).
     /// </summary>
-    // SpanId is never null: its getter makes the string from the value when no string was given.
-#pragma warning disable CS8618
     [SetsRequiredMembers]
     internal Span(string traceId, string? spanId, ulong spanIdNumber, string? parentSpanId, ulong parentNumber, string name)
     {
