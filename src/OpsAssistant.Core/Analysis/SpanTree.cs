@@ -266,7 +266,7 @@ public sealed class SpanTree
     }
 
     /// <summary>
-    /// Resolves parent links (-1 root, -2 parent not found or itself) through the span IDs as 64-bit numbers, when every
+    /// Resolves parent links (-1 root, including a zero parent ID; -2 parent not found or itself) through the span IDs as 64-bit numbers, when every
     /// span ID is 16 hex digits (perf, issue 8: hashing 100k ID strings case-insensitively was a third of the tree's cost),
     /// taking the values readers decoded rather than making and parsing the strings.
     /// Equal numbers are exactly the IDs equal ignoring case, so links and warnings are those of <see cref="LinkByString"/>.
@@ -297,8 +297,18 @@ public sealed class SpanTree
         for (var i = 0; i < n; i++)
         {
             var span = spans[i];
-            parent[i] = span.IsParentless ? -1
-                : (span.TryGetParentNumber(out var key) || TryNumber(span.ParentSpanId!, out key)) && index.TryGet(key, out var pi) && pi != i ? pi : -2;
+            if (span.IsParentless)
+            {
+                parent[i] = -1;
+            }
+            else if (span.TryGetParentNumber(out var key) || TryNumber(span.ParentSpanId!, out key))
+            {
+                parent[i] = key == 0 ? -1 : index.TryGet(key, out var pi) && pi != i ? pi : -2;
+            }
+            else
+            {
+                parent[i] = IsZeroId(span.ParentSpanId!) ? -1 : -2;
+            }
         }
 
         return true;
@@ -310,7 +320,7 @@ public sealed class SpanTree
         for (var i = 0; i < spans.Length; i++)
         {
             var p = spans[i].ParentSpanId;
-            parent[i] = p is null ? -1 : index.TryGetValue(p, out var pi) && pi != i ? pi : -2;
+            parent[i] = p is null || IsZeroId(p) ? -1 : index.TryGetValue(p, out var pi) && pi != i ? pi : -2;
         }
 
         return index;
@@ -329,6 +339,12 @@ public sealed class SpanTree
 
         return index;
     }
+
+    /// <summary>
+    /// The all-zero span ID is the invalid one, which exporters and stores write for "no parent" (the readers map it to null,
+    /// spans built or stored elsewhere may still carry it): such a span is a root, not an orphan of a missing parent.
+    /// </summary>
+    private static bool IsZeroId(string id) => id.Length > 0 && !id.AsSpan().ContainsAnyExcept('0');
 
     private static bool TryNumber(string id, out ulong key)
     {

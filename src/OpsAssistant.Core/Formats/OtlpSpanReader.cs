@@ -69,12 +69,12 @@ internal static class OtlpSpanReader
             }
         }
 
-        // Span IDs go to the span by value (its string is made if asked). An all-zero parent keeps its text, as it always has.
+        // Span IDs go to the span by value (its string is made if asked). An all-zero parent is the invalid span ID, which
+        // exporters write for a root: no parent, as the JSON readers have it.
         var traceIdHex = RequireId(traceId, TraceIdBytes, "trace_id", name);
         var ownId = RequireIdNumber(spanId, "span_id", name);
         var parentId = parentSpanId is { Length: > 0 } ? RequireIdNumber(parentSpanId, "parent_span_id", name) : 0;
-        var parentText = parentSpanId is { Length: > 0 } && parentId == 0 ? TraceIds.ToHex(parentSpanId.Span) : null;
-        return new Span(traceIdHex, spanId: null, ownId, parentText, parentId, name)
+        return new Span(traceIdHex, spanId: null, ownId, parentSpanId: null, parentId, name)
         {
             Kind = kind,
             StartUnixNano = OtlpWire.ToUnixNano(start),

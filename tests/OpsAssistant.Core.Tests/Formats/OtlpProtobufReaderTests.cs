@@ -101,6 +101,20 @@ public sealed class OtlpProtobufReaderTests
     }
 
     [Fact]
+    public void Read_ZeroParentId_IsARootAsInOtlpJson()
+    {
+        // Some SDKs write the invalid (all-zero) span ID rather than leaving parent_span_id out on a root.
+        var root = Message(w => { Bytes(w, 1, TraceId); Bytes(w, 2, ParentId); Bytes(w, 4, new byte[8]); Text(w, 5, "GET /"); });
+        var child = Message(w => { Bytes(w, 1, TraceId); Bytes(w, 2, SpanId); Bytes(w, 4, ParentId); Text(w, 5, "db"); });
+
+        var spans = OtlpProtobufReader.Read(Request([], "lib", [root, child]));
+
+        Assert.Null(spans[0].ParentSpanId);
+        Assert.Equal("eee19b7ec3c1b173", spans[1].ParentSpanId);
+        Assert.Empty(OpsAssistant.Core.Analysis.SpanTree.Build(new Trace(spans[0].TraceId, spans)).Warnings);
+    }
+
+    [Fact]
     public void Read_EmptyPayload_HasNoSpans() => Assert.Empty(OtlpProtobufReader.Read(ReadOnlyMemory<byte>.Empty));
 
     [Fact]
