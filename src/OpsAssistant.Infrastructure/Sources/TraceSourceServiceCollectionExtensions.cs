@@ -30,7 +30,7 @@ public static class TraceSourceServiceCollectionExtensions
             var loggers = sp.GetRequiredService<ILoggerFactory>();
             if (options.IsPostgres)
             {
-                return new PostgresTraceStore(options.ConnectionString!, loggers.CreateLogger<PostgresTraceStore>());
+                return new PostgresTraceStore(options.ConnectionString!, loggers.CreateLogger<PostgresTraceStore>()) { TraceCacheSpans = options.TraceCacheSpans };
             }
 
             var connectionString = options.ConnectionString;
@@ -40,7 +40,7 @@ public static class TraceSourceServiceCollectionExtensions
                 connectionString = SqliteTraceStore.ConnectionStringForFile(Path.Combine(root, options.Path));
             }
 
-            return new SqliteTraceStore(connectionString, loggers.CreateLogger<SqliteTraceStore>());
+            return new SqliteTraceStore(connectionString, loggers.CreateLogger<SqliteTraceStore>()) { TraceCacheSpans = options.TraceCacheSpans };
         });
         services.AddSingleton<ITraceStore>(sp => sp.GetRequiredService<RelationalTraceStore>());
         services.AddSingleton<OpsAssistant.Core.Analyses.IAnalysisStore>(sp => sp.GetRequiredService<RelationalTraceStore>());

@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Telemetry;
 
 namespace OpsAssistant.Infrastructure.Storage;
 
@@ -20,6 +21,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
 
     private readonly SemaphoreSlim _initializeLock = new(1, 1);
     private volatile bool _initialized;
+    private readonly StoredTraceCache _cache = new(StorageOptions.DefaultTraceCacheSpans);
 
     protected RelationalTraceStore(ILogger logger)
     {
@@ -27,6 +29,19 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
     }
 
     public string Name => "store";
+
+    /// <summary>
+    /// Spans of recently read traces kept for reuse while unchanged (<c>OpsAssistant:Storage:TraceCacheSpans</c>); 0 turns
+    /// the cache off.
+    /// </summary>
+    public int TraceCacheSpans
+    {
+        get => _cache.CapacitySpans;
+        init => _cache = new StoredTraceCache(value);
+    }
+
+    /// <summary>The cache itself, for tests.</summary>
+    internal StoredTraceCache TraceCache => _cache;
 
     protected ILogger Logger { get; }
 
@@ -166,18 +181,20 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
         }
 
         await using var summarize = Command(connection, transaction, """
-            INSERT INTO trace_index (trace_id, start_ns, end_ns, span_count, error_count, root_service, root_name)
+            INSERT INTO trace_index (trace_id, start_ns, end_ns, span_count, error_count, root_service, root_name, revision)
             SELECT s.trace_id, MIN(s.start_ns), MAX(s.end_ns), COUNT(*), SUM(s.is_error),
                 (SELECT r.service FROM trace_spans r WHERE r.trace_id = s.trace_id ORDER BY
                     CASE WHEN r.parent_span_id IS NULL OR NOT EXISTS (SELECT 1 FROM trace_spans p WHERE p.trace_id = r.trace_id AND p.span_id = r.parent_span_id) THEN 0 ELSE 1 END,
                     r.start_ns, r.span_id LIMIT 1),
                 (SELECT r.name FROM trace_spans r WHERE r.trace_id = s.trace_id ORDER BY
                     CASE WHEN r.parent_span_id IS NULL OR NOT EXISTS (SELECT 1 FROM trace_spans p WHERE p.trace_id = r.trace_id AND p.span_id = r.parent_span_id) THEN 0 ELSE 1 END,
-                    r.start_ns, r.span_id LIMIT 1)
+                    r.start_ns, r.span_id LIMIT 1),
+                1
             FROM trace_spans s WHERE s.trace_id = @trace_id GROUP BY s.trace_id
             ON CONFLICT (trace_id) DO UPDATE SET
                 start_ns = excluded.start_ns, end_ns = excluded.end_ns, span_count = excluded.span_count,
-                error_count = excluded.error_count, root_service = excluded.root_service, root_name = excluded.root_name
+                error_count = excluded.error_count, root_service = excluded.root_service, root_name = excluded.root_name,
+                revision = trace_index.revision + 1
             """);
         var summaryTraceId = AddParameter(summarize, "trace_id", DbType.String, "");
         foreach (var id in traces)
@@ -187,6 +204,11 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var id in traces)
+        {
+            _cache.Remove(id);
+        }
+
         Logger.LogDebug("Stored {SpanCount} spans of {TraceCount} traces", spans.Count, traces.Count);
         return spans.Count;
     }
@@ -197,6 +219,16 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
         var normalized = TraceIds.NormalizeTraceId(traceId);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        // The revision is read before the spans: spans ingested in between are newer than it, so the copy kept under it is
+        // at worst fresher than its label, and the next read, seeing a higher revision, loads again.
+        var revision = _cache.CapacitySpans > 0 ? await ReadRevisionAsync(connection, normalized, cancellationToken).ConfigureAwait(false) : null;
+        if (revision is { } known && _cache.TryGet(normalized, known, out var cached))
+        {
+            OpsAssistantTelemetry.StoredTraceReads.Add(1, new KeyValuePair<string, object?>("opsassistant.outcome", "cached"));
+            return cached;
+        }
+
         await using var command = Command(connection, null, """
             SELECT span_id, parent_span_id, name, start_ns, end_ns, payload
             FROM trace_spans WHERE trace_id = @trace_id ORDER BY start_ns, span_id
@@ -223,7 +255,28 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
             }
         }
 
-        return spans.Count == 0 ? null : new Trace(normalized, spans);
+        if (spans.Count == 0)
+        {
+            return null;
+        }
+
+        var trace = new Trace(normalized, spans);
+        if (revision is { } read)
+        {
+            _cache.Add(normalized, read, trace);
+        }
+
+        OpsAssistantTelemetry.StoredTraceReads.Add(1, new KeyValuePair<string, object?>("opsassistant.outcome", "loaded"));
+        return trace;
+    }
+
+    /// <summary>The trace's revision in <c>trace_index</c>, or null when it has no row there.</summary>
+    private static async Task<long?> ReadRevisionAsync(DbConnection connection, string traceId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, null, "SELECT revision FROM trace_index WHERE trace_id = @trace_id");
+        AddParameter(command, "trace_id", DbType.String, traceId);
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
 
     public async Task<IReadOnlyList<TraceSummary>> SearchAsync(TraceQuery query, CancellationToken cancellationToken = default)

@@ -11,4 +11,17 @@ internal static class SpanSchema
     public const string TraceStartOrder = """
         CREATE INDEX IF NOT EXISTS ix_trace_spans_trace_start ON trace_spans (trace_id, start_ns, span_id);
         """;
+
+    /// <summary>
+    /// Migration 7 (SQLite): a revision per trace, raised by every ingest that touches the trace, so a copy read earlier
+    /// can be reused while the revision is unchanged (<see cref="StoredTraceCache"/>).
+    /// </summary>
+    public const string SqliteTraceRevision = """
+        ALTER TABLE trace_index ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+        """;
+
+    /// <summary>Migration 7 (PostgreSQL), as <see cref="SqliteTraceRevision"/>.</summary>
+    public const string PostgresTraceRevision = """
+        ALTER TABLE trace_index ADD COLUMN IF NOT EXISTS revision BIGINT NOT NULL DEFAULT 0;
+        """;
 }

@@ -23,6 +23,11 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             failures.Add($"{StorageOptions.SectionName}:Path must name the SQLite database file when no {StorageOptions.SectionName}:ConnectionString is given.");
         }
 
+        if (options.TraceCacheSpans < 0)
+        {
+            failures.Add($"{StorageOptions.SectionName}:TraceCacheSpans must be 0 (no cache) or more, not {options.TraceCacheSpans}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

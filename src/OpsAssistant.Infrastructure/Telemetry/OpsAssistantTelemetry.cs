@@ -35,6 +35,10 @@ public static class OpsAssistantTelemetry
     public static readonly Counter<long> TraceFetches = Meter.CreateCounter<long>(
         "opsassistant.source.fetches", unit: "{request}", description: "Trace fetches from a trace source.");
 
+    /// <summary>Traces read from the embedded store, by <c>opsassistant.outcome</c> (loaded|cached: reused unchanged from an earlier read).</summary>
+    public static readonly Counter<long> StoredTraceReads = Meter.CreateCounter<long>(
+        "opsassistant.store.trace_reads", unit: "{trace}", description: "Traces read from the embedded store, loaded or reused unchanged.");
+
     /// <summary>Alerts received by the webhooks, by <c>opsassistant.webhook.origin</c> and <c>opsassistant.outcome</c> (queued|duplicate|skipped|rejected).</summary>
     public static readonly Counter<long> WebhookAlerts = Meter.CreateCounter<long>(
         "opsassistant.webhook.alerts", unit: "{alert}", description: "Alerts received by the alert webhooks, by outcome.");

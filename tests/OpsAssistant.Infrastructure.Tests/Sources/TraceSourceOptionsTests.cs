@@ -36,6 +36,24 @@ public sealed class TraceSourceOptionsTests
     }
 
     [Fact]
+    public void Options_NegativeTraceCache_FailsValidationNamingTheKey()
+    {
+        var services = Build(new() { ["OpsAssistant:Storage:TraceCacheSpans"] = "-1" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<StorageOptions>>().Value);
+
+        Assert.Contains("OpsAssistant:Storage:TraceCacheSpans", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Store_TakesItsTraceCacheSizeFromConfiguration()
+    {
+        var services = Build(new() { ["OpsAssistant:Storage:TraceCacheSpans"] = "1234" });
+
+        Assert.Equal(1234, services.GetRequiredService<RelationalTraceStore>().TraceCacheSpans);
+    }
+
+    [Fact]
     public void Resolver_ByName_ReturnsEachSourceAndTheStoreByDefault()
     {
         var services = Build(new() { ["OpsAssistant:TraceSource:Url"] = "http://127.0.0.1:16686", ["OpsAssistant:TraceSource:Path"] = "." });

@@ -41,7 +41,8 @@ public sealed class PostgresTraceStoreTests(ITestOutputHelper output) : TraceSto
         return OpenAnotherStore();
     }
 
-    protected override RelationalTraceStore OpenAnotherStore() => new PostgresTraceStore(_connectionString!);
+    protected override RelationalTraceStore OpenAnotherStore(int traceCacheSpans = StorageOptions.DefaultTraceCacheSpans) =>
+        new PostgresTraceStore(_connectionString!) { TraceCacheSpans = traceCacheSpans };
 
     protected override async Task DisposeStoreAsync(RelationalTraceStore store)
     {

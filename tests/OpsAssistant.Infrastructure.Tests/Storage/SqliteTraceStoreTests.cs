@@ -31,8 +31,8 @@ public sealed class SqliteTraceStoreTests : TraceStoreContract, IDisposable
     protected override Task<RelationalTraceStore?> CreateStoreAsync() =>
         Task.FromResult<RelationalTraceStore?>(OpenAnotherStore());
 
-    protected override RelationalTraceStore OpenAnotherStore() =>
-        new SqliteTraceStore(SqliteTraceStore.ConnectionStringForFile(DatabasePath));
+    protected override RelationalTraceStore OpenAnotherStore(int traceCacheSpans = StorageOptions.DefaultTraceCacheSpans) =>
+        new SqliteTraceStore(SqliteTraceStore.ConnectionStringForFile(DatabasePath)) { TraceCacheSpans = traceCacheSpans };
 
     protected override Task DisposeStoreAsync(RelationalTraceStore store) => Task.CompletedTask;
 }

@@ -35,7 +35,7 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     protected abstract Task DisposeStoreAsync(RelationalTraceStore store);
 
     /// <summary>A second store over the same database, as another process or replica would open it.</summary>
-    protected abstract RelationalTraceStore OpenAnotherStore();
+    protected abstract RelationalTraceStore OpenAnotherStore(int traceCacheSpans = StorageOptions.DefaultTraceCacheSpans);
 
     protected bool Unavailable => _store is null;
 
