@@ -31,6 +31,17 @@ public sealed class HostStartupTests
     }
 
     [Fact]
+    public void TestHosts_EachListenOnTheirOwnEphemeralLoopbackPort()
+    {
+        using var first = new OpsAssistantHost();
+        using var second = new OpsAssistantHost();
+
+        Assert.Equal("127.0.0.1", first.BaseAddress.Host);
+        Assert.NotEqual(new Uri(Microsoft.Extensions.DependencyInjection.OpsAssistantHostExtensions.DefaultUrl).Port, first.BaseAddress.Port);
+        Assert.NotEqual(first.BaseAddress.Port, second.BaseAddress.Port);
+    }
+
+    [Fact]
     public void Start_BeyondLoopbackWithoutApiKeys_IsRefused()
     {
         using var host = new OpsAssistantHost(new() { ["urls"] = "http://0.0.0.0:0" });

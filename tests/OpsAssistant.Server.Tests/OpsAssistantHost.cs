@@ -30,7 +30,11 @@ public sealed class OpsAssistantHost : WebApplicationFactory<Program>
         }
 
         _services = services;
-        UseKestrel(0);
+
+        // Kestrel without a factory-set port: UseKestrel(port) rewrites the server's addresses after the app's thread may
+        // already have bound them, which fails now and then with "Addresses cannot be modified after the server has
+        // started" (dotnet/aspnetcore#67714). The port-0 URL goes in before the build instead (ConfigureWebHost).
+        UseKestrel();
     }
 
     /// <summary>The address Kestrel bound, e.g. http://127.0.0.1:41234/.</summary>
@@ -46,6 +50,7 @@ public sealed class OpsAssistantHost : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        builder.UseUrls("http://127.0.0.1:0");
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
         if (_services is not null)
         {
