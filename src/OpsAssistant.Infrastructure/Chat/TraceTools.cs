@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
@@ -13,11 +14,15 @@ namespace OpsAssistant.Infrastructure.Chat;
 /// <summary>
 /// The tools the chat model may call. Every output is trace data: redacted, bounded in size, and returned as JSON the model
 /// reads as data. Tool calls that name a malformed ID or a missing trace return an error object, never throw.
+/// One instance serves one chat turn: a trace found once is reused by the turn's later tool calls (the model typically
+/// analyses, lists errors and opens spans of the same trace), so a Jaeger or Tempo source is asked once per turn and every
+/// answer in the turn reads the same snapshot of the trace.
 /// </summary>
 public sealed class TraceTools(ITraceSource source, ITraceStore store, IRootCauseEngine heuristic, SecretRedactor redactor, IChatSink sink)
 {
     private const int MaxItems = 20;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly ConcurrentDictionary<string, Trace> _found = new(StringComparer.Ordinal);
 
     [KernelFunction("analyze_trace")]
     [Description("Runs the deterministic root-cause analysis on a trace and returns ranked hypotheses citing span IDs.")]
@@ -195,7 +200,20 @@ public sealed class TraceTools(ITraceSource source, ITraceStore store, IRootCaus
             return (null, Error("trace IDs are 32 or 16 hex characters"));
         }
 
-        var trace = await source.GetTraceAsync(TraceIds.NormalizeTraceId(traceId!), cancellationToken).ConfigureAwait(false);
-        return trace is null ? (null, Error($"trace {traceId} was not found in the {source.Name} source")) : (trace, null);
+        // Only found traces are kept: a trace missing now may arrive before the turn's next call.
+        var id = TraceIds.NormalizeTraceId(traceId!);
+        if (_found.TryGetValue(id, out var known))
+        {
+            return (known, null);
+        }
+
+        var trace = await source.GetTraceAsync(id, cancellationToken).ConfigureAwait(false);
+        if (trace is null)
+        {
+            return (null, Error($"trace {traceId} was not found in the {source.Name} source"));
+        }
+
+        _found.TryAdd(id, trace);
+        return (trace, null);
     }
 }

@@ -112,6 +112,30 @@ public sealed partial class ChatServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reply_SeveralToolCallsOnOneTrace_FetchTheTraceOncePerTurn()
+    {
+        static string Tool(JsonNode body, string name) =>
+            body["tools"]!.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>()).First(n => n.Contains(name, StringComparison.Ordinal));
+        _server.Then((ctx, body) => WriteToolCallAsync(ctx, Tool(body, "analyze_trace"), $$"""{"traceId":"{{Sample.TraceId}}"}"""));
+        _server.Then((ctx, body) => WriteToolCallAsync(ctx, Tool(body, "list_errors"), $$"""{"traceId":"{{Sample.TraceId.ToUpperInvariant()}}"}"""));
+        _server.Then((ctx, body) => WriteToolCallAsync(ctx, Tool(body, "show_span"), $$"""{"traceId":"{{Sample.TraceId}}","spanId":"{{Sample.Spans[0].SpanId}}"}"""));
+        _server.ThenStream("Done.");
+        _server.Then((ctx, body) => WriteToolCallAsync(ctx, Tool(body, "list_errors"), $$"""{"traceId":"{{Sample.TraceId}}"}"""));
+        _server.ThenStream("Still the same.");
+        await using var sp = Services(llm: true);
+        var sink = new RecordingSink();
+
+        // No trace ID in the message, so the model drives the tools (a pasted ID is analysed directly, without them).
+        await Chat(sp).ReplyAsync(new ChatRequest(null, "why was the last checkout slow?", null), sink, CancellationToken.None);
+        await _source.Received(1).GetTraceAsync(Sample.TraceId, Arg.Any<CancellationToken>());
+
+        // A new turn asks the source again: spans may have arrived in between.
+        await Chat(sp).ReplyAsync(new ChatRequest(null, "and the errors now?", null), sink, CancellationToken.None);
+        await _source.Received(2).GetTraceAsync(Sample.TraceId, Arg.Any<CancellationToken>());
+        Assert.Equal(4, sink.Tools.Count(t => t.Status == "done"));
+    }
+
+    [Fact]
     public async Task Reply_ModelThatKeepsCallingTools_IsStoppedAtTheStepLimit()
     {
         _server.Default = async (ctx, body) =>
