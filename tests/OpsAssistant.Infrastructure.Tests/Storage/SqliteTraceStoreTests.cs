@@ -28,6 +28,29 @@ public sealed class SqliteTraceStoreTests : TraceStoreContract, IDisposable
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task Initialize_DatabaseFromBeforeTraceRevisions_UpgradesAndKeepsItsTraces()
+    {
+        // A database as schema 6 left it: trace_index without the revision column.
+        await Store.AddSpansAsync([TestSpans.Make(1, 1), TestSpans.Make(1, 2, parent: 1)]);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}"))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "ALTER TABLE trace_index DROP COLUMN revision; DELETE FROM trace_schema_version WHERE version = 7;";
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        var upgraded = OpenAnotherStore();
+        var before = await upgraded.GetTraceAsync(TestSpans.TraceId(1));
+        await upgraded.AddSpansAsync([TestSpans.Make(1, 3, parent: 1)]);
+        var after = await upgraded.GetTraceAsync(TestSpans.TraceId(1));
+
+        Assert.Equal(2, before!.Spans.Count);
+        Assert.Equal(3, after!.Spans.Count);
+        Assert.Same(after, await upgraded.GetTraceAsync(TestSpans.TraceId(1)));
+    }
+
     protected override Task<RelationalTraceStore?> CreateStoreAsync() =>
         Task.FromResult<RelationalTraceStore?>(OpenAnotherStore());
 
