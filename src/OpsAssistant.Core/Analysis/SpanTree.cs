@@ -266,9 +266,9 @@ public sealed class SpanTree
     }
 
     /// <summary>
-    /// Resolves parent links (-1 root, including a zero parent ID; -2 parent not found or itself) through the span IDs as 64-bit numbers, when every
-    /// span ID is 16 hex digits (perf, issue 8: hashing 100k ID strings case-insensitively was a third of the tree's cost),
-    /// taking the values readers decoded rather than making and parsing the strings.
+    /// Resolves parent links (-1 root, a zero parent ID included; -2 parent not found or itself) through the span IDs as
+    /// 64-bit numbers, when every span ID is 16 hex digits (perf, issue 8: hashing 100k ID strings case-insensitively was a
+    /// third of the tree's cost), taking the values readers decoded rather than making and parsing the strings.
     /// Equal numbers are exactly the IDs equal ignoring case, so links and warnings are those of <see cref="LinkByString"/>.
     /// Returns false, with nothing written, when some span ID has another form.
     /// </summary>

@@ -22,7 +22,7 @@ public sealed class StorageOptions
 
     /// <summary>
     /// Default for <see cref="TraceCacheSpans"/>: twenty 10,000-span traces or two of 100,000, about 80 MB at most with their
-    /// analyses (a 10,000-span trace read from the store keeps 3.1 MB live, 4.0 MB analysed: `service-phases`).
+    /// analyses (a 10,000-span trace read from the store keeps 3.1 MB live, 4.0 MB analysed: the <c>service-phases</c> bench).
     /// </summary>
     public const int DefaultTraceCacheSpans = 200_000;
 
