@@ -80,9 +80,5 @@ public sealed class FixtureAcceptanceTests
 
     private static async Task<AnalysisResult> Analyze(string file) => HeuristicRanker.Rank(await Analysis(file));
 
-    private static async Task<TraceAnalysis> Analysis(string file)
-    {
-        await using var stream = FixtureFile.Open(file);
-        return TraceAnalyzer.Analyze(await TraceReader.ReadSingleAsync(stream));
-    }
+    private static async Task<TraceAnalysis> Analysis(string file) => TraceAnalyzer.Analyze(await FixtureFile.ReadSingleAsync(file));
 }

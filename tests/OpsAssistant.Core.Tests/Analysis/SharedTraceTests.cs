@@ -1,6 +1,5 @@
 using System.Text.Json;
 using OpsAssistant.Core.Analysis;
-using OpsAssistant.Core.Formats;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Prompting;
 using OpsAssistant.Core.Tests.Formats;
@@ -18,8 +17,8 @@ public sealed class SharedTraceTests
     [InlineData("labeled/error_timeout_masked.json")]
     public async Task Analyze_ManyConcurrentCallersOnOneTrace_EachGetWhatASingleCallerOnAFreshCopyGets(string fixture)
     {
-        var expected = Describe(await Read(fixture));
-        var shared = await Read(fixture);
+        var expected = Describe(await FixtureFile.ReadSingleAsync(fixture));
+        var shared = await FixtureFile.ReadSingleAsync(fixture);
         Assert.Contains("\"SpanIds\":[\"", expected, StringComparison.Ordinal); // hypotheses citing spans were compared
 
         using var start = new ManualResetEventSlim();
@@ -31,12 +30,6 @@ public sealed class SharedTraceTests
         start.Set();
 
         Assert.All(await Task.WhenAll(callers), actual => Assert.Equal(expected, actual));
-    }
-
-    private static async Task<Trace> Read(string fixture)
-    {
-        await using var stream = FixtureFile.Open(fixture);
-        return await TraceReader.ReadSingleAsync(stream);
     }
 
     /// <summary>Everything a request derives from the trace: ranking, critical path and the prompt sections.</summary>
