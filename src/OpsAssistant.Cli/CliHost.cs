@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OpsAssistant.Cli.Commands;
 using OpsAssistant.Core.Engine;
@@ -26,9 +27,23 @@ internal static class CliHost
     {
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
-        services.AddLogging(b => b.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        services.AddLogging(AddCliLogging);
         services.AddOpsAssistantAnalysis(llmHttp);
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>
+    /// A command's stdout is its output (a table, or JSON a script pipes into jq), so every log line goes to stderr, and
+    /// only warnings and errors are shown. The service's <c>Logging</c> section in appsettings.json (Information by
+    /// default) is deliberately not read: it is tuned for a long-running host, and a retried LLM call would otherwise
+    /// print Polly's per-attempt lines between a command's output.
+    /// </summary>
+    internal static void AddCliLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o => o.SingleLine = true);
+        logging.SetMinimumLevel(LogLevel.Warning);
+        logging.Services.PostConfigure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 
     /// <summary>The engine for an eval run; replays rebuild the LLM settings from the recorded run's manifest.</summary>

@@ -6,7 +6,7 @@ using OpsAssistant.Infrastructure.Telemetry;
 
 namespace OpsAssistant.Cli;
 
-/// <summary>OTLP export for the CLI (DESIGN.md: the CLI exports like the service and flushes before it exits).</summary>
+/// <summary>OTLP export for the CLI: it exports like the service (docs/architecture.md, "Telemetry") and flushes before it exits.</summary>
 internal sealed class CliTelemetry : IDisposable
 {
     private readonly TracerProvider? _tracer;
@@ -25,7 +25,7 @@ internal sealed class CliTelemetry : IDisposable
             return new CliTelemetry(null, null);
         }
 
-        var resource = ResourceBuilder.CreateDefault().AddService("opsassistant-cli");
+        var resource = OpsAssistantTelemetry.ConfigureResource(ResourceBuilder.CreateDefault(), OpsAssistantTelemetry.CliServiceName);
         return new CliTelemetry(
             Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(OpsAssistantTelemetry.SourceName).AddOtlpExporter().Build(),
             Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(OpsAssistantTelemetry.SourceName).AddOtlpExporter().Build());

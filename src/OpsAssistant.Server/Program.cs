@@ -3,7 +3,7 @@ builder.AddOpsAssistant();
 
 var app = builder.Build();
 app.MapOpsAssistantApi();
-app.Run();
+return await app.RunOpsAssistantAsync();
 
 /// <summary>Entry point type, public so WebApplicationFactory can find it.</summary>
 public partial class Program;

@@ -115,7 +115,7 @@ internal static class LoadCommand
     private static HttpRequestMessage Json(string path, string body) =>
         new(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
 
-    /// <summary>An Alertmanager v4 notification shaped like shared/data/alerts, one firing alert naming the stored trace.</summary>
+    /// <summary>An Alertmanager v4 notification as Alertmanager sends it, one firing alert naming the stored trace.</summary>
     private static string Alert(int n) => string.Create(CultureInfo.InvariantCulture, $$"""
         {"receiver":"opsassistant","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"HighLatency","instance":"10.0.0.{{n % 250}}","job":"checkout","service":"checkout","severity":"major"},"annotations":{"description":"p99 latency above 2 s","trace_id":"{{LargeTraceGenerator.TraceId}}"},"startsAt":"2026-11-25T09:00:00.000Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090/graph?g0.expr=latency","fingerprint":"{{n:x16}}"}],"groupLabels":{"alertname":"HighLatency"},"commonLabels":{"alertname":"HighLatency","severity":"major"},"commonAnnotations":{},"externalURL":"http://alertmanager:9093","version":"4","groupKey":"{}:{alertname=\"HighLatency\"}","truncatedAlerts":0}
         """);

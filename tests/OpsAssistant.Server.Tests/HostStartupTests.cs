@@ -11,24 +11,17 @@ public sealed class HostStartupTests
     [Theory]
     [InlineData("OpsAssistant:Storage:Provider", "Mongo", "OpsAssistant:Storage:Provider")]
     [InlineData("OpsAssistant:TraceSource:Kind", "Jaeger", "OpsAssistant:TraceSource:Url")]
-    public void Start_InvalidConfiguration_FailsWithMessageNamingTheKey(string key, string value, string named)
+    [InlineData("OpsAssistant:Storage:Provider", "Postgres", "OpsAssistant:Storage:ConnectionString")]
+    public void Start_InvalidConfiguration_IsRefusedNamingTheKey(string key, string value, string named)
     {
-        using var host = new OpsAssistantHost(new() { [key] = value });
+        var refusal = StartupCheck.Refusal(new() { [key] = value });
 
-        var error = Assert.ThrowsAny<Exception>(() => host.StartServer());
-
-        Assert.Contains(named, Flatten(error), StringComparison.Ordinal);
+        Assert.NotNull(refusal);
+        Assert.Contains(named, refusal, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Start_PostgresWithoutConnectionString_FailsNamingTheKey()
-    {
-        using var host = new OpsAssistantHost(new() { ["OpsAssistant:Storage:Provider"] = "Postgres" });
-
-        var error = Assert.ThrowsAny<Exception>(() => host.StartServer());
-
-        Assert.Contains("OpsAssistant:Storage:ConnectionString", Flatten(error), StringComparison.Ordinal);
-    }
+    public void Start_DefaultConfiguration_IsAccepted() => Assert.Null(StartupCheck.Refusal([]));
 
     [Fact]
     public void TestHosts_EachListenOnTheirOwnEphemeralLoopbackPort()
@@ -44,22 +37,40 @@ public sealed class HostStartupTests
     [Fact]
     public void Start_BeyondLoopbackWithoutApiKeys_IsRefused()
     {
-        using var host = new OpsAssistantHost(new() { ["urls"] = "http://0.0.0.0:0" });
+        var refusal = StartupCheck.Refusal(new() { ["urls"] = "http://0.0.0.0:0" });
 
-        var error = Assert.ThrowsAny<Exception>(() => host.StartServer());
-
-        Assert.Contains("OpsAssistant:Security:ApiKeys", Flatten(error), StringComparison.Ordinal);
+        Assert.NotNull(refusal);
+        Assert.Contains("OpsAssistant:Security:ApiKeys", refusal, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Start_BeyondLoopbackWithApiKeysButOpenWebhooks_IsRefusedNamingTheWebhookKeys()
     {
-        using var host = new OpsAssistantHost(new() { ["urls"] = "http://0.0.0.0:0", ["OpsAssistant:Security:ApiKeys:0"] = "0123456789abcdef-test-key" });
+        var refusal = StartupCheck.Refusal(new() { ["urls"] = "http://0.0.0.0:0", ["OpsAssistant:Security:ApiKeys:0"] = "0123456789abcdef-test-key" });
 
-        var error = Flatten(Assert.ThrowsAny<Exception>(() => host.StartServer()));
+        Assert.NotNull(refusal);
+        Assert.Contains("OpsAssistant:Security:WebhookToken or OpsAssistant:Security:WebhookHmacSecret", refusal, StringComparison.Ordinal);
+        Assert.DoesNotContain("set OpsAssistant:Security:ApiKeys", refusal, StringComparison.Ordinal);
+    }
 
-        Assert.Contains("OpsAssistant:Security:WebhookToken or OpsAssistant:Security:WebhookHmacSecret", error, StringComparison.Ordinal);
-        Assert.DoesNotContain("set OpsAssistant:Security:ApiKeys", error, StringComparison.Ordinal);
+    /// <summary>
+    /// The real process: a refused start is one line on stderr naming every key at fault and exit code 2, with no stack
+    /// trace and nothing on stdout (it used to abort with exit 134 and an unhandled exception's trace).
+    /// </summary>
+    [Fact]
+    public async Task Process_InvalidConfiguration_ExitsTwoWithOneLineNamingEachKey()
+    {
+        var run = await ServerProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["OpsAssistant:Storage:Provider"] = "Mongo",
+            ["OpsAssistant:Sampling:DefaultRate"] = "1.5",
+        });
+
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("OpsAssistant:Storage:Provider", line, StringComparison.Ordinal);
+        Assert.Contains("OpsAssistant:Sampling:DefaultRate", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", run.Stderr + run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -97,21 +108,6 @@ public sealed class HostStartupTests
         var text = problem.RootElement.GetRawText();
         Assert.DoesNotContain("secret connection detail", text, StringComparison.Ordinal);
         Assert.DoesNotContain("ThrowingStore", text, StringComparison.Ordinal);
-    }
-
-    private static string Flatten(Exception error)
-    {
-        var messages = new List<string>();
-        for (Exception? e = error; e is not null; e = e.InnerException)
-        {
-            messages.Add(e.Message);
-            if (e is AggregateException aggregate)
-            {
-                messages.AddRange(aggregate.InnerExceptions.Select(Flatten));
-            }
-        }
-
-        return string.Join(" | ", messages);
     }
 
     private sealed class ThrowingStore : ITraceStore

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using OpsAssistant.Tests;
 
 namespace OpsAssistant.Server.Tests;
 
@@ -16,13 +17,9 @@ public sealed class OperatorPageTests : IAsyncLifetime
 
     public static string ArtifactDirectory => Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
-        var chromium = Environment.GetEnvironmentVariable("OPSASSISTANT_CHROMIUM") ?? "/usr/bin/chromium";
-        if (!File.Exists(chromium))
-        {
-            throw new InvalidOperationException($"Chromium not found at {chromium}: install Debian's chromium package (bash .ci/run does) or set OPSASSISTANT_CHROMIUM.");
-        }
+        var chromium = TestDependencies.ChromiumPath();
 
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -33,7 +30,7 @@ public sealed class OperatorPageTests : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_browser is not null)
         {

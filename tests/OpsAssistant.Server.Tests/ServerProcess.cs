@@ -28,21 +28,7 @@ public sealed class ServerProcess : IDisposable
     public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet", [ServerAssembly()])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(ServerAssembly())!,
-        };
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["OpsAssistant__SeedSamples"] = "false";
-        start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
+        var start = StartInfo(port, settings);
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}/"));
         process.OutputDataReceived += (_, line) => server.Record(line.Data);
@@ -74,6 +60,48 @@ public sealed class ServerProcess : IDisposable
 
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>Runs the service with settings it is expected to refuse, and returns how it ended.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var start = StartInfo(FreePort(), settings);
+        start.Environment["OpsAssistant__Storage__Path"] = Path.Combine(Path.GetTempPath(), $"opsassistant-refused-{Guid.NewGuid():N}.db");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"The service was expected to refuse to start but was still running:\n{await stdout}\n{await stderr}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static ProcessStartInfo StartInfo(int port, IReadOnlyDictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet", [ServerAssembly()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(ServerAssembly())!,
+        };
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["OpsAssistant__SeedSamples"] = "false";
+        start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        return start;
     }
 
     /// <summary>SIGKILL: no shutdown hooks, leases left held, connections cut mid-request.</summary>

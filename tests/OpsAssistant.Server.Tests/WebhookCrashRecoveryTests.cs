@@ -6,7 +6,8 @@ using Npgsql;
 using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Formats;
 using OpsAssistant.Infrastructure.Storage;
-using Xunit.Abstractions;
+using OpsAssistant.Tests;
+
 
 namespace OpsAssistant.Server.Tests;
 
@@ -25,9 +26,9 @@ public sealed class WebhookCrashRecoveryTests(ITestOutputHelper output) : IAsync
     private RecordingReceiver _receiver = null!;
     private string? _postgresSchema;
 
-    public async Task InitializeAsync() => _receiver = await RecordingReceiver.StartAsync();
+    public async ValueTask InitializeAsync() => _receiver = await RecordingReceiver.StartAsync();
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         foreach (var server in _servers)
         {
@@ -37,7 +38,7 @@ public sealed class WebhookCrashRecoveryTests(ITestOutputHelper output) : IAsync
         await _receiver.DisposeAsync();
         if (_postgresSchema is not null)
         {
-            await using var admin = new NpgsqlConnection(Environment.GetEnvironmentVariable(PostgresVariable));
+            await using var admin = new NpgsqlConnection(TestDependencies.PostgresConnectionString());
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {_postgresSchema} CASCADE", admin);
             await drop.ExecuteNonQueryAsync();
@@ -54,18 +55,12 @@ public sealed class WebhookCrashRecoveryTests(ITestOutputHelper output) : IAsync
         }
     }
 
-    private const string PostgresVariable = "OPSASSISTANT_TEST_POSTGRES";
-
     [Theory]
     [InlineData("Sqlite")]
     [InlineData("Postgres")]
     public async Task FiveHundredAlerts_ReplicaKilledMidwayAndRestarted_EveryAnalysisCompletesExactlyOnce(string provider)
     {
         var storage = await StorageAsync(provider);
-        if (storage is null)
-        {
-            return;
-        }
 
         var settings = new Dictionary<string, string>(storage)
         {
@@ -134,10 +129,6 @@ public sealed class WebhookCrashRecoveryTests(ITestOutputHelper output) : IAsync
     public async Task PostgresConnectionsCutMidQueue_AsByARestart_EveryAcceptedAlertStillCompletesOnce()
     {
         var storage = await StorageAsync("Postgres");
-        if (storage is null)
-        {
-            return;
-        }
 
         // Only this service's sessions are cut (by application name), so other tests on the same server are untouched.
         var application = "oa-restart-" + Guid.NewGuid().ToString("N")[..8];
@@ -179,7 +170,7 @@ public sealed class WebhookCrashRecoveryTests(ITestOutputHelper output) : IAsync
 
     private static async Task<int> TerminateSessionsAsync(string application)
     {
-        await using var admin = new NpgsqlConnection(Environment.GetEnvironmentVariable(PostgresVariable));
+        await using var admin = new NpgsqlConnection(TestDependencies.PostgresConnectionString());
         await admin.OpenAsync();
         await using var terminate = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @application", admin);
         terminate.Parameters.AddWithValue("application", application);
@@ -231,20 +222,14 @@ public sealed class WebhookCrashRecoveryTests(ITestOutputHelper output) : IAsync
         return new AlertDelivery(number, body, ids);
     }
 
-    private async Task<Dictionary<string, string>?> StorageAsync(string provider)
+    private async Task<Dictionary<string, string>> StorageAsync(string provider)
     {
         if (provider == "Sqlite")
         {
             return new() { ["OpsAssistant:Storage:Provider"] = "Sqlite", ["OpsAssistant:Storage:Path"] = Path.Combine(_directory, "traces.db") };
         }
 
-        var baseConnection = Environment.GetEnvironmentVariable(PostgresVariable);
-        if (string.IsNullOrWhiteSpace(baseConnection))
-        {
-            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), $"{PostgresVariable} is not set on CI.");
-            output.WriteLine($"SKIPPED: {PostgresVariable} is not set.");
-            return null;
-        }
+        var baseConnection = TestDependencies.PostgresConnectionString();
 
         _postgresSchema = "crash_test_" + Guid.NewGuid().ToString("N");
         await using (var admin = new NpgsqlConnection(baseConnection))

@@ -15,9 +15,9 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     private readonly List<OpsAssistantHost> _hosts = [];
     private RecordingReceiver _receiver = null!;
 
-    public async Task InitializeAsync() => _receiver = await RecordingReceiver.StartAsync();
+    public async ValueTask InitializeAsync() => _receiver = await RecordingReceiver.StartAsync();
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         foreach (var host in _hosts)
         {

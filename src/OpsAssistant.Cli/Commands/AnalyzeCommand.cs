@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace OpsAssistant.Cli.Commands;
 
 /// <summary>
-/// <c>opsassistant analyze &lt;trace.json | trace-id&gt; [--source ...] [--trace-id id] [--json] [--no-llm]</c> (DESIGN.md "CLI").
+/// <c>opsassistant analyze &lt;trace.json | trace-id&gt; [--source ...] [--trace-id id] [--json] [--no-llm]</c> (docs/cli.md).
 /// Exit 0 on success, 2 on bad input (unreadable file, unknown format, malformed or unknown trace ID, several traces without
 /// <c>--trace-id</c>), 1 on any other failure. Errors are one line on stderr, never a stack trace.
 /// </summary>

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace OpsAssistant.Cli.Commands;
 
 /// <summary>
-/// <c>opsassistant eval &lt;cases-dir&gt; [--no-llm] [--report r.json] [--html r.html]</c> (DESIGN.md "CLI"). Exit codes:
+/// <c>opsassistant eval &lt;cases-dir&gt; [--no-llm] [--report r.json] [--html r.html]</c> (docs/cli.md). Exit codes:
 /// 0 when the run completed (misses are results, not failures), 2 on bad input (no such directory, no cases), 1 otherwise.
 /// The regression gate lives in <c>.ci/eval-gate</c>, not here, so the verb stays a measuring tool.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace OpsAssistant.Core.Analyses;
 
-/// <summary>Lifecycle of a stored analysis (DESIGN.md: queued|running|done|failed).</summary>
+/// <summary>Lifecycle of a stored analysis (docs/http-api.md: queued|running|done|failed).</summary>
 public enum AnalysisStatus
 {
     Queued,

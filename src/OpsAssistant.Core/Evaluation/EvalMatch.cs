@@ -2,7 +2,7 @@ using OpsAssistant.Core.Results;
 
 namespace OpsAssistant.Core.Evaluation;
 
-/// <summary>The match rule of DESIGN.md ("Eval case"), kept in one place so the runner, the tests and any other scorer agree.</summary>
+/// <summary>The match rule (docs/eval.md, "Match rule"), kept in one place so the runner, the tests and any other scorer agree.</summary>
 public static class EvalMatch
 {
     /// <summary>

@@ -1,7 +1,7 @@
 namespace OpsAssistant.Core.Evaluation;
 
 /// <summary>
-/// The eval report (DESIGN.md "Eval report"). Contract properties first and in contract order; <see cref="Errored"/> and
+/// The eval report (docs/eval.md, "Report"). Contract properties first and in contract order; <see cref="Errored"/> and
 /// <see cref="Categories"/> are extensions.
 /// </summary>
 /// <remarks>

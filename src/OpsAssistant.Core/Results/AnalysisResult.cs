@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace OpsAssistant.Core.Results;
 
-/// <summary>The analysis result contract (DESIGN.md "Analysis result"): what the API, <c>analyze --json</c> and the eval consume.</summary>
+/// <summary>The analysis result contract (docs/result.md): what the API, <c>analyze --json</c> and the eval consume.</summary>
 public sealed record AnalysisResult
 {
     public string AnalysisId { get; init; } = Guid.NewGuid().ToString("n");

@@ -1,4 +1,4 @@
 namespace OpsAssistant.Infrastructure.Chat;
 
-/// <summary>One user message to the assistant (DESIGN.md <c>POST /api/chat</c>).</summary>
+/// <summary>One user message to the assistant (<c>POST /api/chat</c>, docs/http-api.md).</summary>
 public sealed record ChatRequest(string? ConversationId, string Message, string? TraceId);

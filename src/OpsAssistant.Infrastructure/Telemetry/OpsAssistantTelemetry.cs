@@ -1,15 +1,32 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using OpenTelemetry.Resources;
 
 namespace OpsAssistant.Infrastructure.Telemetry;
 
 /// <summary>
 /// Owns the names of everything OpsAssistant emits: one ActivitySource and one Meter, both named <c>OpsAssistant</c>
-/// (DESIGN.md "Telemetry"), so exporters subscribe to a single name.
+/// (docs/architecture.md, "Telemetry"), so exporters subscribe to a single name.
 /// </summary>
 public static class OpsAssistantTelemetry
 {
     public const string SourceName = "OpsAssistant";
+
+    /// <summary>The service name exported by the service when <c>OTEL_SERVICE_NAME</c> does not say otherwise.</summary>
+    public const string ServiceName = "opsassistant";
+
+    /// <summary>The service name exported by the CLI when <c>OTEL_SERVICE_NAME</c> does not say otherwise.</summary>
+    public const string CliServiceName = "opsassistant-cli";
+
+    /// <summary>
+    /// The exported resource: our name as a default, then the standard variables (<c>OTEL_SERVICE_NAME</c>,
+    /// <c>OTEL_RESOURCE_ATTRIBUTES</c>) on top, so an operator's deployment settings win over the built-in name.
+    /// The order matters: a resource builder keeps the last value of each attribute.
+    /// </summary>
+    public static ResourceBuilder ConfigureResource(ResourceBuilder resource, string defaultServiceName) =>
+        resource
+            .AddService(defaultServiceName, serviceVersion: typeof(OpsAssistantTelemetry).Assembly.GetName().Version?.ToString())
+            .AddEnvironmentVariableDetector();
 
     public static readonly ActivitySource ActivitySource = new(SourceName, typeof(OpsAssistantTelemetry).Assembly.GetName().Version?.ToString());
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -55,7 +56,7 @@ public static class OpsAssistantHostExtensions
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName)
             .Validate(o => o.ApiKeys.All(k => k.Length >= 16), $"{SecurityOptions.SectionName}:ApiKeys entries must be at least 16 characters.")
             .ValidateOnStart();
-        services.AddHostedService<ExposureGuard>();
+        services.AddSingleton<IValidateOptions<SecurityOptions>, ExposureGuard>();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AnalysisQueueSignal>();
         services.AddHostedService<AnalysisWorker>();
@@ -66,6 +67,56 @@ public static class OpsAssistantHostExtensions
         AddTelemetry(builder);
         return builder;
     }
+
+    /// <summary>
+    /// Validates the configuration, then serves until shutdown. A configuration the service cannot run with is refused
+    /// before anything starts: one line on stderr naming each key at fault, and exit code 2 (bad input, as the CLI), rather
+    /// than an unhandled exception's stack trace and abort. Validating before <c>Run</c> also means a refused start never
+    /// leaves a half-started host to be disposed under whoever else holds it (a test host, say).
+    /// </summary>
+    public static async Task<int> RunOpsAssistantAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            app.ValidateOpsAssistantConfiguration();
+        }
+        catch (Exception ex) when (ValidationFailures(ex) is { Count: > 0 } failures)
+        {
+            await Console.Error.WriteLineAsync(StartupRefusal(failures));
+            return ConfigurationErrorExitCode;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>The exit code of a start refused for its configuration.</summary>
+    public const int ConfigurationErrorExitCode = 2;
+
+    /// <summary>Runs every options validation registered with <c>ValidateOnStart</c>; throws naming each key at fault.</summary>
+    public static void ValidateOpsAssistantConfiguration(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    /// <summary>The one-line message of a refused start: every failure, each naming its key.</summary>
+    public static string StartupRefusal(IEnumerable<string> failures) =>
+        "OpsAssistant cannot start: " + string.Join(" ", failures.Distinct(StringComparer.Ordinal));
+
+    /// <summary>
+    /// The configuration failures an exception from <see cref="ValidateOpsAssistantConfiguration"/> carries: one options
+    /// type failing throws its <see cref="OptionsValidationException"/>, several throw them together in an
+    /// <see cref="AggregateException"/>. Anything else (an empty list) is not a configuration error.
+    /// </summary>
+    public static IReadOnlyList<string> ValidationFailures(Exception exception) => exception switch
+    {
+        OptionsValidationException options => [.. options.Failures],
+        AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>
+            [.. aggregate.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures)],
+        _ => [],
+    };
 
     public static WebApplication MapOpsAssistantApi(this WebApplication app)
     {
@@ -121,7 +172,7 @@ public static class OpsAssistantHostExtensions
     private static void AddTelemetry(WebApplicationBuilder builder)
     {
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("opsassistant"))
+            .ConfigureResource(resource => OpsAssistantTelemetry.ConfigureResource(resource, OpsAssistantTelemetry.ServiceName))
             .WithTracing(tracing => tracing
                 .AddSource(OpsAssistantTelemetry.SourceName)
                 .AddAspNetCoreInstrumentation(options =>

@@ -4,45 +4,43 @@ using Microsoft.Extensions.Options;
 namespace OpsAssistant.Server.Security;
 
 /// <summary>
-/// Refuses to start a service that would answer anyone: an address beyond loopback among the configured URLs, no API keys
-/// or no webhook credentials, and <c>AllowAnonymous</c> not set. Runs as a hosted service, so it fails the start before Kestrel listens.
+/// Refuses a configuration that would answer anyone: an address beyond loopback among the configured URLs, no API keys
+/// or no webhook credentials, and <c>AllowAnonymous</c> not set. It validates <see cref="SecurityOptions"/>, so the refusal
+/// comes with every other configuration error, before anything listens, naming the keys to set.
 /// </summary>
-internal sealed class ExposureGuard(IConfiguration configuration, IOptions<SecurityOptions> options, ILogger<ExposureGuard> logger) : IHostedService
+internal sealed class ExposureGuard(IConfiguration configuration, ILogger<ExposureGuard> logger) : IValidateOptions<SecurityOptions>
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public ValidateOptionsResult Validate(string? name, SecurityOptions options)
     {
-        var security = options.Value;
         var exposed = ConfiguredUrls(configuration).Where(u => !IsLoopback(u)).ToList();
         var missing = new List<string>();
-        if (security.ApiKeys.Count == 0)
+        if (options.ApiKeys.Count == 0)
         {
             missing.Add($"{SecurityOptions.SectionName}:ApiKeys");
         }
 
         // The webhooks take their own credentials; open, anyone could queue analyses (and spend LLM tokens).
-        if (string.IsNullOrEmpty(security.WebhookToken) && string.IsNullOrEmpty(security.WebhookHmacSecret))
+        if (string.IsNullOrEmpty(options.WebhookToken) && string.IsNullOrEmpty(options.WebhookHmacSecret))
         {
             missing.Add($"{SecurityOptions.SectionName}:WebhookToken or {SecurityOptions.SectionName}:WebhookHmacSecret");
         }
 
         if (exposed.Count == 0 || missing.Count == 0)
         {
-            return Task.CompletedTask;
+            return ValidateOptionsResult.Success;
         }
 
-        if (security.AllowAnonymous)
+        if (options.AllowAnonymous)
         {
             logger.LogWarning("Serving {Urls} without {Missing} because {Key} is true", string.Join(", ", exposed), string.Join(" and ", missing),
                 $"{SecurityOptions.SectionName}:AllowAnonymous");
-            return Task.CompletedTask;
+            return ValidateOptionsResult.Success;
         }
 
-        throw new InvalidOperationException(
+        return ValidateOptionsResult.Fail(
             $"Refusing to serve {string.Join(", ", exposed)} without authentication: set {string.Join(", and ", missing)}, " +
             $"or {SecurityOptions.SectionName}:AllowAnonymous=true when something in front of the service authenticates callers.");
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     internal static IEnumerable<string> ConfiguredUrls(IConfiguration configuration)
     {

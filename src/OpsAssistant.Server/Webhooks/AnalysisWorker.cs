@@ -181,7 +181,7 @@ public sealed partial class AnalysisWorker(
 
     private async Task RunAsync(AnalysisRecord job, CancellationToken cancellationToken)
     {
-        // Continues the trace of the webhook request that queued the job (DESIGN.md: analyses are spans parented on the caller).
+        // Continues the trace of the webhook request that queued the job (docs/architecture.md, "Telemetry": analyses are spans parented on the caller).
         ActivityContext.TryParse(job.TraceParent, null, out var parent);
         using var activity = OpsAssistantTelemetry.ActivitySource.StartActivity("analysis queued", ActivityKind.Consumer, parent);
         activity?.SetTag("opsassistant.analysis_id", job.Id);

@@ -41,9 +41,9 @@ public sealed partial class ChatServiceTests : IAsyncLifetime
         });
     }
 
-    public async Task InitializeAsync() => _server = await FakeChatCompletionsServer.StartAsync();
+    public async ValueTask InitializeAsync() => _server = await FakeChatCompletionsServer.StartAsync();
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task Reply_TraceIdInMessageWithoutLlm_AnalysesAndPersistsBothTurns()

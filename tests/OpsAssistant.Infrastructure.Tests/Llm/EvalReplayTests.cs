@@ -18,9 +18,9 @@ public sealed partial class EvalReplayTests : IAsyncLifetime, IDisposable
     private readonly string _work = Directory.CreateTempSubdirectory("opsassistant-evalreplay-").FullName;
     private FakeChatCompletionsServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await FakeChatCompletionsServer.StartAsync();
+    public async ValueTask InitializeAsync() => _server = await FakeChatCompletionsServer.StartAsync();
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 

@@ -14,9 +14,9 @@ public sealed class GenAiTelemetryTests : IAsyncLifetime
     private const string Answer = """{"summary":"s","hypotheses":[]}""";
     private FakeChatCompletionsServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await FakeChatCompletionsServer.StartAsync();
+    public async ValueTask InitializeAsync() => _server = await FakeChatCompletionsServer.StartAsync();
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     [Theory]
     [InlineData(false)]

@@ -9,9 +9,9 @@ public sealed class LlmExchangeArchiveTests : IAsyncLifetime, IDisposable
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "opsassistant-replay-" + Guid.NewGuid().ToString("n"));
     private FakeChatCompletionsServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await FakeChatCompletionsServer.StartAsync();
+    public async ValueTask InitializeAsync() => _server = await FakeChatCompletionsServer.StartAsync();
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     public void Dispose()
     {

@@ -21,9 +21,9 @@ public sealed class LlmRootCauseEngineTests : IAsyncLifetime
     private const string DbId = "2222222222222222";
     private FakeChatCompletionsServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await FakeChatCompletionsServer.StartAsync();
+    public async ValueTask InitializeAsync() => _server = await FakeChatCompletionsServer.StartAsync();
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task Analyze_GroundedAnswer_UsesLlmRankingAndTakesServiceFromCitedSpan()

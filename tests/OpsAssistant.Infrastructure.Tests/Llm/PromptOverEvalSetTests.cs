@@ -4,7 +4,7 @@ using OpsAssistant.Core.Analysis;
 using OpsAssistant.Core.Formats;
 using OpsAssistant.Core.Prompting;
 using OpsAssistant.Infrastructure.Llm;
-using Xunit.Abstractions;
+
 
 namespace OpsAssistant.Infrastructure.Tests.Llm;
 

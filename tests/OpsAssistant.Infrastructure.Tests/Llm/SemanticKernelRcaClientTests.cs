@@ -10,9 +10,9 @@ public sealed class SemanticKernelRcaClientTests : IAsyncLifetime
     private const string Answer = """{"summary":"db slow","hypotheses":[{"rank":1,"title":"Slow query","category":"latency","confidence":0.8,"spanIds":["aaaaaaaaaaaaaaaa"],"evidence":["900 ms"],"remediation":"add an index"}]}""";
     private FakeChatCompletionsServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await FakeChatCompletionsServer.StartAsync();
+    public async ValueTask InitializeAsync() => _server = await FakeChatCompletionsServer.StartAsync();
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task Complete_JsonReply_ReturnsContentAndServerReportedUsage()

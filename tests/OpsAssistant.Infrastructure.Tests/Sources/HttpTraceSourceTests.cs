@@ -15,9 +15,9 @@ public sealed class HttpTraceSourceTests : IAsyncLifetime
 
     public static TheoryData<string> Backends => ["jaeger-v1", "jaeger-v3", "tempo", "zipkin"];
 
-    public async Task InitializeAsync() => _backend = await BackendStub.StartAsync();
+    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
 
-    public async Task DisposeAsync() => await _backend.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
 
     [Theory]
     [MemberData(nameof(Backends))]

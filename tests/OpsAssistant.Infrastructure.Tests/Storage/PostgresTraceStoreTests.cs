@@ -1,34 +1,23 @@
 using Npgsql;
 using OpsAssistant.Infrastructure.Storage;
-using Xunit.Abstractions;
+using OpsAssistant.Tests;
 
 namespace OpsAssistant.Infrastructure.Tests.Storage;
 
 /// <summary>
 /// The store contract on PostgreSQL, from <c>OPSASSISTANT_TEST_POSTGRES</c>. Each test gets its own schema, dropped
-/// afterwards, so tests and parallel runs never see each other's rows. Without the variable the tests say so and pass,
-/// except on CI (<c>CI=true</c>), where a missing database is a failure.
+/// afterwards, so tests and parallel runs never see each other's rows. Without the variable the tests are skipped with
+/// the reason, except on CI (<c>CI=true</c>), where a missing database is a failure.
 /// </summary>
-public sealed class PostgresTraceStoreTests(ITestOutputHelper output) : TraceStoreContract
+public sealed class PostgresTraceStoreTests : TraceStoreContract
 {
-    public const string ConnectionVariable = "OPSASSISTANT_TEST_POSTGRES";
 
     private readonly string _schema = "store_test_" + Guid.NewGuid().ToString("N");
     private string? _connectionString;
 
-    protected override async Task<RelationalTraceStore?> CreateStoreAsync()
+    protected override async Task<RelationalTraceStore> CreateStoreAsync()
     {
-        var baseConnection = Environment.GetEnvironmentVariable(ConnectionVariable);
-        if (string.IsNullOrWhiteSpace(baseConnection))
-        {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException($"{ConnectionVariable} is not set on CI: the PostgreSQL store tests cannot run.");
-            }
-
-            output.WriteLine($"SKIPPED: {ConnectionVariable} is not set, so the PostgreSQL store contract did not run.");
-            return null;
-        }
+        var baseConnection = TestDependencies.PostgresConnectionString();
 
         await using (var admin = new NpgsqlConnection(baseConnection))
         {
@@ -49,7 +38,7 @@ public sealed class PostgresTraceStoreTests(ITestOutputHelper output) : TraceSto
         await ((PostgresTraceStore)store).DisposeAsync();
         if (ReferenceEquals(store, Store))
         {
-            await using var admin = new NpgsqlConnection(Environment.GetEnvironmentVariable(ConnectionVariable));
+            await using var admin = new NpgsqlConnection(TestDependencies.PostgresConnectionString());
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE", admin);
             await drop.ExecuteNonQueryAsync();

@@ -51,8 +51,8 @@ public sealed class SqliteTraceStoreTests : TraceStoreContract, IDisposable
         Assert.Same(after, await upgraded.GetTraceAsync(TestSpans.TraceId(1)));
     }
 
-    protected override Task<RelationalTraceStore?> CreateStoreAsync() =>
-        Task.FromResult<RelationalTraceStore?>(OpenAnotherStore());
+    protected override Task<RelationalTraceStore> CreateStoreAsync() =>
+        Task.FromResult<RelationalTraceStore>(OpenAnotherStore());
 
     protected override RelationalTraceStore OpenAnotherStore(int traceCacheSpans = StorageOptions.DefaultTraceCacheSpans) =>
         new SqliteTraceStore(SqliteTraceStore.ConnectionStringForFile(DatabasePath)) { TraceCacheSpans = traceCacheSpans };

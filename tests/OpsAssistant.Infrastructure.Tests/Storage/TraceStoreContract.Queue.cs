@@ -12,7 +12,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task Claim_ConcurrentReplicas_TakeDisjointJobsAndEveryQueuedOneOnce()
     {
-        if (Unavailable) return;
         var at = DateTimeOffset.UtcNow;
         for (var i = 0; i < 20; i++)
         {
@@ -54,7 +53,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task Claim_ReturnsOldestFirstAndLeavesTheRest()
     {
-        if (Unavailable) return;
         var at = DateTimeOffset.UtcNow;
         await Store.TryAddAsync(Queued("q2", at.AddSeconds(1)));
         await Store.TryAddAsync(Queued("q1", at) with { Subject = "HighErrorRate", TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
@@ -70,7 +68,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task Complete_AfterTheLeaseLapsedAndAnotherWorkerTookOver_OnlyTheNewHolderRecordsTheOutcome()
     {
-        if (Unavailable) return;
         await Store.TryAddAsync(Queued("slow", DateTimeOffset.UtcNow));
         var stale = Assert.Single(await Store.ClaimAsync("worker-a", 1, TimeSpan.FromMilliseconds(100)));
         await Task.Delay(250);
@@ -92,7 +89,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task RetryLater_IsNotClaimedBeforeItsTimeThenIsWithTheErrorKept()
     {
-        if (Unavailable) return;
         await Store.TryAddAsync(Queued("flaky", DateTimeOffset.UtcNow));
         Assert.Single(await Store.ClaimAsync("w", 1, LongLease));
 
@@ -109,7 +105,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task Release_QueuesTheJobAtOnceWithoutCountingTheAttempt()
     {
-        if (Unavailable) return;
         await Store.TryAddAsync(Queued("stopping", DateTimeOffset.UtcNow));
         Assert.Single(await Store.ClaimAsync("old-process", 1, LongLease));
 
@@ -122,7 +117,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task Claim_RunningRowWithoutALease_IsTreatedAsAbandoned()
     {
-        if (Unavailable) return;
         await Store.SaveAsync(new AnalysisRecord { Id = "legacy", TraceId = TestSpans.TraceId(1), Status = AnalysisStatus.Running, Origin = "alertmanager" });
 
         Assert.Equal("legacy", Assert.Single(await Store.ClaimAsync("w", 1, LongLease)).Id);
@@ -131,7 +125,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task Notifications_QueuedWithTheOutcome_AreClaimedOnceRetriedWhenDueAndNeverAfterSent()
     {
-        if (Unavailable) return;
         await Store.TryAddAsync(Queued("n1", DateTimeOffset.UtcNow));
         await Store.TryAddAsync(Queued("quiet", DateTimeOffset.UtcNow.AddSeconds(1)));
         var jobs = await Store.ClaimAsync("w", 2, LongLease);

@@ -22,7 +22,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task TryAddOverride_ThenGetFromAnotherStore_RoundTripsEveryField()
     {
-        if (Unavailable) return;
         var original = Override("so-1", "checkout", 0.25, trigger: "alert:abc");
 
         Assert.True(await Store.TryAddOverrideAsync(original, 1.0, 5));
@@ -40,7 +39,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task TryAddOverride_PastTheCeiling_IsRefusedUnlessTheServiceIsAlreadyFullOrTheRateIsLower()
     {
-        if (Unavailable) return;
         Assert.True(await Store.TryAddOverrideAsync(Override("so-1", "checkout"), 1.0, 2));
         Assert.True(await Store.TryAddOverrideAsync(Override("so-2", "payment"), 1.0, 2));
 
@@ -53,7 +51,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task TryAddOverride_AfterAFullOverrideExpiredOrEnded_HasItsPlaceBack()
     {
-        if (Unavailable) return;
         Assert.True(await Store.TryAddOverrideAsync(Override("so-1", "checkout", ttl: TimeSpan.FromMinutes(1)), 1.0, 1));
         Assert.False(await Store.TryAddOverrideAsync(Override("so-2", "payment"), 1.0, 1));
 
@@ -65,7 +62,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task ListOverrides_ActiveAt_LeavesOutExpiredAndEndedButTheAuditKeepsThemNewestFirst()
     {
-        if (Unavailable) return;
         await Store.TryAddOverrideAsync(Override("so-expired", "a", ttl: TimeSpan.FromMinutes(5)), 1.0, 5);
         await Store.TryAddOverrideAsync(Override("so-ended", "b", at: Now.AddMinutes(1)), 1.0, 5);
         await Store.TryAddOverrideAsync(Override("so-active", "c", at: Now.AddMinutes(2)), 1.0, 5);
@@ -84,7 +80,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task EndOverride_AlreadyEndedOrExpired_ReturnsFalseAndKeepsTheFirstEnding()
     {
-        if (Unavailable) return;
         await Store.TryAddOverrideAsync(Override("so-1", "checkout", ttl: TimeSpan.FromMinutes(10)), 1.0, 5);
 
         Assert.True(await Store.EndOverrideAsync("so-1", "operator alice", Now.AddMinutes(1)));
@@ -98,7 +93,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task EndOverrides_ByTriggerOrService_EndsOnlyTheMatchingOnesInForce()
     {
-        if (Unavailable) return;
         await Store.TryAddOverrideAsync(Override("so-1", "checkout", trigger: "alert:f1"), 1.0, 5);
         await Store.TryAddOverrideAsync(Override("so-2", "payment", trigger: "alert:f1"), 1.0, 5);
         await Store.TryAddOverrideAsync(Override("so-3", "checkout", trigger: "alert:f2"), 1.0, 5);
@@ -116,7 +110,6 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task PendingRaise_IsTakenOnceAndRemovedByItsTrigger()
     {
-        if (Unavailable) return;
         await Store.AddPendingRaiseAsync("alert-1", "alert:f1", "alert f1", Now);
         await Store.AddPendingRaiseAsync("alert-1", "alert:other", "alert other", Now);
         await Store.AddPendingRaiseAsync("alert-2", "alert:f2", "alert f2", Now);

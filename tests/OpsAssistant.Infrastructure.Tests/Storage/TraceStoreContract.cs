@@ -10,8 +10,8 @@ namespace OpsAssistant.Infrastructure.Tests.Storage;
 
 /// <summary>
 /// The behaviour every <see cref="ITraceStore"/> owes, run once per database. Each test gets a fresh, empty store;
-/// a derived class whose database is unavailable returns null from <see cref="CreateStoreAsync"/> and its tests pass vacuously
-/// after saying so (never on CI, where the derived class fails instead).
+/// a derived class whose database is unavailable skips its tests from <see cref="CreateStoreAsync"/> with the reason
+/// (on CI it fails them instead).
 /// </summary>
 public abstract partial class TraceStoreContract : IAsyncLifetime
 {
@@ -19,9 +19,9 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
 
     protected RelationalTraceStore Store => _store!;
 
-    public async Task InitializeAsync() => _store = await CreateStoreAsync();
+    public async ValueTask InitializeAsync() => _store = await CreateStoreAsync();
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_store is not null)
         {
@@ -29,20 +29,17 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
         }
     }
 
-    /// <summary>A fresh, empty store, or null when this database is unavailable on this machine.</summary>
-    protected abstract Task<RelationalTraceStore?> CreateStoreAsync();
+    /// <summary>A fresh, empty store; skips the test (see <c>TestDependencies</c>) when this database is unavailable.</summary>
+    protected abstract Task<RelationalTraceStore> CreateStoreAsync();
 
     protected abstract Task DisposeStoreAsync(RelationalTraceStore store);
 
     /// <summary>A second store over the same database, as another process or replica would open it.</summary>
     protected abstract RelationalTraceStore OpenAnotherStore(int traceCacheSpans = StorageOptions.DefaultTraceCacheSpans);
 
-    protected bool Unavailable => _store is null;
-
     [Fact]
     public async Task AddSpans_ThenGetTrace_RoundTripsEveryModelField()
     {
-        if (Unavailable) return;
         var resource = new Resource("orders-db-client", [new Attribute("service.name", "orders-db-client"), new Attribute("host.name", "node-7"), new Attribute("pid", 4242L)]);
         var scope = new InstrumentationScope("Npgsql", "10.0.0", [new Attribute("scope.flag", true)]);
         var original = TestSpans.Everything(resource, scope);
@@ -97,7 +94,6 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task GetTrace_UnknownTraceId_ReturnsNull()
     {
-        if (Unavailable) return;
         await Store.AddSpansAsync([TestSpans.Make(1, 1)]);
 
         Assert.Null(await Store.GetTraceAsync(TestSpans.TraceId(2)));
@@ -106,7 +102,6 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task GetTrace_SixtyFourBitOrUpperCaseId_FindsTheStoredTrace()
     {
-        if (Unavailable) return;
         await Store.AddSpansAsync([TestSpans.Make(0xBEEF, 1)]);
 
         Assert.NotNull(await Store.GetTraceAsync("000000000000BEEF"));
@@ -116,7 +111,6 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task AddSpans_SameSpanTwice_ReplacesItWithoutDuplicating()
     {
-        if (Unavailable) return;
         await Store.AddSpansAsync([TestSpans.Make(1, 1, name: "first"), TestSpans.Make(1, 2, parent: 1)]);
         await Store.AddSpansAsync([TestSpans.Make(1, 1, name: "second", error: true)]);
 
@@ -134,7 +128,6 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task AddSpans_BatchWithOneInvalidRow_LeavesNothingStored()
     {
-        if (Unavailable) return;
         var bad = new Span { TraceId = TestSpans.TraceId(7), SpanId = "not-a-span-id", Name = "bad" };
         var batch = new[] { TestSpans.Make(7, 1), TestSpans.Make(7, 2, parent: 1), bad, TestSpans.Make(8, 1) };
 
@@ -148,7 +141,6 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task Search_ReturnsSummariesNewestFirstWithRootDurationCountsAndServices()
     {
-        if (Unavailable) return;
         await Store.AddSpansAsync(
         [
             TestSpans.Make(1, 1, service: "frontend", name: "GET /", start: TimeSpan.FromMinutes(1), durationMs: 120),
@@ -173,7 +165,6 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task Search_EachCriterion_FiltersTraces()
     {
-        if (Unavailable) return;
         await Store.AddSpansAsync(
         [
             TestSpans.Make(1, 1, service: "frontend", name: "GET /", start: TimeSpan.FromMinutes(1)),
@@ -198,7 +189,6 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task AddSpans_ConcurrentWriters_StoreEverySpanOnce()
     {
-        if (Unavailable) return;
         const int writers = 6, batches = 10, spansPerBatch = 10;
 
         await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
@@ -224,7 +214,6 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task Initialize_SecondStoreOverSameDatabase_SeesExistingTracesAndMigratesNothingTwice()
     {
-        if (Unavailable) return;
         await Store.AddSpansAsync([TestSpans.Make(5, 1)]);
 
         var other = OpenAnotherStore();
@@ -283,7 +272,6 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task SaveAnalysis_ThenGet_RoundTripsStatusAndResult()
     {
-        if (Unavailable) return;
         IAnalysisStore analyses = Store;
         var result = new AnalysisResult
         {
@@ -307,7 +295,6 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task TryAddAnalysis_SameIdTwice_InsertsOnceAndKeepsTheFirst()
     {
-        if (Unavailable) return;
         IAnalysisStore analyses = Store;
         var record = new AnalysisRecord { Id = "q1", TraceId = TestSpans.TraceId(1), Status = AnalysisStatus.Queued, Origin = "grafana" };
 
@@ -321,7 +308,6 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task AppendTurns_ConcurrentRequestsToOneConversation_KeepEveryTurnWithEachBatchTogether()
     {
-        if (Unavailable) return;
         var at = DateTimeOffset.UtcNow;
         var writers = Enumerable.Range(0, 8).Select(_ => OpenAnotherStore()).ToList();
         try
@@ -348,7 +334,6 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task AppendTurns_ThenGet_KeepsOrderAndTheCurrentTrace()
     {
-        if (Unavailable) return;
         IConversationStore conversations = Store;
         var at = DateTimeOffset.UtcNow;
         await conversations.AppendAsync("c1", [new ChatTurn(ChatTurn.User, "look at it", at, TraceId: TestSpans.TraceId(3)), new ChatTurn(ChatTurn.Assistant, "done", at, "a9", TestSpans.TraceId(3))]);

@@ -49,7 +49,7 @@ public sealed class HostileTraceTests : IAsyncLifetime
     private FakeChatCompletionsServer _llm = null!;
     private OpsAssistantHost _host = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _llm = await FakeChatCompletionsServer.StartAsync();
         _llm.Default = (ctx, request) => FakeChatCompletionsServer.WriteJsonAsync(ctx,
@@ -72,7 +72,7 @@ public sealed class HostileTraceTests : IAsyncLifetime
             });
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _host.Dispose();
         await _llm.DisposeAsync();

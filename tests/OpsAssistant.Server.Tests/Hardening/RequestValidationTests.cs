@@ -17,7 +17,7 @@ public sealed class RequestValidationTests : IAsyncLifetime
     private OpsAssistantHost _host = null!;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _jaeger = await BackendStub.StartAsync();
         _elsewhere = await BackendStub.StartAsync();
@@ -33,7 +33,7 @@ public sealed class RequestValidationTests : IAsyncLifetime
         _client = _host.CreateClient();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         _host.Dispose();

@@ -29,9 +29,9 @@ public sealed class TraceBackendFaultTests : IAsyncLifetime
         return data;
     }
 
-    public async Task InitializeAsync() => _backend = await BackendStub.StartAsync();
+    public async ValueTask InitializeAsync() => _backend = await BackendStub.StartAsync();
 
-    public async Task DisposeAsync() => await _backend.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _backend.DisposeAsync();
 
     [Theory]
     [MemberData(nameof(Cases))]
