@@ -175,7 +175,7 @@ def helm():
         if obj:
             objects.append(obj)
     kinds = sorted(o["kind"] for o in objects)
-    expected = ["ConfigMap", "Deployment", "Deployment", "PodDisruptionBudget", "PodDisruptionBudget", "Secret", "Service"]
+    expected = ["ConfigMap", "Deployment", "Deployment", "Ingress", "PodDisruptionBudget", "PodDisruptionBudget", "Secret", "Service"]
     if kinds != expected:
         problem(f"helm: rendered {kinds}, expected {expected}")
     deployments = {o["metadata"]["labels"]["app.kubernetes.io/component"]: o for o in objects if o["kind"] == "Deployment"}

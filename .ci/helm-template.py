@@ -3,7 +3,7 @@
 Implements the part of Go templates and Helm's functions that deploy/helm/opsassistant uses: actions with whitespace
 trimming, comments, if/else if/else, range (over lists and maps, with variables), with, define/include, variables,
 pipelines and parenthesised calls; functions include, quote, toYaml, nindent, indent, default, required, fail, index,
-not, and, or, eq, ne, printf, trunc, trimSuffix, contains, list, dict, sha256sum, b64enc. A template using anything else
+not, and, or, eq, ne, printf, trunc, trimSuffix, contains, list, dict, sha256sum, b64enc, toString. A template using anything else
 fails loudly rather than rendering wrongly. Usage: helm-template.py CHART [-f values.yaml]... prints the manifests as
 one YAML stream (helm template's form) and exits 2 naming the template on a rendering error."""
 import base64
@@ -168,6 +168,7 @@ class Renderer:
             "dict": lambda *a: {a[i]: a[i + 1] for i in range(0, len(a), 2)},
             "sha256sum": lambda s: hashlib.sha256(show(s).encode()).hexdigest(),
             "b64enc": lambda s: base64.b64encode(show(s).encode()).decode(),
+            "toString": show,
             "include": self.include,
         }
         if name not in table:

@@ -30,7 +30,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/* Fails the install, not the pods, when the exposure guard would refuse to start. */}}
 {{- define "opsassistant.checkSecrets" -}}
-{{- if and (not .Values.existingSecret) (ne (index .Values.config "OpsAssistant__Security__AllowAnonymous" | default "false") "true") -}}
+{{- if and (not .Values.existingSecret) (ne (index .Values.config "OpsAssistant__Security__AllowAnonymous" | default "false" | toString) "true") -}}
 {{- if not (index .Values.secretEnv "OpsAssistant__Security__ApiKeys__0") -}}
 {{- fail "secretEnv.OpsAssistant__Security__ApiKeys__0 is required (an API key of 16 characters or more), or set existingSecret" -}}
 {{- end -}}
