@@ -23,6 +23,14 @@ public sealed class DeployConfigurationTests
         Assert.Empty(problems);
     }
 
+    [Fact]
+    public void ImageSettings_KeepTheSqliteStoreInTheVolume()
+    {
+        var image = DeploySettings.Image();
+
+        Assert.StartsWith("/home/app/", image["OpsAssistant__Storage__Path"], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("helm:web", false)]
     [InlineData("helm:worker", true)]

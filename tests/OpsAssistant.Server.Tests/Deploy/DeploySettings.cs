@@ -1,11 +1,12 @@
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using YamlDotNet.RepresentationModel;
 
 namespace OpsAssistant.Server.Tests.Deploy;
 
 /// <summary>
 /// The OpsAssistant settings the files under deploy/ give the service, as the environment variables a container gets:
-/// the compose file's (with its ${VAR} references filled from .env.example, as compose would from .env) and each Helm
+/// the image's own (ContainerEnvironmentVariable items of the server project), overridden by the compose file's (with its ${VAR} references filled from .env.example, as compose would from .env) and each Helm
 /// tier's (values.yaml merged with the chart's ci/test-values.yaml: the ConfigMap, the non-empty Secret entries and the
 /// tier's own env).
 /// </summary>
@@ -35,18 +36,29 @@ internal static partial class DeploySettings
             .ToDictionary(parts => parts[0].Trim(), parts => parts[1].Trim(), StringComparer.Ordinal);
 
         var environment = (YamlMappingNode)Load(Path.Combine(directory, "compose.yaml"))["services"]["opsassistant"]["environment"];
-        return environment.Children
-            .Select(entry => (Key: ((YamlScalarNode)entry.Key).Value!, Value: ((YamlScalarNode)entry.Value).Value ?? ""))
-            .Where(entry => entry.Key.StartsWith(Prefix, StringComparison.Ordinal))
-            .ToDictionary(entry => entry.Key, entry => Interpolate(entry.Value, dotenv), StringComparer.Ordinal);
+        var settings = Image();
+        foreach (var (key, value) in Scalars(environment).Where(entry => entry.Key.StartsWith(Prefix, StringComparison.Ordinal)))
+        {
+            settings[key] = Interpolate(value, dotenv);
+        }
+
+        return settings;
     }
+
+    /// <summary>The OpsAssistant variables the container image itself sets.</summary>
+    public static Dictionary<string, string> Image() =>
+        XDocument.Load(Path.Combine(RepoRoot(), "src", "OpsAssistant.Server", "OpsAssistant.Server.csproj"))
+            .Descendants("ContainerEnvironmentVariable")
+            .Select(item => (Key: (string?)item.Attribute("Include") ?? "", Value: (string?)item.Attribute("Value") ?? ""))
+            .Where(item => item.Key.StartsWith(Prefix, StringComparison.Ordinal))
+            .ToDictionary(item => item.Key, item => item.Value, StringComparer.Ordinal);
 
     public static Dictionary<string, string> Helm(string tier)
     {
         var chart = Path.Combine(RepoRoot(), "deploy", "helm", "opsassistant");
         var values = Merge((YamlMappingNode)Load(Path.Combine(chart, "values.yaml")), (YamlMappingNode)Load(Path.Combine(chart, "ci", "test-values.yaml")));
 
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        var settings = Image();
         foreach (var (key, value) in Scalars(values["config"]))
         {
             settings[key] = value;
