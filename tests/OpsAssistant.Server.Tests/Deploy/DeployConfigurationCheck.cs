@@ -24,7 +24,7 @@ internal static class DeployConfigurationCheck
     public static async Task<IReadOnlyList<string>> ProblemsAsync(IReadOnlyDictionary<string, string> environment)
     {
         var settings = environment.ToDictionary(e => e.Key.Replace("__", ":", StringComparison.Ordinal), e => (string?)e.Value, StringComparer.OrdinalIgnoreCase);
-        var problems = UnknownKeys(settings).ToList();
+        var problems = UnknownKeys(settings);
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = DeploySettings.RepoRoot() });
         builder.Configuration.AddInMemoryCollection(settings.Append(ImagePorts));
@@ -66,41 +66,52 @@ internal static class DeployConfigurationCheck
     /// A key under an options class's section must bind to it with unknown keys as errors (a misspelt property would
     /// otherwise be ignored in silence); any other key must be one appsettings.json lists, with a value of the same kind.
     /// </summary>
-    private static IEnumerable<string> UnknownKeys(Dictionary<string, string?> settings)
+    private static List<string> UnknownKeys(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var sections = OptionsSections();
         var defaults = AppSettingsScalars();
+        var problems = new List<string>();
+        var owned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var key in settings.Keys)
         {
-            var owner = sections.FirstOrDefault(s => key.StartsWith(s.Key + ":", StringComparison.OrdinalIgnoreCase));
-            if (owner.Value is { } type)
+            var owner = sections.Keys.FirstOrDefault(section => key.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase));
+            if (owner is not null)
             {
-                string? error = null;
-                try
-                {
-                    configuration.GetSection(owner.Key).Get(type, o => o.ErrorOnUnknownConfiguration = true);
-                }
-                catch (InvalidOperationException e)
-                {
-                    error = $"{key}: {e.Message}";
-                }
-
-                if (error is not null)
-                {
-                    yield return error;
-                }
+                owned.Add(owner);
             }
             else if (!defaults.TryGetValue(key, out var kind))
             {
-                yield return $"{key} is not a configuration key of OpsAssistant (no options class or appsettings.json entry has it).";
+                problems.Add($"{key} is not a configuration key of OpsAssistant (no options class or appsettings.json entry has it).");
             }
-            else if (kind == JsonValueKind.True || kind == JsonValueKind.False ? !bool.TryParse(settings[key], out _) : kind == JsonValueKind.Number && !double.TryParse(settings[key], System.Globalization.CultureInfo.InvariantCulture, out _))
+            else if (WrongKind(kind, settings[key]) is { } expected)
             {
-                yield return $"{key}={settings[key]} is not a {(kind == JsonValueKind.Number ? "number" : "boolean")}.";
+                problems.Add($"{key}={settings[key]} is not a {expected}.");
             }
         }
+
+        foreach (var section in owned)
+        {
+            try
+            {
+                configuration.GetSection(section).Get(sections[section], o => o.ErrorOnUnknownConfiguration = true);
+            }
+            catch (InvalidOperationException e)
+            {
+                problems.Add($"{section}: {e.Message}");
+            }
+        }
+
+        return problems;
     }
+
+    /// <summary>What a value should have been, when appsettings.json's default is a boolean or a number and it is not one.</summary>
+    private static string? WrongKind(JsonValueKind kind, string? value) => kind switch
+    {
+        JsonValueKind.True or JsonValueKind.False when !bool.TryParse(value, out _) => "boolean",
+        JsonValueKind.Number when !double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _) => "number",
+        _ => null,
+    };
 
     /// <summary>Every options class of the service, by the <c>SectionName</c> it binds.</summary>
     private static Dictionary<string, Type> OptionsSections() =>
