@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpsAssistant.Core.Prompting;
 using OpsAssistant.Infrastructure.Storage;
@@ -13,8 +12,8 @@ namespace OpsAssistant.Server.Tests.Deploy;
 
 /// <summary>
 /// Runs the service's own checks over a deployment's environment, as the container would start with it: every key must
-/// name a property of an options class (or a key of appsettings.json), every value must pass the options validation that
-/// runs on start, and the exposure guard must accept the service listening on the image's port 8080.
+/// name a property of an options class (or a key of appsettings.json), and every value must pass the validation the
+/// process runs before it listens, whose exposure guard must accept the service listening on the image's port 8080.
 /// </summary>
 internal static class DeployConfigurationCheck
 {
@@ -32,31 +31,12 @@ internal static class DeployConfigurationCheck
         await using var app = builder.Build();
         try
         {
-            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            // The same validation the process runs before it listens, the exposure guard included.
+            app.ValidateOpsAssistantConfiguration();
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (OpsAssistantHostExtensions.ValidationFailures(e) is { Count: > 0 } failures)
         {
-            problems.AddRange(e.Failures);
-        }
-        catch (AggregateException e)
-        {
-            problems.AddRange(e.InnerExceptions.Select(inner => inner.Message));
-        }
-
-        if (problems.Count > 0)
-        {
-            // Hosted services read validated options in their constructors: with invalid options the host would not get this far.
-            return problems;
-        }
-
-        var guard = app.Services.GetServices<IHostedService>().OfType<ExposureGuard>().Single();
-        try
-        {
-            await guard.StartAsync(CancellationToken.None);
-        }
-        catch (InvalidOperationException e)
-        {
-            problems.Add(e.Message);
+            problems.AddRange(failures);
         }
 
         return problems;
