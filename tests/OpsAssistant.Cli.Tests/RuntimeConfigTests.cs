@@ -6,7 +6,7 @@ namespace OpsAssistant.Cli.Tests;
 /// <summary>
 /// The GC configuration the CLI ships with, read from the runtimeconfig.json the host starts it with. Background GC caps
 /// workstation gen0's budget at 6 MB, which made a 100k-span analysis promote its model through every generation
-/// (docs/performance.md, issue 8), so the project file turns it off; this keeps that setting from being lost unnoticed.
+/// (docs/performance.md), so the project file turns it off; this keeps that setting from being lost unnoticed.
 /// </summary>
 public sealed class RuntimeConfigTests
 {

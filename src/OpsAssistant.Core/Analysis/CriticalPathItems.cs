@@ -4,7 +4,7 @@ using OpsAssistant.Core.Analysis.Findings;
 namespace OpsAssistant.Core.Analysis;
 
 /// <summary>
-/// The critical path as findings, each item built the first time it is read (perf, issue 8). A path can hold most of a
+/// The critical path as findings, each item built the first time it is read. A path can hold most of a
 /// 100k-span trace, and building an item and a span reference for every span cost a quarter of the analysis, while the
 /// prompt reads 40 of them and the ranker none. Enumerating or indexing gives exactly the items an eager list held.
 /// </summary>
@@ -12,7 +12,7 @@ internal sealed class CriticalPathItems(IReadOnlyList<int> path, Timing timing, 
     : IReadOnlyList<CriticalPathItem>
 {
     // Built items by position. A dictionary, not an array of the path's length: the prompt reads 40 items of a path that
-    // can hold 100k spans, and that array was large-object garbage on every analysis (perf, issue 8). Locked, because a
+    // can hold 100k spans, and that array was large-object garbage on every analysis. Locked, because a
     // cached analysis may be read by concurrent requests.
     private readonly Dictionary<int, CriticalPathItem> _items = [];
 

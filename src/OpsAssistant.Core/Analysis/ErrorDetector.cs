@@ -15,7 +15,7 @@ internal static class ErrorDetector
 
     public static (List<ErrorFinding> Errors, List<TimeoutFinding> Timeouts) Detect(SpanTree tree, Func<int, SpanRef> refOf)
     {
-        // Per-span working arrays come from the pool: at 100k spans each is large-object garbage otherwise (perf, issue 8).
+        // Per-span working arrays come from the pool: at 100k spans each is large-object garbage otherwise.
         var n = tree.Count;
         var flags = ArrayPool<bool>.Shared.Rent(3 * n);
         try
@@ -59,7 +59,7 @@ internal static class ErrorDetector
         }
 
         // Only unrecovered failures below a span make it a consequence; a retried-away error below does not.
-        // Children before parents: the pre-order backwards, read in place (perf, issue 8: Reverse() buffered 100k indexes).
+        // Children before parents: the pre-order backwards, read in place (Reverse() buffered 100k indexes).
         var preOrder = tree.PreOrderSpan;
         for (var k = preOrder.Length - 1; k >= 0; k--)
         {

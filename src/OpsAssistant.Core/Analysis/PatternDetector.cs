@@ -34,14 +34,14 @@ internal static partial class PatternDetector
                 continue;
             }
 
-            // Perf (issue 8): a call made once under its parent can form no group (retries need 2+, repeats 5+), and it is
+            // a call made once under its parent can form no group (retries need 2+, repeats 5+), and it is
             // also alone under the finer (service, name, target) key, so it is dropped before the per-span Target string is
             // built and grouped. The remaining groups keep their first-appearance order, so the findings are unchanged.
             candidates.Clear();
             if (kids.Length <= SmallFamily)
             {
                 // A few siblings are compared pairwise: names read from one document are shared strings, so each comparison
-                // is usually a reference check, where the dictionary hashed every name twice (perf, issue 8).
+                // is usually a reference check, where the dictionary hashed every name twice.
                 for (var a = 0; a < kids.Length; a++)
                 {
                     for (var b = 0; b < kids.Length; b++)
@@ -155,7 +155,7 @@ internal static partial class PatternDetector
         for (var i = 0; i < tree.Count; i++)
         {
             var span = tree[i];
-            List<string>? evidence = null; // most spans have none: no list per span (perf, issue 8)
+            List<string>? evidence = null; // most spans have none: no list per span
             string? kind = null;
             double? pause = null;
             foreach (var a in span.AttributeSpan)
@@ -195,7 +195,7 @@ internal static partial class PatternDetector
     }
 
     /// <summary>
-    /// The wait kind of a span. The regexes over its name are evaluated once per distinct name (perf, issue 8: span names
+    /// The wait kind of a span. The regexes over its name are evaluated once per distinct name (span names
     /// repeat across a large trace, and two regexes per span were a tenth of the analysis); attribute keys are checked as before.
     /// </summary>
     private static string? WaitKind(Span span, StringMemo<string?> nameKinds)

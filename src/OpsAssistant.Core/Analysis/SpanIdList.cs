@@ -6,7 +6,7 @@ namespace OpsAssistant.Core.Analysis;
 /// <summary>
 /// A read-only list of span IDs kept as their 64-bit values where readers gave them so, each string made when it is read.
 /// For the critical path of a result: on a trace of sequential calls that path holds most spans, and a list of their ID
-/// strings was most of the strings a 100k-span analysis made (perf, issue 8). It holds no span or tree, so a kept result
+/// strings was most of the strings a 100k-span analysis made. It holds no span or tree, so a kept result
 /// keeps no trace alive. Enumerating twice makes the strings twice; callers serialise it once.
 /// </summary>
 internal sealed class SpanIdList : IReadOnlyList<string>

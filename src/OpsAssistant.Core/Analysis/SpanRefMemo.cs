@@ -5,7 +5,7 @@ namespace OpsAssistant.Core.Analysis;
 /// <summary>
 /// The <see cref="SpanRef"/> of a span index, made once, so every finding that names a span shares one reference. Kept
 /// by index in a dictionary rather than an array of the trace's size: findings name a few dozen spans, and a 100k-slot
-/// array per analysis went to the large-object heap, whose garbage brings on full collections (perf, issue 8). Locked,
+/// array per analysis went to the large-object heap, whose garbage brings on full collections. Locked,
 /// because a cached analysis's lazily built critical-path items may be read by concurrent requests.
 /// </summary>
 internal sealed class SpanRefMemo(SpanTree tree)

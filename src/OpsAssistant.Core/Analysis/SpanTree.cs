@@ -56,7 +56,7 @@ public sealed class SpanTree
         ArrayPool<int>.Shared.Return(fill);
 
         // (start, index) is a total order, so children that already arrive in it (the usual case: exporters write spans in
-        // start order) need no sort, and one comparison serves every parent (perf, issue 8: one comparer per parent before).
+        // start order) need no sort, and one comparison serves every parent (one comparer per parent before).
         // Spans sorted through a Comparison, not an IComparer: the runtime wraps a comparer in a new delegate per sort, and
         // files grouped by resource put a parent's children from several services out of order, so most parents sort.
         Comparison<int> byStart = (a, b) => start[a] != start[b] ? start[a].CompareTo(start[b]) : a.CompareTo(b);
@@ -106,7 +106,7 @@ public sealed class SpanTree
 
     /// <summary>
     /// Whether each span's parent link is FOLLOWS_FROM, read once with the times so that walks in tree order test it without
-    /// reaching into the span objects, which lie scattered over the heap (perf, issue 8).
+    /// reaching into the span objects, which lie scattered over the heap.
     /// </summary>
     internal bool[] FollowsFrom { get; }
 
@@ -267,7 +267,7 @@ public sealed class SpanTree
 
     /// <summary>
     /// Resolves parent links (-1 root, a zero parent ID included; -2 parent not found or itself) through the span IDs as
-    /// 64-bit numbers, when every span ID is 16 hex digits (perf, issue 8: hashing 100k ID strings case-insensitively was a
+    /// 64-bit numbers, when every span ID is 16 hex digits (hashing 100k ID strings case-insensitively was a
     /// third of the tree's cost), taking the values readers decoded rather than making and parsing the strings.
     /// Equal numbers are exactly the IDs equal ignoring case, so links and warnings are those of <see cref="LinkByString"/>.
     /// Returns false, with nothing written, when some span ID has another form.
@@ -491,7 +491,7 @@ public sealed class SpanTree
 
             // The time tests come first: they read only the arrays, and almost every child passes them, so the span objects
             // (scattered over the heap, visited here in tree order) are touched only for the few that might be skewed
-            // (perf, issue 8: reading both spans for every child was 60% of building the tree at 100k spans).
+            // (reading both spans for every child was 60% of building the tree at 100k spans).
             var duration = Duration(i);
             if ((Start[i] >= Start[p] && End[i] <= End[p]) || duration > Duration(p))
             {

@@ -5,7 +5,7 @@ namespace OpsAssistant.Core.Analysis;
 /// <summary>
 /// Remembers a function of strings (a regex verdict on a span name or attribute key) for one pass over a trace. Looked up
 /// first by reference: the reader shares one string per distinct name, so a 100k-span pass mostly finds its answer without
-/// hashing the text (perf, issue 8); then by value, so strings that are equal but not shared still compute once.
+/// hashing the text; then by value, so strings that are equal but not shared still compute once.
 /// </summary>
 internal sealed class StringMemo<T>
 {

@@ -36,21 +36,21 @@ public sealed class Timing
         }
 
         var onPath = new long[n];
-        // The walk's visit order, in a pooled buffer: it can hold every span of the trace (perf, issue 8: a growing list of
+        // The walk's visit order, in a pooled buffer: it can hold every span of the trace (a growing list of
         // 100k indexes left a trail of large-object garbage).
         var visited = ArrayPool<int>.Shared.Rent(Math.Max(16, n));
         var visits = 0;
 
-        // Frames are structs on an array stack, resumed in place (perf, issue 8: one heap object per visited span before).
+        // Frames are structs on an array stack, resumed in place (one heap object per visited span before).
         var stack = new Frame[16];
         var depth = 0;
 
-        // One comparison delegate for the whole walk, not a closure per span (perf, issue 8). The same delegate over the same
+        // One comparison delegate for the whole walk, not a closure per span. The same delegate over the same
         // input keeps the sort's order, ties included, exactly as before.
         Comparison<int> byEndDescending = (a, b) => tree.End[b].CompareTo(tree.End[a]);
 
         // Each frame's children sit in one pooled buffer used as a stack: a frame's range is freed when the frame is done,
-        // and the ranges on the stack at once belong to distinct spans, so n slots always suffice (perf, issue 8: an array
+        // and the ranges on the stack at once belong to distinct spans, so n slots always suffice (an array
         // per span with children before).
         var kids = ArrayPool<int>.Shared.Rent(n + 1);
         var top = 0;
@@ -114,7 +114,7 @@ public sealed class Timing
 
     /// <summary>
     /// The visited spans, each once (first visit), ordered by start then depth; equal keys keep visit order, as the stable
-    /// Distinct().OrderBy().ThenBy() this replaces did (perf, issue 8: one array sort instead of LINQ's buffers).
+    /// Distinct().OrderBy().ThenBy() this replaces did (one array sort instead of LINQ's buffers).
     /// </summary>
     internal static int[] PathInTimeOrder(SpanTree tree, ReadOnlySpan<int> visited)
     {
@@ -205,7 +205,7 @@ public sealed class Timing
                 // First visits only, in visit order, so a key's position is its index here.
                 if (position[i] == k)
                 {
-                    // Sorted as (start, depth, position) keys with a struct comparer (perf, issue 8: a delegate call per
+                    // Sorted as (start, depth, position) keys with a struct comparer (a delegate call per
                     // comparison over 100k spans before). Position breaks ties, so the order is the same as a stable sort's.
                     keys[k] = new PathKey(tree.Start[i], tree.Depth[i], k, i);
                     k++;

@@ -52,8 +52,8 @@ public static class TraceAnalyzer
 
     /// <summary>
     /// The <paramref name="count"/> spans with the most on-path time (those with any), largest first, ties by index: what
-    /// a stable sort of every span by on-path time then taking the first few gave, without sorting 100k spans for 25
-    /// (perf, issue 8). A small sorted buffer takes each span that beats its last entry.
+    /// a stable sort of every span by on-path time then taking the first few gave, without sorting 100k spans for 25.
+    /// A small sorted buffer takes each span that beats its last entry.
     /// </summary>
     private static List<int> LargestOnPath(long[] onPath, int count)
     {
@@ -84,7 +84,7 @@ public static class TraceAnalyzer
 
     /// <summary>
     /// Per-service span count, errors, self and on-path time in one pass over the spans, services in order of first
-    /// appearance, then stably by on-path time (perf, issue 8: GroupBy kept a list of every span per service).
+    /// appearance, then stably by on-path time (GroupBy kept a list of every span per service).
     /// </summary>
     private static List<ServiceTime> ServiceTimes(SpanTree tree, Timing timing)
     {

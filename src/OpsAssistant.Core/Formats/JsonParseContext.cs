@@ -26,7 +26,7 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     public List<string> Warnings { get; } = [];
 
     /// <summary>
-    /// A reusable list for collecting one attribute array at a time (perf, issue 8: one List per span was garbage). Taken
+    /// A reusable list for collecting one attribute array at a time (one List per span was garbage). Taken
     /// with <see cref="RentAttributeList"/> and handed back with <see cref="ReturnAttributeList"/>; a nested reader that
     /// finds it taken simply gets a fresh list.
     /// </summary>
@@ -39,7 +39,7 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     private readonly Dictionary<long, object> _boxes = [];
 
     /// <summary>
-    /// The boxed form of an integer attribute value, shared between equal values (perf, issue 8: one box per attribute
+    /// The boxed form of an integer attribute value, shared between equal values (one box per attribute
     /// per span was garbage kept alive by the model). Capped, so a trace of unique numbers costs no more than before.
     /// </summary>
     public object Box(long value)
@@ -92,7 +92,7 @@ internal sealed class JsonParseContext(TraceReadOptions options)
 
     /// <summary>
     /// True when at least one span was read and all carry the same trace ID: checked as each span is added, while it is in
-    /// cache, rather than by a second pass over every span object when grouping (perf, issue 8).
+    /// cache, rather than by a second pass over every span object when grouping.
     /// </summary>
     public bool OneTraceId => Spans.Count > 0 && _oneTraceId;
 
@@ -101,7 +101,7 @@ internal sealed class JsonParseContext(TraceReadOptions options)
 
     /// <summary>
     /// True when every span carries its own ID by value and no two spans carry the same one, so grouping need not look for
-    /// repeats (perf, issue 8: a 100k-entry string dictionary per read). Checked once, when grouping asks, through a pooled
+    /// repeats (a 100k-entry string dictionary per read). Checked once, when grouping asks, through a pooled
     /// table over the values collected as spans were added; spans with IDs in any other form make it false.
     /// </summary>
     public bool SpanIdsKnownDistinct()
@@ -192,8 +192,8 @@ internal sealed class JsonParseContext(TraceReadOptions options)
 
     /// <summary>
     /// Reads a span or parent span ID. The canonical form (16 lower-case hex digits, what OTLP/JSON exporters write) is
-    /// decoded to its value in <paramref name="number"/> and no string is made: the span makes one only if asked (perf,
-    /// issue 8). Any other form is returned as text for the general decoding, with <paramref name="number"/> null.
+    /// decoded to its value in <paramref name="number"/> and no string is made: the span makes one only if asked.
+    /// Any other form is returned as text for the general decoding, with <paramref name="number"/> null.
     /// </summary>
     public string? ReadSpanId(ref Utf8JsonReader reader, string field, out ulong? number)
     {
@@ -300,7 +300,7 @@ internal sealed class JsonParseContext(TraceReadOptions options)
     private string? ReadIdToken(ref Utf8JsonReader reader, string field, bool intern)
     {
 
-        // Perf (issue 8): the interned ID (the trace ID) is the same on every span of a trace, so the last one read is
+        // the interned ID (the trace ID) is the same on every span of a trace, so the last one read is
         // kept with its bytes and returned again after a byte comparison, skipping the transcoding and the pool lookup.
         if (intern && reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped
             && _lastInternedId is not null && reader.ValueSpan.SequenceEqual(_lastInternedIdUtf8))
@@ -373,7 +373,7 @@ internal sealed class JsonParseContext(TraceReadOptions options)
                 var d = reader.GetDouble();
                 return double.IsFinite(d) && d is > long.MinValue and < long.MaxValue ? (long)d : ClampWarn(field, d < 0 ? 0 : long.MaxValue, d.ToString(CultureInfo.InvariantCulture));
             case JsonTokenType.String:
-                // Fast path (perf, issue 8): OTLP/JSON writes every nanosecond timestamp as a decimal string. Parsing the
+                // Fast path: OTLP/JSON writes every nanosecond timestamp as a decimal string. Parsing the
                 // UTF-8 bytes in place avoids a string per timestamp, which went through the intern table (two unique
                 // entries per span). Only a clean, complete parse takes this path; anything else (whitespace, overflow,
                 // escapes, garbage) falls through to the string path below, so results and warnings are unchanged.

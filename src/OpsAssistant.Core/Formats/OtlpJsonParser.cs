@@ -32,7 +32,7 @@ internal static class OtlpJsonParser
 
     /// <summary>
     /// Reads one ResourceSpans object. Each span becomes a <see cref="Span"/> as soon as it is read, through one reused
-    /// draft (perf, issue 8: a draft per span, held until the end of its resource, was a third of the reader's surviving
+    /// draft (a draft per span, held until the end of its resource, was a third of the reader's surviving
     /// garbage). Exporters write <c>resource</c> before <c>scopeSpans</c> and <c>scope</c> before <c>spans</c>; in the rare
     /// document that does not, the spans already built are given their resource or scope when it arrives.
     /// </summary>
@@ -241,7 +241,7 @@ internal static class OtlpJsonParser
     }
 
     /// <summary>
-    /// Which span field the current property names, by its length and then one comparison (perf, issue 8: a chain of
+    /// Which span field the current property names, by its length and then one comparison (a chain of
     /// <c>ValueTextEquals</c> compared the name up to a dozen times). Escaped names are unescaped first, as
     /// <c>ValueTextEquals</c> would have compared them.
     /// </summary>
@@ -474,7 +474,7 @@ internal static class OtlpJsonParser
         {
             if (reader.ValueTextEquals("key"u8))
             {
-                // The field name for an error message is only built on the unusual path (perf, issue 8: the concatenation
+                // The field name for an error message is only built on the unusual path (the concatenation
                 // cost a string per attribute). A key too short to be truncated cannot produce an error or a warning naming
                 // the field (UTF-8 bytes >= chars), so it reads exactly as ReadString would read it.
                 JsonParseContext.Read(ref reader);
@@ -515,7 +515,7 @@ internal static class OtlpJsonParser
     {
         kvlist = null;
 
-        // Same result as StartObject(field + "[].value"), with the field name built only for the error (perf, issue 8).
+        // Same result as StartObject(field + "[].value"), with the field name built only for the error.
         JsonParseContext.Read(ref reader);
         return reader.TokenType switch
         {

@@ -16,7 +16,7 @@ internal sealed class StringPool
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
     /// <summary>
-    /// The pooled strings most recently read, by a cheap hash of their UTF-8 bytes (perf, issue 8). Service names, span
+    /// The pooled strings most recently read, by a cheap hash of their UTF-8 bytes. Service names, span
     /// names, attribute keys and many values repeat span after span; a hit is one hash and one vectorised ASCII compare,
     /// where the pool itself costs a transcode plus a full string hash. A slot holds one string; a collision replaces it.
     /// </summary>

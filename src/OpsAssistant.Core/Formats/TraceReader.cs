@@ -253,7 +253,7 @@ public static class TraceReader
             if (!byTrace.TryGetValue(span.TraceId, out group))
             {
                 // A file is usually one trace: when the last span belongs to the first span's trace, that group is sized
-                // for every span up front instead of growing its index and list step by step (perf, issue 8).
+                // for every span up front instead of growing its index and list step by step.
                 group = order.Count == 0 && ctx.Spans[^1].TraceId == span.TraceId ? new TraceGroup(ctx.Spans.Count, distinct) : new TraceGroup(0, distinct);
                 byTrace[span.TraceId] = group;
                 order.Add(span.TraceId);

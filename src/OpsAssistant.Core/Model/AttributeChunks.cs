@@ -1,7 +1,7 @@
 namespace OpsAssistant.Core.Model;
 
 /// <summary>
-/// Packs the attribute lists of many spans into shared arrays, each span keeping a range of one (perf, issue 8: an array
+/// Packs the attribute lists of many spans into shared arrays, each span keeping a range of one (an array
 /// per span was 100k objects on a 100k-span trace, which every collection during the read had to copy up through the
 /// generations). Chunks stay under the large-object threshold, so they are collected like the spans that use them. One
 /// reader fills one instance; not thread-safe.

@@ -24,7 +24,7 @@ public static class AttributeValues
 
     /// <summary>
     /// The attributes as a span. Readers store arrays, so this is free for every span they build; it spares a loop over a
-    /// large trace an interface call per element, or an enumerator per span (perf, issue 8).
+    /// large trace an interface call per element, or an enumerator per span.
     /// </summary>
     public static ReadOnlySpan<Attribute> AsSpan(IReadOnlyList<Attribute> attributes) => attributes switch
     {

@@ -10,7 +10,7 @@ namespace OpsAssistant.Core.Model;
 /// A reader that decodes a span ID to its 64-bit value may hand over that value instead of a string
 /// (<see cref="Span(string, string?, ulong, string?, ulong, string)"/>); the hex string is then made on first use.
 /// Analysis links the tree by the numbers and asks for the strings of only the few spans it reports, so a 100k-span trace
-/// no longer carries 100k ID strings through every collection while it is read (perf, issue 8). The strings are the same
+/// no longer carries 100k ID strings through every collection while it is read. The strings are the same
 /// either way: a value and its 16-digit lower-case hex are one ID.
 /// </remarks>
 public sealed class Span
@@ -27,7 +27,7 @@ public sealed class Span
     private int _attributeStart;
     private int _attributeCount = -1;
 
-    // Kind and status as bytes: with the flags they fit the space one int took (perf, issue 8: the span is most of the model).
+    // Kind and status as bytes: with the flags they fit the space one int took (the span is most of the model).
     private byte _kind;
     private byte _status;
 
@@ -228,7 +228,7 @@ public sealed class Span
 
     /// <summary>
     /// The fields most spans leave empty (status message, events, links, trace state), held apart so a span without them
-    /// carries one null reference instead of four (perf, issue 8: the span object is most of a large trace's model).
+    /// carries one null reference instead of four (the span object is most of a large trace's model).
     /// </summary>
     private sealed class Details
     {

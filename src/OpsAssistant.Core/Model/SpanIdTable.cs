@@ -5,7 +5,7 @@ namespace OpsAssistant.Core.Model;
 
 /// <summary>
 /// Span indexes by 64-bit span ID, for linking parents while a tree is built: open addressing over two pooled arrays, so
-/// a 100k-span trace leaves no large-object garbage behind (perf, issue 8: the <c>Dictionary&lt;ulong,int&gt;</c> it replaces
+/// a 100k-span trace leaves no large-object garbage behind (the <c>Dictionary&lt;ulong,int&gt;</c> it replaces
 /// allocated 2.8 MB on the large-object heap per tree, which under server GC brought on gen2 collections). The first span
 /// added under an ID keeps it, as <see cref="Dictionary{TKey,TValue}.TryAdd"/> did.
 /// </summary>

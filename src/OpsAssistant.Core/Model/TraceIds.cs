@@ -67,7 +67,7 @@ public static class TraceIds
             return null;
         }
 
-        // Fast path (perf, issue 8): a full-length lower-case hex ID, the usual case, is returned as it is after one
+        // Fast path: a full-length lower-case hex ID, the usual case, is returned as it is after one
         // vectorised scan; it is exactly what the checks below would return for it.
         if (value.Length == byteLength * 2 && !value.AsSpan().ContainsAnyExcept(LowerHexDigits))
         {

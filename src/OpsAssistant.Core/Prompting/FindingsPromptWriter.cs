@@ -68,7 +68,7 @@ public sealed class FindingsPromptWriter(SecretRedactor redactor) : IPromptSecti
 
     /// <summary>
     /// The <paramref name="count"/> items with the most on-path time (ties: earlier first), in path order: what a stable sort
-    /// of the whole path then taking the first few gave, without sorting a path of 100k spans for 40 (perf, issue 8).
+    /// of the whole path then taking the first few gave, without sorting a path of 100k spans for 40.
     /// </summary>
     private static IEnumerable<CriticalPathItem> LargestInPathOrder(IReadOnlyList<CriticalPathItem> path, int count)
     {
