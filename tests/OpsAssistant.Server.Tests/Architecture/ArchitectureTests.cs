@@ -1,0 +1,79 @@
+using System.Reflection;
+using NetArchTest.Rules;
+
+namespace OpsAssistant.Server.Tests.Architecture;
+
+/// <summary>
+/// The boundaries of docs/architecture.md, checked on the compiled assemblies (references and IL, not file names), so a
+/// change that crosses one fails here rather than in review.
+/// </summary>
+public sealed class ArchitectureTests
+{
+    private static readonly Assembly Core = typeof(OpsAssistant.Core.Model.Trace).Assembly;
+    private static readonly Assembly Infrastructure = typeof(OpsAssistant.Infrastructure.Telemetry.OpsAssistantTelemetry).Assembly;
+
+    /// <summary>
+    /// Chat still drives Semantic Kernel's function calling itself; it is to move behind a tool-calling seam the LLM
+    /// layer owns. Listed so that the rule holds for everything else and this list can only shrink.
+    /// </summary>
+    private static readonly string[] SemanticKernelOutsideLlmLayer =
+    [
+        "OpsAssistant.Infrastructure.Chat.ChatService",
+        "OpsAssistant.Infrastructure.Chat.TraceTools",
+        "OpsAssistant.Infrastructure.Chat.SamplingTools",
+        "OpsAssistant.Infrastructure.Chat.ToolCallFilter",
+    ];
+
+    [Theory]
+    [InlineData("Microsoft.AspNetCore")]
+    [InlineData("Microsoft.SemanticKernel")]
+    [InlineData("Microsoft.Extensions.AI")]
+    [InlineData("OpenAI")]
+    [InlineData("Npgsql")]
+    [InlineData("Microsoft.Data.Sqlite")]
+    [InlineData("System.Net.Http")]
+    [InlineData("OpsAssistant.Infrastructure")]
+    public void Core_DependsOnNoHostLlmDatabaseOrNetwork(string forbidden)
+    {
+        var result = Types.InAssembly(Core).ShouldNot().HaveDependencyOn(forbidden).GetResult();
+
+        Assert.True(result.IsSuccessful, $"Core types depending on {forbidden}: {Names(result)}");
+    }
+
+    [Fact]
+    public void Core_AndInfrastructure_ReferenceNoAspNetCoreAssembly()
+    {
+        foreach (var assembly in new[] { Core, Infrastructure })
+        {
+            var web = assembly.GetReferencedAssemblies().Where(a => a.Name!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)).Select(a => a.Name);
+            Assert.Empty(web);
+        }
+    }
+
+    [Fact]
+    public void Infrastructure_DependsOnNoServerType()
+    {
+        var result = Types.InAssembly(Infrastructure).ShouldNot().HaveDependencyOn("OpsAssistant.Server").GetResult();
+
+        Assert.True(result.IsSuccessful, $"Infrastructure types depending on the Server: {Names(result)}");
+    }
+
+    [Fact]
+    public void SemanticKernel_IsUsedOnlyInsideTheLlmLayer()
+    {
+        var result = Types.InAssembly(Infrastructure)
+            .That().DoNotResideInNamespace("OpsAssistant.Infrastructure.Llm")
+            .ShouldNot().HaveDependencyOn("Microsoft.SemanticKernel")
+            .GetResult();
+
+        var outside = (result.FailingTypeNames ?? []).Select(TopLevel).Distinct(StringComparer.Ordinal).ToList();
+        Assert.Empty(outside.Except(SemanticKernelOutsideLlmLayer));
+
+        // A type that stopped using Semantic Kernel leaves the list, so the list can only shrink.
+        Assert.Empty(SemanticKernelOutsideLlmLayer.Except(outside));
+    }
+
+    private static string TopLevel(string typeName) => typeName.Split('+', '/')[0];
+
+    private static string Names(NetArchTest.Rules.TestResult result) => string.Join(", ", result.FailingTypeNames ?? []);
+}
