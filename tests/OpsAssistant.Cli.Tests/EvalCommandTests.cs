@@ -141,4 +141,28 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Contains("drop-kinds", _out.ToString(), StringComparison.Ordinal);
         Assert.Contains("Metamorphic invariance", await File.ReadAllTextAsync(html), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Eval_FamilyWithAMissAndAHealthyFalseAlarm_ListsTheFamilyAndTheAlarm()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_root, "cases", "slow-query-01")).FullName;
+        File.WriteAllText(Path.Combine(dir, "trace.json"), "{}");
+        File.WriteAllText(Path.Combine(dir, "expected.json"), """{"traceId": "t1", "rootCause": {"service": "orders", "span": "SELECT orders"}, "family": "slow-query"}""");
+        dir = Directory.CreateDirectory(Path.Combine(_root, "cases", "healthy-fast-chain-01")).FullName;
+        File.WriteAllText(Path.Combine(dir, "trace.json"), "{}");
+        File.WriteAllText(Path.Combine(dir, "expected.json"), """{"traceId": "t2", "rootCause": null, "category": "healthy", "family": "healthy-fast-chain"}""");
+        _engine.AnalyzeAsync(Arg.Any<Trace>(), Arg.Any<CancellationToken>()).Returns(call => new AnalysisResult
+        {
+            TraceId = call.Arg<Trace>().TraceId,
+            Hypotheses = [new Hypothesis { Rank = 1, Title = "slow", Category = Categories.Latency, Confidence = 0.7, Service = "frontend", Operation = "GET /" }],
+        });
+
+        Assert.Equal(0, await Invoke(Path.Combine(_root, "cases"), "--no-llm"));
+
+        var output = _out.ToString();
+        Assert.Contains("families with misses or false alarms", output, StringComparison.Ordinal);
+        Assert.Contains("slow-query", output, StringComparison.Ordinal);
+        Assert.Contains("false alarms (1 of 1 healthy)", output, StringComparison.Ordinal);
+        Assert.Contains("healthy-fast-chain-01", output, StringComparison.Ordinal);
+    }
 }

@@ -146,9 +146,39 @@ internal static class EvalCommand
         console.Write(categories);
         console.MarkupLineInterpolated($"expected calibration error of the rank-1 confidence: [bold]{F(report.Ece, "0.000")}[/] (10 bins, {N(report.Results.Count(r => !r.Errored))} cases)");
 
+        RenderFamilies(console, report);
         RenderMisses(console, report);
         RenderFalseAlarms(console, report);
         RenderInvariance(console, report);
+    }
+
+    /// <summary>The generator families that are not perfect (a miss, an errored case or a false alarm), when the set has families.</summary>
+    private static void RenderFamilies(IAnsiConsole console, EvalReport report)
+    {
+        var weak = report.Families
+            .Where(f => report.Categories.All(c => c.Category != f.Category))
+            .Where(f => f.Cases > f.Healthy && f.Top1 < 1 || f.FalseAlarms > 0 || f.Errored > 0)
+            .ToList();
+        if (weak.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple).Title($"[bold]families with misses or false alarms ({weak.Count} of {report.Families.Count})[/]");
+        table.AddColumn("family");
+        foreach (var heading in new[] { "cases", "top-1", "top-3", "false alarms", "errored" })
+        {
+            table.AddColumn(new TableColumn(heading).RightAligned());
+        }
+
+        foreach (var f in weak)
+        {
+            var scored = f.Cases > f.Healthy;
+            table.AddRow(Markup.Escape(f.Category), N(f.Cases), scored ? Pct(f.Top1) : "-", scored ? Pct(f.Top3) : "-",
+                f.Healthy > 0 ? $"{N(f.FalseAlarms)}/{N(f.Healthy)}" : "", N(f.Errored));
+        }
+
+        console.Write(table);
     }
 
     private static void RenderMisses(IAnsiConsole console, EvalReport report)
