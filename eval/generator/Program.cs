@@ -31,13 +31,8 @@ if (outDir is null)
     return 2;
 }
 
-// The shared data folder sits next to the repository on developer machines and in CI; use it when it is there.
-if (fixtures is null)
-{
-    var candidate = Path.GetFullPath(Path.Combine("..", "shared", "data", "labeled", "jaeger-rca-fixtures"));
-    fixtures = Directory.Exists(candidate) ? candidate : null;
-}
-else if (!Directory.Exists(fixtures))
+// The labelled captures are committed as fixture-* cases; they are copied again only from a folder named explicitly.
+if (fixtures is not null && !Directory.Exists(fixtures))
 {
     Console.Error.WriteLine($"fixtures directory not found: {fixtures}");
     return 2;

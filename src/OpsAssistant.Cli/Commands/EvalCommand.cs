@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using OpsAssistant.Core.Evaluation;
+using OpsAssistant.Core.Evaluation.Metamorphic;
 using Spectre.Console;
 
 namespace OpsAssistant.Cli.Commands;
 
 /// <summary>
-/// <c>opsassistant eval &lt;cases-dir&gt; [--no-llm] [--report r.json] [--html r.html]</c> (docs/cli.md). Exit codes:
+/// <c>opsassistant eval &lt;cases-dir&gt; [--no-llm] [--report r.json] [--html r.html] [--metamorphic]</c> (docs/cli.md). Exit codes:
 /// 0 when the run completed (misses are results, not failures), 2 on bad input (no such directory, no cases), 1 otherwise.
 /// The regression gate lives in <c>.ci/eval-gate</c>, not here, so the verb stays a measuring tool.
 /// </summary>
@@ -25,9 +26,14 @@ internal static class EvalCommand
         var html = new Option<string?>("--html") { Description = "Write a self-contained HTML report to this file." };
         var record = new Option<string?>("--record") { Description = "Save every LLM exchange to this directory, so the run can be replayed offline." };
         var replay = new Option<string?>("--replay") { Description = "Answer LLM calls from a directory saved with --record (no network, no API key)." };
+        var metamorphic = new Option<bool>("--metamorphic")
+        {
+            Description = "Also apply every metamorphic transformation to every case (renaming, time shift, each wire format, jitter, healthy noise, "
+                + "span order, no span kinds, old/current attribute names) and report how often the rank-1 verdict stayed the same.",
+        };
         var command = new Command("eval", "Run the offline eval set and score the ranked hypotheses against the labels.")
         {
-            casesDir, noLlm, report, html, record, replay,
+            casesDir, noLlm, report, html, record, replay, metamorphic,
         };
         command.Validators.Add(result =>
         {
@@ -38,12 +44,12 @@ internal static class EvalCommand
         });
         command.SetAction((parse, ct) => RunAsync(
             services, parse.GetValue(casesDir)!, parse.GetValue(noLlm), parse.GetValue(report), parse.GetValue(html), ct,
-            parse.GetValue(record), parse.GetValue(replay)));
+            parse.GetValue(record), parse.GetValue(replay), parse.GetValue(metamorphic)));
         return command;
     }
 
     internal static async Task<int> RunAsync(EvalServices services, string casesDir, bool noLlm, string? reportPath, string? htmlPath, CancellationToken ct,
-        string? recordDir = null, string? replayDir = null)
+        string? recordDir = null, string? replayDir = null, bool metamorphic = false)
     {
         var console = services.Console;
         if (!Directory.Exists(casesDir))
@@ -61,7 +67,8 @@ internal static class EvalCommand
 
         try
         {
-            var runner = new EvalRunner(services.CreateEngine(new EvalEngineRequest(noLlm, recordDir, replayDir)), services.ReadTrace, services.PromptTokens);
+            var engine = services.CreateEngine(new EvalEngineRequest(noLlm, recordDir, replayDir));
+            var runner = new EvalRunner(engine, services.ReadTrace, services.PromptTokens);
             EvalReport? result = null;
             await console.Progress()
                 .AutoClear(true)
@@ -79,6 +86,14 @@ internal static class EvalCommand
                 }).ConfigureAwait(false);
 
             var evalReport = result!;
+            if (metamorphic)
+            {
+                MetamorphicEvaluator.Outcome? outcome = null;
+                await console.Status().StartAsync($"metamorphic checks: {MetamorphicTransformations.All.Count} transformations x {caseDirs.Count} cases", async _ =>
+                    outcome = await new MetamorphicEvaluator(engine, services.ReadTrace).RunAsync(caseDirs, cancellationToken: ct).ConfigureAwait(false)).ConfigureAwait(false);
+                evalReport = evalReport with { Invariance = outcome!.Invariance, InvarianceFailures = outcome.Failures };
+            }
+
             Render(console, evalReport);
             if (reportPath is not null)
             {
@@ -113,22 +128,62 @@ internal static class EvalCommand
     {
         var categories = new Table().Border(TableBorder.Rounded).Title("[bold]eval by category[/]");
         categories.AddColumn("category");
-        foreach (var heading in new[] { "cases", "top-1", "top-3", "MRR", "abstained", "errored", "prompt tok", "ms" })
+        foreach (var heading in new[] { "cases", "top-1", "top-3", "MRR", "abstained", "errored", "false alarms", "prompt tok", "ms" })
         {
             categories.AddColumn(new TableColumn(heading).RightAligned());
         }
 
         foreach (var c in report.Categories)
         {
-            categories.AddRow(Markup.Escape(c.Category), N(c.Cases), Pct(c.Top1), Pct(c.Top3), F(c.Mrr, "0.000"), N(c.Abstained), N(c.Errored),
-                F(c.MeanPromptTokens, "0"), F(c.MeanElapsedMs, "0.0"));
+            var scored = c.Cases > c.Healthy;
+            categories.AddRow(Markup.Escape(c.Category), N(c.Cases), scored ? Pct(c.Top1) : "-", scored ? Pct(c.Top3) : "-", scored ? F(c.Mrr, "0.000") : "-",
+                N(c.Abstained), N(c.Errored), c.Healthy > 0 ? $"{N(c.FalseAlarms)}/{N(c.Healthy)}" : "", F(c.MeanPromptTokens, "0"), F(c.MeanElapsedMs, "0.0"));
         }
 
         categories.AddRow("[bold]all[/]", $"[bold]{N(report.Cases)}[/]", $"[bold]{Pct(report.Top1)}[/]", $"[bold]{Pct(report.Top3)}[/]",
-            $"[bold]{F(report.Mrr, "0.000")}[/]", N(report.Abstained), N(report.Errored), F(report.MeanPromptTokens, "0"), F(report.MeanElapsedMs, "0.0"));
+            $"[bold]{F(report.Mrr, "0.000")}[/]", N(report.Abstained), N(report.Errored), report.Healthy > 0 ? $"{N(report.FalseAlarms)}/{N(report.Healthy)}" : "",
+            F(report.MeanPromptTokens, "0"), F(report.MeanElapsedMs, "0.0"));
         console.Write(categories);
+        console.MarkupLineInterpolated($"expected calibration error of the rank-1 confidence: [bold]{F(report.Ece, "0.000")}[/] (10 bins, {N(report.Results.Count(r => !r.Errored))} cases)");
 
-        var misses = report.Results.Where(r => r.Rank != 1).ToList();
+        RenderFamilies(console, report);
+        RenderMisses(console, report);
+        RenderFalseAlarms(console, report);
+        RenderInvariance(console, report);
+    }
+
+    /// <summary>The generator families that are not perfect (a miss, an errored case or a false alarm), when the set has families.</summary>
+    private static void RenderFamilies(IAnsiConsole console, EvalReport report)
+    {
+        var weak = report.Families
+            .Where(f => report.Categories.All(c => c.Category != f.Category))
+            .Where(f => f.Cases > f.Healthy && f.Top1 < 1 || f.FalseAlarms > 0 || f.Errored > 0)
+            .ToList();
+        if (weak.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple).Title($"[bold]families with misses or false alarms ({weak.Count} of {report.Families.Count})[/]");
+        table.AddColumn("family");
+        foreach (var heading in new[] { "cases", "top-1", "top-3", "false alarms", "errored" })
+        {
+            table.AddColumn(new TableColumn(heading).RightAligned());
+        }
+
+        foreach (var f in weak)
+        {
+            var scored = f.Cases > f.Healthy;
+            table.AddRow(Markup.Escape(f.Category), N(f.Cases), scored ? Pct(f.Top1) : "-", scored ? Pct(f.Top3) : "-",
+                f.Healthy > 0 ? $"{N(f.FalseAlarms)}/{N(f.Healthy)}" : "", N(f.Errored));
+        }
+
+        console.Write(table);
+    }
+
+    private static void RenderMisses(IAnsiConsole console, EvalReport report)
+    {
+        var misses = report.Results.Where(r => !r.Healthy && r.Rank != 1 || r.Healthy && r.Errored).ToList();
         if (misses.Count == 0)
         {
             console.MarkupLine("[green]no misses: every expected root cause ranked first[/]");
@@ -142,11 +197,58 @@ internal static class EvalCommand
         table.AddColumn("predicted / error");
         foreach (var r in misses)
         {
-            var expected = r.Expected is null ? "?" : $"{r.Expected.Service} / {r.Expected.Span ?? "*"}";
+            var expected = r.Healthy ? "healthy" : r.Expected is null ? "?" : $"{r.Expected.Service} / {r.Expected.Span ?? "*"}";
             var predicted = r.Errored ? $"[red]{Markup.Escape(r.Error!)}[/]"
                 : r.Service is null && r.Operation is null ? "[grey]no hypothesis[/]"
                 : Markup.Escape($"{r.Service} / {r.Operation} ({r.PredictedCategory})");
             table.AddRow(Markup.Escape(r.Case), r.Rank is { } rank ? N(rank) : "-", Markup.Escape(expected), predicted);
+        }
+
+        console.Write(table);
+    }
+
+    private static void RenderFalseAlarms(IAnsiConsole console, EvalReport report)
+    {
+        if (report.Healthy == 0)
+        {
+            return;
+        }
+
+        var alarms = report.Results.Where(r => r.FalseAlarm).ToList();
+        if (alarms.Count == 0)
+        {
+            console.MarkupLineInterpolated($"[green]no false alarms on {report.Healthy} healthy traces[/]");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple).Title($"[bold]false alarms ({alarms.Count} of {report.Healthy} healthy)[/]");
+        table.AddColumn("case");
+        table.AddColumn(new TableColumn("conf").RightAligned());
+        table.AddColumn("named cause");
+        foreach (var r in alarms)
+        {
+            table.AddRow(Markup.Escape(r.Case), F(r.Confidence ?? 0, "0.00"), Markup.Escape($"{r.Service} / {r.Operation} ({r.PredictedCategory}): {r.TopTitle}"));
+        }
+
+        console.Write(table);
+    }
+
+    private static void RenderInvariance(IAnsiConsole console, EvalReport report)
+    {
+        if (report.Invariance is not { Count: > 0 } invariance)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]metamorphic invariance[/]");
+        table.AddColumn("transformation");
+        table.AddColumn(new TableColumn("unchanged").RightAligned());
+        table.AddColumn("changed cases");
+        foreach (var (name, rate) in invariance)
+        {
+            var changed = (report.InvarianceFailures ?? []).Where(f => f.Transformation == name).Select(f => f.Case).ToList();
+            var shown = changed.Count > 8 ? string.Join(", ", changed.Take(8)) + $", ... ({changed.Count})" : string.Join(", ", changed);
+            table.AddRow(Markup.Escape(name), rate >= 1 ? $"[green]{Pct(rate)}[/]" : $"[red]{Pct(rate)}[/]", Markup.Escape(shown));
         }
 
         console.Write(table);
