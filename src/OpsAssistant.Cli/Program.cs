@@ -27,5 +27,6 @@ root.Subcommands.Add(AnalyzeCommand.Create(new AnalyzeServices(
 root.Subcommands.Add(EvalCommand.Create(new EvalServices(
     CliHost.EvalEngine,
     (stream, traceId, ct) => TraceReader.ReadSingleAsync(stream, traceId, null, ct),
-    AnsiConsole.Console)));
+    AnsiConsole.Console,
+    AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }))));
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

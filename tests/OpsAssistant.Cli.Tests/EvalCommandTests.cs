@@ -13,6 +13,7 @@ public sealed class EvalCommandTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "oa-evalcli-" + Guid.NewGuid().ToString("n"));
     private readonly StringWriter _out = new();
+    private readonly StringWriter _err = new();
     private readonly IRootCauseEngine _engine = Substitute.For<IRootCauseEngine>();
 
     public EvalCommandTests()
@@ -29,13 +30,15 @@ public sealed class EvalCommandTests : IDisposable
     public void Dispose()
     {
         _out.Dispose();
+        _err.Dispose();
         Directory.Delete(_root, recursive: true);
     }
 
     private EvalServices Services() => new(
         _ => _engine,
         (_, traceId, _) => Task.FromResult(new Trace(traceId ?? "t", [new Span { TraceId = "t", SpanId = "0000000000000001", Name = "op" }])),
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_out), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No }));
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_out), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No }),
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_err), Ansi = AnsiSupport.No, Interactive = InteractionSupport.No }));
 
     private void AddCase(string name, string service, string span)
     {
@@ -55,7 +58,8 @@ public sealed class EvalCommandTests : IDisposable
     public async Task Eval_MissingCasesDirectory_ExitsWithBadInput()
     {
         Assert.Equal(2, await Invoke(Path.Combine(_root, "nope")));
-        Assert.Contains("not found", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("not found", _err.ToString(), StringComparison.Ordinal);
+        Assert.Empty(_out.ToString());
     }
 
     [Fact]

@@ -52,16 +52,17 @@ internal static class EvalCommand
         string? recordDir = null, string? replayDir = null, bool metamorphic = false)
     {
         var console = services.Console;
+        var errors = services.ErrorConsole;
         if (!Directory.Exists(casesDir))
         {
-            console.MarkupLineInterpolated($"[red]eval: cases directory not found:[/] {casesDir}");
+            errors.MarkupLineInterpolated($"[red]eval: cases directory not found:[/] {casesDir}");
             return BadInput;
         }
 
         var caseDirs = EvalRunner.FindCaseDirectories(casesDir);
         if (caseDirs.Count == 0)
         {
-            console.MarkupLineInterpolated($"[red]eval: no case directories under[/] {casesDir}");
+            errors.MarkupLineInterpolated($"[red]eval: no case directories under[/] {casesDir}");
             return BadInput;
         }
 
@@ -114,12 +115,12 @@ internal static class EvalCommand
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            console.MarkupLine("[yellow]eval: cancelled[/]");
+            errors.MarkupLine("[yellow]eval: cancelled[/]");
             return Failure;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            console.MarkupLineInterpolated($"[red]eval: {ex.Message}[/]");
+            errors.MarkupLineInterpolated($"[red]eval: {ex.Message}[/]");
             return Failure;
         }
     }
