@@ -34,8 +34,12 @@ public static class LlmServiceCollectionExtensions
             http.AddHttpMessageHandler(() => new LlmExchangeArchive(replay, replay: true));
         }
 
+        services.AddSingleton<LlmCircuitState>();
         http.AddStandardResilienceHandler().Configure((resilience, sp) =>
-            ConfigureResilience(resilience, sp.GetRequiredService<IOptions<LlmOptions>>().Value));
+        {
+            ConfigureResilience(resilience, sp.GetRequiredService<IOptions<LlmOptions>>().Value);
+            resilience.CircuitBreaker.StateProvider = sp.GetRequiredService<LlmCircuitState>().Provider;
+        });
         if (httpOptions.ReplayDirectory is not null)
         {
             // Replay never touches the network; the primary handler is never reached, but must not be a real socket either.

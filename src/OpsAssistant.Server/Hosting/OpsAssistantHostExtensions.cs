@@ -63,6 +63,7 @@ public static class OpsAssistantHostExtensions
         services.AddOpsAssistantNotifications();
         services.AddOpsAssistantSampling();
         services.AddSingleton<IncidentSamplingCoordinator>();
+        services.AddOpsAssistantHealthChecks();
 
         AddTelemetry(builder);
         return builder;
