@@ -36,6 +36,7 @@ public static class OpsAssistantHostExtensions
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        AddSafeConsoleLog(builder);
         var services = builder.Services;
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier));
@@ -116,6 +117,16 @@ public static class OpsAssistantHostExtensions
         var source = new JsonConfigurationSource { Path = shipped, Optional = true, ReloadOnChange = false };
         source.ResolveFileProvider();
         builder.Configuration.Sources.Insert(0, source);
+    }
+
+    /// <summary>Console lines are redacted and escaped (<see cref="SafeConsoleFormatter"/>) unless the operator chose a formatter.</summary>
+    private static void AddSafeConsoleLog(WebApplicationBuilder builder)
+    {
+        builder.Logging.AddConsoleFormatter<SafeConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+        if (string.IsNullOrEmpty(builder.Configuration["Logging:Console:FormatterName"]))
+        {
+            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.FormatterName = SafeConsoleFormatter.Name);
+        }
     }
 
     private static void AddTelemetry(WebApplicationBuilder builder)

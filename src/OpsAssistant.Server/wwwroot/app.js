@@ -157,7 +157,7 @@ function hypothesisCard(h) {
 
 // ---- Waterfall ----
 async function loadTrace(traceId) {
-  const res = await api(`/api/traces/${encodeURIComponent(traceId)}`);
+  const res = await api(`/api/traces/${encodeURIComponent(traceId)}?redact=true`);
   if (!res.ok) {
     $("waterfall").replaceChildren(el("p", "note", `Trace not shown: ${await problemText(res)}`));
     return;
