@@ -11,6 +11,7 @@ public sealed class HostStartupTests
     [Theory]
     [InlineData("OpsAssistant:Storage:Provider", "Mongo", "OpsAssistant:Storage:Provider")]
     [InlineData("OpsAssistant:TraceSource:Kind", "Jaeger", "OpsAssistant:TraceSource:Url")]
+    [InlineData("OpsAssistant:Ingest:MaxBufferedBytes", "1024", "OpsAssistant:Ingest:MaxBufferedBytes")]
     public void Start_InvalidConfiguration_FailsWithMessageNamingTheKey(string key, string value, string named)
     {
         using var host = new OpsAssistantHost(new() { [key] = value });

@@ -52,7 +52,14 @@ public static class OpsAssistantHostExtensions
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName)
             .Validate(o => o.MaxRequestBytes > 0 && o.MaxDecompressedBytes >= o.MaxRequestBytes,
                 $"{IngestOptions.SectionName}:MaxRequestBytes must be positive and no larger than {IngestOptions.SectionName}:MaxDecompressedBytes.")
+            .Validate(o => o.MaxBufferedBytes >= o.MaxDecompressedBytes,
+                $"{IngestOptions.SectionName}:MaxBufferedBytes must be at least {IngestOptions.SectionName}:MaxDecompressedBytes, so one largest request fits.")
+            .Validate(o => o.BudgetRetryAfterSeconds is >= 1 and <= 3600, $"{IngestOptions.SectionName}:BudgetRetryAfterSeconds must be between 1 and 3600.")
+            .Validate(o => o.MaxConcurrentBodies >= 1, $"{IngestOptions.SectionName}:MaxConcurrentBodies must be at least 1.")
+            .Validate(o => o.MaxQueuedBodies >= 0, $"{IngestOptions.SectionName}:MaxQueuedBodies must not be negative.")
             .ValidateOnStart();
+        services.AddSingleton<IngestMemoryBudget>();
+        services.AddSingleton<TraceReadCoalescer>();
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName)
             .Validate(o => o.ApiKeys.All(k => k.Length >= 16), $"{SecurityOptions.SectionName}:ApiKeys entries must be at least 16 characters.")
             .ValidateOnStart();

@@ -23,7 +23,7 @@ public static class TraceEndpoints
     }
 
     internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult, ValidationProblem>> GetTraceAsync(
-        string traceId, ITraceStore store, SecretRedactor redactor, bool? redact, CancellationToken cancellationToken)
+        string traceId, ITraceStore store, TraceReadCoalescer reads, SecretRedactor redactor, bool? redact, CancellationToken cancellationToken)
     {
         if (!TraceIds.IsValidTraceId(traceId))
         {
@@ -32,7 +32,7 @@ public static class TraceEndpoints
                 title: "Invalid trace ID");
         }
 
-        var trace = await store.GetTraceAsync(traceId, cancellationToken);
+        var trace = await reads.GetAsync(store, traceId, cancellationToken);
         if (trace is null)
         {
             return TypedResults.Problem(
