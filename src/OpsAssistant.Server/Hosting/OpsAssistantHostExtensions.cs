@@ -25,6 +25,12 @@ public static class OpsAssistantHostExtensions
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
+    /// <summary>
+    /// Host names answered when <c>AllowedHosts</c> is not configured: loopback names only, so a web page that rebinds its
+    /// own DNS name to 127.0.0.1 cannot read the service through the visitor's browser.
+    /// </summary>
+    public const string LoopbackHosts = "localhost;127.0.0.1;[::1]";
+
     public static WebApplicationBuilder AddOpsAssistant(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -37,6 +43,11 @@ public static class OpsAssistantHostExtensions
         }
 
         AddSafeConsoleLog(builder);
+        if (string.IsNullOrWhiteSpace(builder.Configuration["AllowedHosts"]))
+        {
+            builder.Configuration["AllowedHosts"] = LoopbackHosts;
+        }
+
         var services = builder.Services;
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier));

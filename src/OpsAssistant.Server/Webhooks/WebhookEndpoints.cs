@@ -33,6 +33,21 @@ public static class WebhookEndpoints
         var limits = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
         using var activity = OpsAssistantTelemetry.ActivitySource.StartActivity($"webhook {origin}");
 
+        // A browser may send a cross-origin text/plain or form POST without a preflight; it cannot send application/json.
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem($"Content-Type '{context.Request.ContentType}' is not supported; alert webhooks send application/json.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+        }
+
+        // With API keys the service is meant to authenticate its callers; the webhooks must not stay the open door.
+        if (security.ApiKeys.Count > 0 && string.IsNullOrEmpty(security.WebhookToken) && string.IsNullOrEmpty(security.WebhookHmacSecret))
+        {
+            return Unauthorized(context, $"{SecurityOptions.SectionName}:ApiKeys is set, so the webhooks need their own credentials: " +
+                $"set {SecurityOptions.SectionName}:WebhookToken or {SecurityOptions.SectionName}:WebhookHmacSecret and send them.");
+        }
+
         if (WebhookAuthenticator.CheckToken(context.Request, security) is { } tokenProblem)
         {
             return Unauthorized(context, tokenProblem);
