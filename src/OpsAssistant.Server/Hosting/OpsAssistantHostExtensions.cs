@@ -73,7 +73,14 @@ public static class OpsAssistantHostExtensions
         services.AddSingleton<TraceReadCoalescer>();
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName)
             .Validate(o => o.ApiKeys.All(k => k.Length >= 16), $"{SecurityOptions.SectionName}:ApiKeys entries must be at least 16 characters.")
+            .Validate(o => string.IsNullOrEmpty(o.WebhookToken) || o.WebhookToken.Length >= SecurityOptions.MinWebhookTokenLength,
+                $"{SecurityOptions.SectionName}:WebhookToken must be at least {SecurityOptions.MinWebhookTokenLength} characters.")
+            .Validate(o => string.IsNullOrEmpty(o.WebhookHmacSecret) || o.WebhookHmacSecret.Length >= SecurityOptions.MinWebhookHmacSecretLength,
+                $"{SecurityOptions.SectionName}:WebhookHmacSecret must be at least {SecurityOptions.MinWebhookHmacSecretLength} characters.")
+            .Validate(o => o.WebhookSignatureTolerance >= TimeSpan.FromSeconds(1) && o.WebhookSignatureTolerance <= TimeSpan.FromHours(1),
+                $"{SecurityOptions.SectionName}:WebhookSignatureTolerance must be between 1 second and 1 hour.")
             .ValidateOnStart();
+        services.AddSingleton<WebhookReplayCache>();
         services.AddHostedService<ExposureGuard>();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AnalysisQueueSignal>();

@@ -61,10 +61,31 @@ public static class WebhookEndpoints
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Webhook body too large");
         }
 
-        if (WebhookAuthenticator.CheckSignature(context.Request, body, security) is { } signatureProblem)
+        var clock = services.GetRequiredService<TimeProvider>();
+        if (WebhookAuthenticator.CheckSignature(context.Request, body, security, clock.GetUtcNow(), out var signature) is { } signatureProblem)
         {
             return Unauthorized(context, signatureProblem);
         }
+
+        var replays = services.GetRequiredService<WebhookReplayCache>();
+        if (signature is not null && !replays.TryClaim(signature, security.WebhookSignatureTolerance))
+        {
+            return Unauthorized(context, "This signed delivery was already received; a sender signs each delivery anew, with its own timestamp.");
+        }
+
+        var result = await ProcessAsync(context, origin, body, limits, activity, cancellationToken);
+        if (signature is not null && result is not IStatusCodeHttpResult { StatusCode: >= 200 and < 300 })
+        {
+            // Not taken: the sender's retry of this very request must not look like a replay.
+            replays.Forget(signature);
+        }
+
+        return result;
+    }
+
+    private static async Task<IResult> ProcessAsync(HttpContext context, string origin, byte[] body, WebhookOptions limits, System.Diagnostics.Activity? activity,
+        CancellationToken cancellationToken)
+    {
 
         IReadOnlyList<WebhookAlert> alerts;
         try
