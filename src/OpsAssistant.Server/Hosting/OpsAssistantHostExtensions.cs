@@ -51,7 +51,7 @@ public static class OpsAssistantHostExtensions
         var services = builder.Services;
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier));
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecuritySchemeTransformer>());
         services.AddOpsAssistantTraceSources(builder.Configuration);
         services.AddHostedService<TraceStoreInitializer>();
         services.AddHostedService<SampleSeeder>();
@@ -73,6 +73,9 @@ public static class OpsAssistantHostExtensions
         services.AddSingleton<TraceReadCoalescer>();
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName)
             .Validate(o => o.ApiKeys.All(k => k.Length >= 16), $"{SecurityOptions.SectionName}:ApiKeys entries must be at least 16 characters.")
+            .Validate(o => o.Keys.All(k => k.Key.Length >= 16), $"{SecurityOptions.SectionName}:Keys:<n>:Key must be at least 16 characters.")
+            .Validate(o => o.Keys.All(k => k.Scopes.Count > 0 && k.Scopes.All(s => ApiScopes.All.Contains(s.Trim().ToLowerInvariant()))),
+                $"{SecurityOptions.SectionName}:Keys:<n>:Scopes must list one or more of {string.Join(", ", ApiScopes.All)}.")
             .Validate(o => string.IsNullOrEmpty(o.WebhookToken) || o.WebhookToken.Length >= SecurityOptions.MinWebhookTokenLength,
                 $"{SecurityOptions.SectionName}:WebhookToken must be at least {SecurityOptions.MinWebhookTokenLength} characters.")
             .Validate(o => string.IsNullOrEmpty(o.WebhookHmacSecret) || o.WebhookHmacSecret.Length >= SecurityOptions.MinWebhookHmacSecretLength,
@@ -82,6 +85,7 @@ public static class OpsAssistantHostExtensions
             .ValidateOnStart();
         services.AddSingleton<WebhookReplayCache>();
         services.AddHostedService<ExposureGuard>();
+        AddApiKeyAuthorization(services);
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AnalysisQueueSignal>();
         services.AddHostedService<AnalysisWorker>();
@@ -109,19 +113,25 @@ public static class OpsAssistantHostExtensions
             },
         });
         app.UseStatusCodePages();
-        app.UseMiddleware<ApiKeyMiddleware>();
 
         // The page ships beside the binary, so it is served whatever the working directory (no Node build, no content root).
+        // Static files come before authorization: the page itself is public, the API calls it makes are not.
         var pages = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = pages });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = pages });
-        app.MapOpenApi();
-        app.MapHealthEndpoints();
-        app.MapOtlpIngestEndpoints();
-        app.MapTraceEndpoints();
-        app.MapAnalysisEndpoints();
-        app.MapChatEndpoints();
-        app.MapWebhookEndpoints();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        // Each group states what it needs; a route mapped without a group falls to the fallback policy (read).
+        app.MapOpenApi().AllowAnonymous();
+        var open = app.MapGroup("").AllowAnonymous();
+        open.MapHealthEndpoints();
+        open.MapWebhookEndpoints(); // their own credentials: OpsAssistant:Security:WebhookToken / WebhookHmacSecret
+        app.MapGroup("").RequireAuthorization(ApiScopes.Ingest).MapOtlpIngestEndpoints();
+        var read = app.MapGroup("").RequireAuthorization(ApiScopes.Read);
+        read.MapTraceEndpoints();
+        read.MapAnalysisEndpoints();
+        app.MapGroup("").RequireAuthorization(ApiScopes.Operate).MapChatEndpoints();
         app.MapSamplingEndpoints();
         return app;
     }
@@ -142,6 +152,24 @@ public static class OpsAssistantHostExtensions
         var source = new JsonConfigurationSource { Path = shipped, Optional = true, ReloadOnChange = false };
         source.ResolveFileProvider();
         builder.Configuration.Sources.Insert(0, source);
+    }
+
+    /// <summary>
+    /// API keys through ASP.NET Core's own building blocks: an authentication handler that turns a key into scopes, one
+    /// policy per scope, and a fallback policy (read) for any route that states nothing, so a new route is never open by
+    /// accident once keys are configured.
+    /// </summary>
+    private static void AddApiKeyAuthorization(IServiceCollection services)
+    {
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ScopeAuthorizationHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiScopes.Ingest, policy => policy.AddRequirements(new ScopeRequirement(ApiScopes.Ingest)))
+            .AddPolicy(ApiScopes.Read, policy => policy.AddRequirements(new ScopeRequirement(ApiScopes.Read)))
+            .AddPolicy(ApiScopes.Operate, policy => policy.AddRequirements(new ScopeRequirement(ApiScopes.Operate)))
+            .AddPolicy(ApiScopes.Strategies, policy => policy.AddRequirements(new ScopeRequirement(ApiScopes.Strategies)))
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().AddRequirements(new ScopeRequirement(ApiScopes.Read)).Build());
     }
 
     /// <summary>Console lines are redacted and escaped (<see cref="SafeConsoleFormatter"/>) unless the operator chose a formatter.</summary>

@@ -15,7 +15,7 @@ internal sealed class ExposureGuard(IConfiguration configuration, IOptions<Secur
         var security = options.Value;
         var exposed = ConfiguredUrls(configuration).Where(u => !IsLoopback(u)).ToList();
         var missing = new List<string>();
-        if (security.ApiKeys.Count == 0)
+        if (!security.HasKeys)
         {
             missing.Add($"{SecurityOptions.SectionName}:ApiKeys");
         }
@@ -32,7 +32,7 @@ internal sealed class ExposureGuard(IConfiguration configuration, IOptions<Secur
                 OpsAssistantHostExtensions.LoopbackHosts);
         }
 
-        if (security.ApiKeys.Count > 0 && string.IsNullOrEmpty(security.WebhookToken) && string.IsNullOrEmpty(security.WebhookHmacSecret))
+        if (security.HasKeys && string.IsNullOrEmpty(security.WebhookToken) && string.IsNullOrEmpty(security.WebhookHmacSecret))
         {
             logger.LogWarning("{ApiKeys} is set but neither {Token} nor {Secret}: the alert webhooks refuse every delivery until one is",
                 $"{SecurityOptions.SectionName}:ApiKeys", $"{SecurityOptions.SectionName}:WebhookToken", $"{SecurityOptions.SectionName}:WebhookHmacSecret");

@@ -11,6 +11,15 @@ public sealed class SecurityOptions
     /// </summary>
     public IList<string> ApiKeys { get; } = [];
 
+    /// <summary>
+    /// Keys with scopes (<c>Keys:0:Key</c>, <c>Keys:0:Scopes:0=ingest</c>): an OTLP exporter's key need not read traces or
+    /// change sampling. A key of <see cref="ApiKeys"/> grants every scope.
+    /// </summary>
+    public IList<ScopedApiKey> Keys { get; } = [];
+
+    /// <summary>True when any key is configured: from then on every route but health, the page and the webhooks needs one.</summary>
+    public bool HasKeys => ApiKeys.Count > 0 || Keys.Count > 0;
+
     /// <summary>Lets a service without API keys listen beyond loopback (behind an authenticating proxy, say).</summary>
     public bool AllowAnonymous { get; set; }
 

@@ -42,7 +42,7 @@ public static class WebhookEndpoints
         }
 
         // With API keys the service is meant to authenticate its callers; the webhooks must not stay the open door.
-        if (security.ApiKeys.Count > 0 && string.IsNullOrEmpty(security.WebhookToken) && string.IsNullOrEmpty(security.WebhookHmacSecret))
+        if (security.HasKeys && string.IsNullOrEmpty(security.WebhookToken) && string.IsNullOrEmpty(security.WebhookHmacSecret))
         {
             return Unauthorized(context, $"{SecurityOptions.SectionName}:ApiKeys is set, so the webhooks need their own credentials: " +
                 $"set {SecurityOptions.SectionName}:WebhookToken or {SecurityOptions.SectionName}:WebhookHmacSecret and send them.");
