@@ -3,7 +3,7 @@ builder.AddOpsAssistant();
 
 var app = builder.Build();
 app.MapOpsAssistantApi();
-app.Run();
+return app.RunOrRefuse();
 
 /// <summary>Entry point type, public so WebApplicationFactory can find it.</summary>
 public partial class Program;

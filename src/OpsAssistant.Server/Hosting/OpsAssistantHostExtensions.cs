@@ -101,6 +101,9 @@ public static class OpsAssistantHostExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        app.UseSecurityHeaders();
+        var requests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpsAssistant.Server.Requests");
+
         // Exceptions become a bare 500 problem (never a stack trace); Kestrel's own rejections keep their status.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
@@ -110,6 +113,20 @@ public static class OpsAssistantHostExtensions
                 StorageFailure.Full => StatusCodes.Status507InsufficientStorage,
                 StorageFailure.Busy => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
+            },
+
+            // A client that sends too slowly (408) or sends a malformed body (400) is the client's fault, not the service's:
+            // one line without a stack trace, not an "unhandled exception" error.
+            SuppressDiagnosticsCallback = context =>
+            {
+                if (context.Exception is not BadHttpRequestException bad)
+                {
+                    return false;
+                }
+
+                requests.LogInformation("{Method} {Path} refused with {Status}: {Reason}", context.HttpContext.Request.Method,
+                    context.HttpContext.Request.Path.Value, bad.StatusCode, bad.Message);
+                return true;
             },
         });
         app.UseStatusCodePages();
@@ -135,6 +152,35 @@ public static class OpsAssistantHostExtensions
         app.MapSamplingEndpoints();
         return app;
     }
+
+    /// <summary>
+    /// Runs the service; a start refused for its configuration (invalid options, an unsafe exposure) prints its message,
+    /// naming the key, to stderr and returns exit code 2, with no stack trace and no abort.
+    /// </summary>
+    public static int RunOrRefuse(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            app.Run();
+            return 0;
+        }
+        // Only when this is the service's own process: a test host running the entry point needs the exception itself.
+        catch (Exception ex) when (System.Reflection.Assembly.GetEntryAssembly() == typeof(OpsAssistantHostExtensions).Assembly && Refusal(ex) is { } message)
+        {
+            Console.Error.WriteLine("opsassistant: not starting: " + OpsAssistant.Core.Prompting.ControlCharacters.Escape(message));
+            return 2;
+        }
+    }
+
+    private static string? Refusal(Exception ex) => ex switch
+    {
+        Microsoft.Extensions.Options.OptionsValidationException invalid => string.Join(" ", invalid.Failures),
+        StartupRefusedException refused => refused.Message,
+        AggregateException aggregate when aggregate.InnerExceptions.Select(Refusal).ToList() is var inner && inner.All(m => m is not null) && inner.Count > 0 =>
+            string.Join(" ", inner),
+        _ => null,
+    };
 
     /// <summary>
     /// The repo-root appsettings.json is linked into the output folder; when the content root has none (running the

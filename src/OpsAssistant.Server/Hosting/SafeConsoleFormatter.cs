@@ -35,7 +35,13 @@ internal sealed class SafeConsoleFormatter(IOptionsMonitor<ConsoleFormatterOptio
         textWriter.Write(logEntry.EventId.Id);
         textWriter.Write("] ");
         textWriter.WriteLine(Clean(message ?? ""));
-        if (logEntry.Exception is { } exception)
+        if (logEntry.Exception is { } refusal && IsRefusal(refusal))
+        {
+            // A start refused for its configuration is not a crash: its message names the key, a stack trace would bury it.
+            textWriter.Write("      ");
+            textWriter.WriteLine(Clean(refusal.Message));
+        }
+        else if (logEntry.Exception is { } exception)
         {
             foreach (var line in exception.ToString().Split('\n'))
             {
@@ -44,6 +50,13 @@ internal sealed class SafeConsoleFormatter(IOptionsMonitor<ConsoleFormatterOptio
             }
         }
     }
+
+    private static bool IsRefusal(Exception exception) => exception switch
+    {
+        OptionsValidationException or StartupRefusedException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsRefusal),
+        _ => false,
+    };
 
     private string Clean(string text) => ControlCharacters.Escape(redactor.Redact(text));
 

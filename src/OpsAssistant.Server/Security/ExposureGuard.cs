@@ -50,7 +50,7 @@ internal sealed class ExposureGuard(IConfiguration configuration, IOptions<Secur
             return Task.CompletedTask;
         }
 
-        throw new InvalidOperationException(
+        throw new Hosting.StartupRefusedException(
             $"Refusing to serve {string.Join(", ", exposed)} without authentication: set {string.Join(", and ", missing)}, " +
             $"or {SecurityOptions.SectionName}:AllowAnonymous=true when something in front of the service authenticates callers.");
     }
