@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using OpsAssistant.Core.Results;
 
 namespace OpsAssistant.Core.Prompting;
 
@@ -12,6 +13,28 @@ public static class ControlCharacters
 {
     public static bool IsUnsafe(char c) =>
         char.IsControl(c) || c is '\u2028' or '\u2029' || c is >= '\u202A' and <= '\u202E' || c is >= '\u2066' and <= '\u2069';
+
+    /// <summary>A result whose free text is safe for a terminal: summary, titles, suspects, evidence, remediation, warnings.</summary>
+    public static AnalysisResult Escape(AnalysisResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result with
+        {
+            Summary = Escape(result.Summary),
+            Degraded = result.Degraded is null ? null : Escape(result.Degraded),
+            Model = result.Model is null ? null : Escape(result.Model),
+            Warnings = result.Warnings is null ? null : [.. result.Warnings.Select(w => Escape(w))],
+            Hypotheses = [.. result.Hypotheses.Select(h => h with
+            {
+                Title = Escape(h.Title),
+                Category = Escape(h.Category),
+                Service = h.Service is null ? null : Escape(h.Service),
+                Operation = h.Operation is null ? null : Escape(h.Operation),
+                Evidence = [.. h.Evidence.Select(e => Escape(e))],
+                Remediation = Escape(h.Remediation),
+            })],
+        };
+    }
 
     /// <summary>The text with every unsafe character escaped; line breaks too unless <paramref name="keepNewLines"/>.</summary>
     public static string Escape(string? text, bool keepNewLines = false)

@@ -113,7 +113,8 @@ public static class SamplingEndpoints
         }
 
         var change = await overrides.SetAsync(
-            new SamplingOverrideRequest(request.Service?.Trim() ?? "", rate, ttl, request.Reason, OperatorIdentity(context, request.Operator)), cancellationToken);
+            new SamplingOverrideRequest(request.Service?.Trim() ?? "", rate, ttl, request.Reason is null ? null : OpsAssistant.Core.Prompting.ControlCharacters.Escape(request.Reason),
+                OperatorIdentity(context, request.Operator)), cancellationToken);
         return change.Status switch
         {
             SamplingChangeStatus.Created => TypedResults.Created($"/api/sampling/overrides/{change.Override!.Id}", OverrideView.From(change.Override, now)),

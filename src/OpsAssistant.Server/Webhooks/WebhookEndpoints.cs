@@ -174,7 +174,7 @@ public static class WebhookEndpoints
 
             var inserted = await store.TryAddAsync(new AnalysisRecord
             {
-                Id = id, TraceId = traceId, Status = AnalysisStatus.Queued, Origin = origin, Source = source, Subject = alert.Name,
+                Id = id, TraceId = traceId, Status = AnalysisStatus.Queued, Origin = origin, Source = source, Subject = OpsAssistant.Core.Prompting.ControlCharacters.Escape(alert.Name),
                 TraceParent = (activity ?? System.Diagnostics.Activity.Current)?.Id,
             }, cancellationToken);
             var existing = inserted ? null : await store.GetAsync(id, cancellationToken);

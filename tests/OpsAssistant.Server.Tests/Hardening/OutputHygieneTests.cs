@@ -83,4 +83,27 @@ public sealed class OutputHygieneTests
         Assert.Contains(logs.Lines, l => l.Contains("refused with 408", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, l => l.Contains("BadHttpRequestException", StringComparison.Ordinal) && l.Contains("   at ", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task OverrideReason_WithLineBreaksAndTerminalEscapes_IsStoredAndLoggedEscaped()
+    {
+        using var server = await ServerProcess.StartAsync(new Dictionary<string, string>());
+        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["service"] = "checkout", ["rate"] = 1, ["ttl"] = "30m", ["reason"] = "INC-1\r\nfail: Forged[0] the service is down\u001b[2J",
+        }.ToJsonString();
+
+        using var created = await client.PostAsync(new Uri("api/sampling/overrides", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var audit = System.Text.Json.Nodes.JsonNode.Parse(await client.GetStringAsync(new Uri("api/sampling/overrides", UriKind.Relative)))!;
+        var reason = audit[0]!["reason"]!.GetValue<string>();
+        await Task.Delay(500);
+
+        Assert.DoesNotContain(reason, c => char.IsControl(c));
+        Assert.Contains("\\r\\nfail: Forged", reason, StringComparison.Ordinal);
+        Assert.Contains("INC-1", server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Output.Split('\n'), l => l.StartsWith("fail: Forged", StringComparison.Ordinal));
+        Assert.DoesNotContain('\u001b', server.Output);
+    }
 }
