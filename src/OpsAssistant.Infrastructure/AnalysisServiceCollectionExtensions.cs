@@ -10,7 +10,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// The analysis path shared by the service, the CLI and the eval: the heuristic engine (keyed), the prompt builder, and the
-/// LLM engine in front of it as the <see cref="IRootCauseEngine"/>. Without an LLM the same engine answers heuristically
+/// LLM engine in front of it as the <see cref="IRootCauseEngine"/>, whose results are redacted. Without an LLM the same engine answers heuristically
 /// and still reports the size of the prompt it would have sent.
 /// </summary>
 public static class AnalysisServiceCollectionExtensions
@@ -27,13 +27,16 @@ public static class AnalysisServiceCollectionExtensions
         services.AddSingleton<IRootCauseEngine>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<LlmOptions>>();
-            return new LlmRootCauseEngine(
+            var llm = new LlmRootCauseEngine(
                 sp.GetRequiredKeyedService<IRootCauseEngine>(EngineKeys.Heuristic),
                 sp.GetRequiredService<IRcaPromptBuilder>(),
                 options.Value.IsEnabled ? sp.GetRequiredService<IRcaLlmClient>() : null,
                 sp.GetRequiredService<IMemoryCache>(),
                 options,
                 sp.GetRequiredService<ILogger<LlmRootCauseEngine>>());
+
+            // Results carry span text into storage, the API, chat and notifications: redacted here, once, for all of them.
+            return new RedactingRootCauseEngine(llm, sp.GetRequiredService<SecretRedactor>());
         });
         return services;
     }

@@ -7,6 +7,7 @@ using OpsAssistant.Benchmarks;
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- steady 100000 8 4
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- load 8 400
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- service-phases 10000 15
+// dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- hostile 50 32 20 200000
 return args switch
 {
     ["scale", .. var sizes] => ScaleCommand.RunAll(sizes.Length > 0 ? sizes : ["1000", "10000", "100000", "1000000"]),
@@ -16,6 +17,7 @@ return args switch
     ["digest", .. var inputs] => DigestCommand.Run(inputs),
     ["load", .. var rest] => await LoadCommand.RunAsync(rest),
     ["service-phases", .. var rest] => await ServicePhasesCommand.RunAsync(rest),
+    ["hostile", .. var rest] => await HostileLoadCommand.RunAsync(rest),
     _ => Run(args),
 };
 

@@ -55,6 +55,32 @@ public sealed class AnalyzeCommandTests : IDisposable
         Assert.Contains("fix:", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Analyze_SpanNamesWithTerminalEscapes_PrintThemVisiblyInsteadOfActingOnTheTerminal()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"escapes-{Guid.NewGuid():n}.json");
+        var name = "GET /x\u001b[2J\u001b]8;;http://evil.example\u0007click\u001b]8;;\u0007\r\nforged line";
+        await File.WriteAllTextAsync(path, $$$"""
+            {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"api"}}]},"scopeSpans":[{"spans":[
+              {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","name":{{{JsonSerializer.Serialize(name)}}},"startTimeUnixNano":"1764000000000000000","endTimeUnixNano":"1764000001000000000","status":{"code":2,"message":{{{JsonSerializer.Serialize(name)}}}}}]}]}]}
+            """);
+        try
+        {
+            var code = await Run(path);
+
+            Assert.Equal(AnalyzeCommand.Ok, code);
+            var text = _console.ToString();
+            Assert.DoesNotContain('\u001b', text);
+            Assert.DoesNotContain('\u0007', text);
+            Assert.DoesNotContain("\nforged line", text, StringComparison.Ordinal);
+            Assert.Contains("\\x1B[2J", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData("not-a-trace-id")]
     [InlineData("/no/such/file.json")]

@@ -89,8 +89,10 @@ public sealed class AnalysesAndChatApiTests : IDisposable
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        // The text may come in several deltas (released line by line through the output redactor): one run of them.
         var events = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e.Split('\n')[0]).ToList();
-        Assert.Equal(["event: analysis", "event: delta", "event: done"], events);
+        var collapsed = events.Where((e, i) => i == 0 || e != events[i - 1]).ToList();
+        Assert.Equal(["event: analysis", "event: delta", "event: done"], collapsed);
         var done = JsonDocument.Parse(body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[^1].Split("data: ")[1]);
         var conversationId = done.RootElement.GetProperty("conversationId").GetString();
 

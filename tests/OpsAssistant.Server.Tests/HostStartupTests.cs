@@ -12,6 +12,10 @@ public sealed class HostStartupTests
     [InlineData("OpsAssistant:Storage:Provider", "Mongo", "OpsAssistant:Storage:Provider")]
     [InlineData("OpsAssistant:TraceSource:Kind", "Jaeger", "OpsAssistant:TraceSource:Url")]
     [InlineData("OpsAssistant:Storage:Provider", "Postgres", "OpsAssistant:Storage:ConnectionString")]
+    [InlineData("OpsAssistant:Ingest:MaxBufferedBytes", "1024", "OpsAssistant:Ingest:MaxBufferedBytes")]
+    [InlineData("OpsAssistant:Security:WebhookToken", "short-token", "OpsAssistant:Security:WebhookToken")]
+    [InlineData("OpsAssistant:Security:Keys:0:Key", "short-key", "OpsAssistant:Security:Keys")]
+    [InlineData("OpsAssistant:Security:WebhookHmacSecret", "a-secret-of-just-24-chars", "OpsAssistant:Security:WebhookHmacSecret")]
     public void Start_InvalidConfiguration_IsRefusedNamingTheKey(string key, string value, string named)
     {
         var refusal = StartupCheck.Refusal(new() { [key] = value });

@@ -13,7 +13,7 @@ public sealed class WebhookApiTests : IDisposable
 {
     private const string SiblingTrace = "7c4f1a90b3e84d2f9a6c5e8017b3d264";
     private const string Token = "webhook-token-0123456789";
-    private const string Secret = "hmac-secret-0123456789";
+    private const string Secret = "hmac-secret-0123456789-abcdefghijkl";
 
     private static readonly Dictionary<string, string?> FastWorker = new()
     {
@@ -276,15 +276,66 @@ public sealed class WebhookApiTests : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/grafana") { Content = Json(payload) };
         if (signature is not null)
         {
-            request.Headers.Add("X-OpsAssistant-Signature", signature == "good"
-                ? "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(payload)))
-                : signature);
+            var stamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            request.Headers.Add("X-OpsAssistant-Timestamp", stamp);
+            request.Headers.Add("X-OpsAssistant-Signature", signature == "good" ? Sign(stamp, payload) : signature);
         }
 
         using var response = await client.SendAsync(request);
 
         Assert.Equal(expected, response.StatusCode);
     }
+
+    [Theory]
+    [InlineData(-600, HttpStatusCode.Unauthorized)]
+    [InlineData(600, HttpStatusCode.Unauthorized)]
+    [InlineData(-60, HttpStatusCode.Accepted)]
+    public async Task PostGrafana_SignedDeliveryOutsideTheWindow_IsRefused(int ageSeconds, HttpStatusCode expected)
+    {
+        using var client = Client(new() { ["OpsAssistant:Security:WebhookHmacSecret"] = Secret });
+        var payload = Payload("resolved", SiblingTrace);
+        var stamp = DateTimeOffset.UtcNow.AddSeconds(ageSeconds).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/grafana") { Content = Json(payload) };
+        request.Headers.Add("X-OpsAssistant-Timestamp", stamp);
+        request.Headers.Add("X-OpsAssistant-Signature", Sign(stamp, payload));
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task PostAlertmanager_CapturedFiringReplayedAfterResolved_IsRefusedAndSamplingStaysEnded()
+    {
+        using var client = Client(new() { ["OpsAssistant:Security:WebhookHmacSecret"] = Secret });
+        async Task<HttpResponseMessage> SendAsync(string stamp, string payload)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/alertmanager") { Content = Json(payload) };
+            request.Headers.Add("X-OpsAssistant-Timestamp", stamp);
+            request.Headers.Add("X-OpsAssistant-Signature", Sign(stamp, payload));
+            return await client.SendAsync(request);
+        }
+
+        var firingStamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var firing = Payload("firing", SiblingTrace);
+        using (var first = await SendAsync(firingStamp, firing))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        }
+
+        using (var resolved = await SendAsync(firingStamp, Payload("resolved", SiblingTrace)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, resolved.StatusCode);
+        }
+
+        using var replay = await SendAsync(firingStamp, firing);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
+        Assert.Contains("already received", await replay.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static string Sign(string stamp, string payload) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(stamp + "." + payload)));
 
     private static string Payload(string status, string traceId, int padding = 0) => $$"""
         {"version":"4","status":"{{status}}","receiver":"opsassistant","groupLabels":{},"commonLabels":{},"commonAnnotations":{},

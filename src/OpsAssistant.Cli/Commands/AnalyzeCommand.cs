@@ -140,12 +140,14 @@ internal static class AnalyzeCommand
 
     private static int Fail(AnalyzeServices services, int code, string message)
     {
-        services.Error.WriteLine($"opsassistant analyze: {message}");
+        services.Error.WriteLine($"opsassistant analyze: {OpsAssistant.Core.Prompting.ControlCharacters.Escape(message)}");
         return code;
     }
 
     private static void Render(IAnsiConsole console, Trace trace, AnalysisResult result)
     {
+        // Span names and status messages reach the terminal: escape sequences in them must print, not act.
+        result = OpsAssistant.Core.Prompting.ControlCharacters.Escape(result);
         console.Write(new Rule($"[bold]trace {result.TraceId}[/] · {trace.Spans.Count} spans · engine {Markup.Escape(result.Engine)}{(result.Model is null ? "" : " " + Markup.Escape(result.Model))}").LeftJustified());
         var table = new Table().RoundedBorder().Expand();
         table.AddColumn("#");

@@ -11,11 +11,27 @@ namespace OpsAssistant.Core.Formats;
 /// </summary>
 public static class OtlpJsonWriter
 {
+    /// <summary>Bytes a streamed write holds before it hands them to the output; the response never holds the whole trace.</summary>
+    public const int FlushBytes = 32 * 1024;
+
+    /// <summary>
+    /// Writes as it goes: whenever <see cref="FlushBytes"/> are pending they are flushed to <paramref name="output"/>, so a
+    /// slow reader of a large trace holds the server to one flush's worth of memory (the output's own back-pressure does the
+    /// rest) instead of the whole document. The bytes are the same as <see cref="ToUtf8Bytes"/>'s.
+    /// </summary>
     public static async Task WriteAsync(Stream output, IEnumerable<Span> spans, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(spans);
         await using var writer = new Utf8JsonWriter(output);
-        Write(writer, spans);
+        foreach (var _ in WriteSpanBySpan(writer, spans))
+        {
+            if (writer.BytesPending >= FlushBytes)
+            {
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -34,6 +50,14 @@ public static class OtlpJsonWriter
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(spans);
+        foreach (var _ in WriteSpanBySpan(writer, spans))
+        {
+        }
+    }
+
+    /// <summary>The document, yielding after each span so a caller may flush between spans; one writer for both forms.</summary>
+    private static IEnumerable<bool> WriteSpanBySpan(Utf8JsonWriter writer, IEnumerable<Span> spans)
+    {
         writer.WriteStartObject();
         writer.WriteStartArray("resourceSpans");
         foreach (var byResource in spans.GroupBy(s => s.Resource))
@@ -66,6 +90,7 @@ public static class OtlpJsonWriter
                 foreach (var span in byScope)
                 {
                     WriteSpan(writer, span);
+                    yield return true;
                 }
 
                 writer.WriteEndArray();

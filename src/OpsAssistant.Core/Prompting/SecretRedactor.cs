@@ -5,7 +5,7 @@ namespace OpsAssistant.Core.Prompting;
 /// <summary>
 /// Removes secrets and personal data from trace text before anything leaves the process. Two layers: values of attributes
 /// whose key names a secret are replaced whole; every other text is scanned for secret-shaped values (JWTs, bearer/basic
-/// credentials, key=value secrets in URLs and headers, cloud keys, private keys, card numbers that pass Luhn, e-mail addresses).
+/// credentials, passwords in URLs, key=value secrets in URLs and headers, cloud keys, private keys, card numbers that pass Luhn, e-mail addresses).
 /// </summary>
 public sealed partial class SecretRedactor
 {
@@ -65,6 +65,7 @@ public sealed partial class SecretRedactor
 
         var result = PrivateKey().Replace(text, Marker);
         result = Jwt().Replace(result, Marker);
+        result = UrlUserInfo().Replace(result, m => m.Groups[1].Value + Marker + "@");
         result = AuthScheme().Replace(result, m => m.Groups[1].Value + Marker);
         result = KeyValueSecret().Replace(result, m => m.Groups[1].Value + Marker);
         result = CloudKey().Replace(result, Marker);
@@ -81,8 +82,17 @@ public sealed partial class SecretRedactor
 
         // Attribute text such as "pool.pending_password=p@ss" inside evidence: the key says it is a secret even when the
         // value does not look like one, so the same key rules as for attributes apply.
-        return KeyedValue().Replace(result, m => IsSensitiveKey(m.Groups[1].Value) && m.Groups[3].Value != Marker ? m.Groups[1].Value + m.Groups[2].Value + Marker : m.Value);
+        return RedactKeyedValues(result);
     }
+
+    /// <summary>
+    /// Key/value pairs whose key names a secret. A pair with an ordinary key is searched again inside its value, so the
+    /// secret in "rejected: api_secret=…" or "https://host/path?access_token=…" is not hidden by the pair around it.
+    /// </summary>
+    private string RedactKeyedValues(string text) => KeyedValue().Replace(text, m =>
+        m.Groups[3].Value == Marker ? m.Value
+        : IsSensitiveKey(m.Groups[1].Value) ? m.Groups[1].Value + m.Groups[2].Value + Marker
+        : m.Groups[1].Value + m.Groups[2].Value + RedactKeyedValues(m.Groups[3].Value));
 
     internal static bool PassesLuhn(string candidate)
     {
@@ -116,6 +126,10 @@ public sealed partial class SecretRedactor
 
     [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*", RegexOptions.CultureInvariant)]
     private static partial Regex Jwt();
+
+    /// <summary>The password of a URL's user info (<c>https://user:password@host</c>): basic credentials in a link.</summary>
+    [GeneratedRegex(@"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]+:)[^/\s@]+@", RegexOptions.CultureInvariant)]
+    private static partial Regex UrlUserInfo();
 
     [GeneratedRegex(@"(?i)\b((?:bearer|basic|token|digest)\s+)[A-Za-z0-9._~+/=-]{8,}", RegexOptions.CultureInvariant)]
     private static partial Regex AuthScheme();

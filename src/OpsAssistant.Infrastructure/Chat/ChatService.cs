@@ -47,6 +47,9 @@ public sealed partial class ChatService(
         var traceId = request.TraceId ?? FindTraceId(request.Message);
         var userTurn = new ChatTurn(ChatTurn.User, request.Message, DateTimeOffset.UtcNow, TraceId: traceId is null ? null : TraceIds.NormalizeTraceId(traceId));
 
+        // Everything the turn writes passes the redactor: the model may echo a secret from the user's text or a tool's output.
+        var output = new RedactingChatSink(sink, redactor);
+        sink = output;
         ChatReply reply;
         if (traceId is not null)
         {
@@ -61,6 +64,8 @@ public sealed partial class ChatService(
             reply = await AnswerWithoutLlmAsync(conversationId, request.Message, sink, cancellationToken).ConfigureAwait(false);
         }
 
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        reply = reply with { Reply = redactor.Redact(reply.Reply), Analysis = reply.Analysis is null ? null : redactor.Redact(reply.Analysis) };
         await conversations.AppendAsync(conversationId,
         [
             userTurn,

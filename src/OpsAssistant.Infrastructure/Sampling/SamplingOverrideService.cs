@@ -36,10 +36,15 @@ public sealed partial class SamplingOverrideService(
     }
 
     /// <summary>Every service with its own settings or an override in force, plus the default, as Jaeger's strategies file.</summary>
-    public async Task<StaticStrategiesDocument> StaticStrategiesAsync(CancellationToken cancellationToken)
+    public Task<StaticStrategiesDocument> StaticStrategiesAsync(CancellationToken cancellationToken) => StaticStrategiesAsync(true, cancellationToken);
+
+    /// <summary>The strategies file; without <paramref name="includeOverrides"/>, the configured strategies alone (nothing says which services are under investigation).</summary>
+    public async Task<StaticStrategiesDocument> StaticStrategiesAsync(bool includeOverrides, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
-        var active = await store.ListOverridesAsync(clock.GetUtcNow(), MaxListed, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<SamplingOverride> active = includeOverrides
+            ? await store.ListOverridesAsync(clock.GetUtcNow(), MaxListed, cancellationToken).ConfigureAwait(false)
+            : [];
         var services = settings.Services.Keys.Concat(active.Select(o => o.Service)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         var strategies = services.Select(service =>
         {

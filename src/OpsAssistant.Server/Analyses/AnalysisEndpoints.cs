@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Engine;
 using OpsAssistant.Core.Model;
+using OpsAssistant.Core.Prompting;
 using OpsAssistant.Core.Results;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Sources;
@@ -76,13 +77,16 @@ public static class AnalysisEndpoints
     }
 
     /// <summary>A done analysis is the result contract plus its status fields; others are the status fields alone.</summary>
-    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetAsync(string id, IAnalysisStore analyses, CancellationToken cancellationToken)
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetAsync(string id, IAnalysisStore analyses, SecretRedactor redactor, CancellationToken cancellationToken)
     {
-        var record = id.Length <= 64 ? await analyses.GetAsync(id, cancellationToken) : null;
-        if (record is null)
+        var stored = id.Length <= 64 ? await analyses.GetAsync(id, cancellationToken) : null;
+        if (stored is null)
         {
             return TypedResults.Problem($"No analysis with ID {id}.", statusCode: StatusCodes.Status404NotFound, title: "Analysis not found");
         }
+
+        // Results are stored redacted; rows written before that, and alert subjects and errors, are redacted on the way out.
+        var record = redactor.Redact(stored);
 
         var body = record.Result is null
             ? new JsonObject { ["analysisId"] = record.Id, ["traceId"] = record.TraceId }

@@ -26,6 +26,12 @@ public static class OpsAssistantHostExtensions
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
+    /// <summary>
+    /// Host names answered when <c>AllowedHosts</c> is not configured: loopback names only, so a web page that rebinds its
+    /// own DNS name to 127.0.0.1 cannot read the service through the visitor's browser.
+    /// </summary>
+    public const string LoopbackHosts = "localhost;127.0.0.1;[::1]";
+
     public static WebApplicationBuilder AddOpsAssistant(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -37,10 +43,16 @@ public static class OpsAssistantHostExtensions
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        AddSafeConsoleLog(builder);
+        if (string.IsNullOrWhiteSpace(builder.Configuration["AllowedHosts"]))
+        {
+            builder.Configuration["AllowedHosts"] = LoopbackHosts;
+        }
+
         var services = builder.Services;
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions.TryAdd("traceId", Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier));
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddDocumentTransformer<ApiKeySecuritySchemeTransformer>());
         services.AddOpsAssistantTraceSources(builder.Configuration);
         services.AddHostedService<TraceStoreInitializer>();
         services.AddHostedService<SampleSeeder>();
@@ -52,11 +64,29 @@ public static class OpsAssistantHostExtensions
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.SectionName)
             .Validate(o => o.MaxRequestBytes > 0 && o.MaxDecompressedBytes >= o.MaxRequestBytes,
                 $"{IngestOptions.SectionName}:MaxRequestBytes must be positive and no larger than {IngestOptions.SectionName}:MaxDecompressedBytes.")
+            .Validate(o => o.MaxBufferedBytes >= o.MaxDecompressedBytes,
+                $"{IngestOptions.SectionName}:MaxBufferedBytes must be at least {IngestOptions.SectionName}:MaxDecompressedBytes, so one largest request fits.")
+            .Validate(o => o.BudgetRetryAfterSeconds is >= 1 and <= 3600, $"{IngestOptions.SectionName}:BudgetRetryAfterSeconds must be between 1 and 3600.")
+            .Validate(o => o.MaxConcurrentBodies >= 1, $"{IngestOptions.SectionName}:MaxConcurrentBodies must be at least 1.")
+            .Validate(o => o.MaxQueuedBodies >= 0, $"{IngestOptions.SectionName}:MaxQueuedBodies must not be negative.")
             .ValidateOnStart();
+        services.AddSingleton<IngestMemoryBudget>();
+        services.AddSingleton<TraceReadCoalescer>();
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName)
             .Validate(o => o.ApiKeys.All(k => k.Length >= 16), $"{SecurityOptions.SectionName}:ApiKeys entries must be at least 16 characters.")
+            .Validate(o => o.Keys.All(k => k.Key.Length >= 16), $"{SecurityOptions.SectionName}:Keys:<n>:Key must be at least 16 characters.")
+            .Validate(o => o.Keys.All(k => k.Scopes.Count > 0 && k.Scopes.All(s => ApiScopes.All.Contains(s.Trim().ToLowerInvariant()))),
+                $"{SecurityOptions.SectionName}:Keys:<n>:Scopes must list one or more of {string.Join(", ", ApiScopes.All)}.")
+            .Validate(o => string.IsNullOrEmpty(o.WebhookToken) || o.WebhookToken.Length >= SecurityOptions.MinWebhookTokenLength,
+                $"{SecurityOptions.SectionName}:WebhookToken must be at least {SecurityOptions.MinWebhookTokenLength} characters.")
+            .Validate(o => string.IsNullOrEmpty(o.WebhookHmacSecret) || o.WebhookHmacSecret.Length >= SecurityOptions.MinWebhookHmacSecretLength,
+                $"{SecurityOptions.SectionName}:WebhookHmacSecret must be at least {SecurityOptions.MinWebhookHmacSecretLength} characters.")
+            .Validate(o => o.WebhookSignatureTolerance >= TimeSpan.FromSeconds(1) && o.WebhookSignatureTolerance <= TimeSpan.FromHours(1),
+                $"{SecurityOptions.SectionName}:WebhookSignatureTolerance must be between 1 second and 1 hour.")
             .ValidateOnStart();
+        services.AddSingleton<WebhookReplayCache>();
         services.AddSingleton<IValidateOptions<SecurityOptions>, ExposureGuard>();
+        AddApiKeyAuthorization(services);
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AnalysisQueueSignal>();
         services.AddHostedService<AnalysisWorker>();
@@ -104,7 +134,7 @@ public static class OpsAssistantHostExtensions
 
     /// <summary>The one-line message of a refused start: every failure, each naming its key.</summary>
     public static string StartupRefusal(IEnumerable<string> failures) =>
-        "OpsAssistant cannot start: " + string.Join(" ", failures.Distinct(StringComparer.Ordinal));
+        "OpsAssistant cannot start: " + OpsAssistant.Core.Prompting.ControlCharacters.Escape(string.Join(" ", failures.Distinct(StringComparer.Ordinal)));
 
     /// <summary>
     /// The configuration failures an exception from <see cref="ValidateOpsAssistantConfiguration"/> carries: one options
@@ -123,6 +153,9 @@ public static class OpsAssistantHostExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
 
+        app.UseSecurityHeaders();
+        var requests = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OpsAssistant.Server.Requests");
+
         // Exceptions become a bare 500 problem (never a stack trace); Kestrel's own rejections keep their status.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
@@ -133,21 +166,41 @@ public static class OpsAssistantHostExtensions
                 StorageFailure.Busy => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
+
+            // A client that sends too slowly (408) or sends a malformed body (400) is the client's fault, not the service's:
+            // one line without a stack trace, not an "unhandled exception" error.
+            SuppressDiagnosticsCallback = context =>
+            {
+                if (context.Exception is not BadHttpRequestException bad)
+                {
+                    return false;
+                }
+
+                requests.LogInformation("{Method} {Path} refused with {Status}: {Reason}", context.HttpContext.Request.Method,
+                    context.HttpContext.Request.Path.Value, bad.StatusCode, bad.Message);
+                return true;
+            },
         });
         app.UseStatusCodePages();
-        app.UseMiddleware<ApiKeyMiddleware>();
 
         // The page ships beside the binary, so it is served whatever the working directory (no Node build, no content root).
+        // Static files come before authorization: the page itself is public, the API calls it makes are not.
         var pages = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = pages });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = pages });
-        app.MapOpenApi();
-        app.MapHealthEndpoints();
-        app.MapOtlpIngestEndpoints();
-        app.MapTraceEndpoints();
-        app.MapAnalysisEndpoints();
-        app.MapChatEndpoints();
-        app.MapWebhookEndpoints();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        // Each group states what it needs; a route mapped without a group falls to the fallback policy (read).
+        app.MapOpenApi().AllowAnonymous();
+        var open = app.MapGroup("").AllowAnonymous();
+        open.MapHealthEndpoints();
+        open.MapWebhookEndpoints(); // their own credentials: OpsAssistant:Security:WebhookToken / WebhookHmacSecret
+        app.MapGroup("").RequireAuthorization(ApiScopes.Ingest).MapOtlpIngestEndpoints();
+        var read = app.MapGroup("").RequireAuthorization(ApiScopes.Read);
+        read.MapTraceEndpoints();
+        read.MapAnalysisEndpoints();
+        app.MapGroup("").RequireAuthorization(ApiScopes.Operate).MapChatEndpoints();
         app.MapSamplingEndpoints();
         return app;
     }
@@ -168,6 +221,34 @@ public static class OpsAssistantHostExtensions
         var source = new JsonConfigurationSource { Path = shipped, Optional = true, ReloadOnChange = false };
         source.ResolveFileProvider();
         builder.Configuration.Sources.Insert(0, source);
+    }
+
+    /// <summary>
+    /// API keys through ASP.NET Core's own building blocks: an authentication handler that turns a key into scopes, one
+    /// policy per scope, and a fallback policy (read) for any route that states nothing, so a new route is never open by
+    /// accident once keys are configured.
+    /// </summary>
+    private static void AddApiKeyAuthorization(IServiceCollection services)
+    {
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ScopeAuthorizationHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiScopes.Ingest, policy => policy.AddRequirements(new ScopeRequirement(ApiScopes.Ingest)))
+            .AddPolicy(ApiScopes.Read, policy => policy.AddRequirements(new ScopeRequirement(ApiScopes.Read)))
+            .AddPolicy(ApiScopes.Operate, policy => policy.AddRequirements(new ScopeRequirement(ApiScopes.Operate)))
+            .AddPolicy(ApiScopes.Strategies, policy => policy.AddRequirements(new ScopeRequirement(ApiScopes.Strategies)))
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().AddRequirements(new ScopeRequirement(ApiScopes.Read)).Build());
+    }
+
+    /// <summary>Console lines are redacted and escaped (<see cref="SafeConsoleFormatter"/>) unless the operator chose a formatter.</summary>
+    private static void AddSafeConsoleLog(WebApplicationBuilder builder)
+    {
+        builder.Logging.AddConsoleFormatter<SafeConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+        if (string.IsNullOrEmpty(builder.Configuration["Logging:Console:FormatterName"]))
+        {
+            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.FormatterName = SafeConsoleFormatter.Name);
+        }
     }
 
     private static void AddTelemetry(WebApplicationBuilder builder)

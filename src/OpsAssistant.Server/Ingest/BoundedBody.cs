@@ -2,10 +2,14 @@ using System.IO.Compression;
 
 namespace OpsAssistant.Server.Ingest;
 
-/// <summary>Reads a request body into memory, decompressing gzip, and stops at the configured limits.</summary>
+/// <summary>
+/// Reads a request body into memory, decompressing gzip, and stops at the configured limits: the request's own (413) and the
+/// server-wide <see cref="IngestMemoryBudget"/> (503), which is charged for every byte held as it is read.
+/// </summary>
 internal static class BoundedBody
 {
-    public static async Task<byte[]> ReadAsync(HttpRequest request, bool gzip, IngestOptions limits, CancellationToken cancellationToken)
+    public static async Task<byte[]> ReadAsync(HttpRequest request, bool gzip, IngestOptions limits, IngestMemoryBudget budget, IngestMemoryBudget.Lease lease,
+        CancellationToken cancellationToken)
     {
         if (request.ContentLength > limits.MaxRequestBytes)
         {
@@ -20,28 +24,80 @@ internal static class BoundedBody
 
         if (!gzip)
         {
-            return await CopyAsync(request.Body, limits.MaxRequestBytes, $"{IngestOptions.SectionName}:MaxRequestBytes", cancellationToken);
+            return request.ContentLength is { } length
+                ? await ReadExactAsync(request.Body, length, lease, cancellationToken)
+                : await CopyAsync(request.Body, limits.MaxRequestBytes, $"{IngestOptions.SectionName}:MaxRequestBytes", lease, budget.Chunks, cancellationToken);
         }
 
         await using var decompressed = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
-        return await CopyAsync(decompressed, limits.MaxDecompressedBytes, $"{IngestOptions.SectionName}:MaxDecompressedBytes", cancellationToken);
+        return await CopyAsync(decompressed, limits.MaxDecompressedBytes, $"{IngestOptions.SectionName}:MaxDecompressedBytes", lease, budget.Chunks, cancellationToken);
     }
 
-    private static async Task<byte[]> CopyAsync(Stream source, long limit, string limitKey, CancellationToken cancellationToken)
+    /// <summary>A body of known length goes straight into one array of that size: no growth, no copy.</summary>
+    private static async Task<byte[]> ReadExactAsync(Stream source, long length, IngestMemoryBudget.Lease lease, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
+        lease.Reserve(length);
+        var body = new byte[length];
+        await source.ReadExactlyAsync(body, cancellationToken);
+        return body;
+    }
+
+    /// <summary>
+    /// A body of unknown length is read in pooled chunks, each charged before it is rented, then joined into one array; the
+    /// chunks go back to the pool and their share to the budget once copied. Unlike a growing MemoryStream this never holds a
+    /// doubled buffer, and a refused request leaves no garbage behind.
+    /// </summary>
+    private static async Task<byte[]> CopyAsync(Stream source, long limit, string limitKey, IngestMemoryBudget.Lease lease, System.Buffers.ArrayPool<byte> pool,
+        CancellationToken cancellationToken)
+    {
+        const int chunkBytes = IngestMemoryBudget.ChunkBytes;
+        var chunks = new List<(byte[] Buffer, int Count)>();
+        try
         {
-            if (buffer.Length + read > limit)
+            long total = 0;
+            while (true)
             {
-                throw new PayloadTooLargeException($"The request body is larger than the limit ({limitKey}) of {limit} bytes.");
+                lease.Reserve(chunkBytes);
+                var chunk = pool.Rent(chunkBytes);
+                var filled = 0;
+                chunks.Add((chunk, 0));
+                int read;
+                while (filled < chunkBytes && (read = await source.ReadAsync(chunk.AsMemory(filled, chunkBytes - filled), cancellationToken)) > 0)
+                {
+                    filled += read;
+                    if (total + filled > limit)
+                    {
+                        throw new PayloadTooLargeException($"The request body is larger than the limit ({limitKey}) of {limit} bytes.");
+                    }
+                }
+
+                total += filled;
+                chunks[^1] = (chunk, filled);
+                if (filled < chunkBytes)
+                {
+                    break;
+                }
             }
 
-            buffer.Write(chunk, 0, read);
-        }
+            lease.Reserve(total);
+            var body = new byte[total];
+            var offset = 0;
+            foreach (var (buffer, count) in chunks)
+            {
+                buffer.AsSpan(0, count).CopyTo(body.AsSpan(offset));
+                offset += count;
+            }
 
-        return buffer.ToArray();
+            return body;
+        }
+        finally
+        {
+            foreach (var (buffer, _) in chunks)
+            {
+                pool.Return(buffer);
+            }
+
+            lease.Release((long)chunks.Count * chunkBytes);
+        }
     }
 }

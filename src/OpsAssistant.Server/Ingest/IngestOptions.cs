@@ -1,6 +1,6 @@
 namespace OpsAssistant.Server.Ingest;
 
-/// <summary>Limits on OTLP/HTTP ingest: <c>OpsAssistant:Ingest</c>.</summary>
+/// <summary>Limits on request bodies (OTLP/HTTP ingest and the webhooks): <c>OpsAssistant:Ingest</c>.</summary>
 public sealed class IngestOptions
 {
     public const string SectionName = "OpsAssistant:Ingest";
@@ -10,4 +10,19 @@ public sealed class IngestOptions
 
     /// <summary>Largest body after gzip decompression, so a small compressed bomb cannot exhaust memory; larger is 413.</summary>
     public long MaxDecompressedBytes { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>
+    /// Memory all request bodies together may hold at once, decompressed, across the service; past it a request is refused
+    /// with 503 and Retry-After. At least <see cref="MaxDecompressedBytes"/>, so one largest request always fits.
+    /// </summary>
+    public long MaxBufferedBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Bodies read (and decompressed) at once; more wait in line.</summary>
+    public int MaxConcurrentBodies { get; set; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>Bodies that may wait for their turn; past that a request is refused with 503 and Retry-After.</summary>
+    public int MaxQueuedBodies { get; set; } = 256;
+
+    /// <summary>Seconds a client refused for lack of budget is told to wait (Retry-After).</summary>
+    public int BudgetRetryAfterSeconds { get; set; } = 2;
 }

@@ -33,6 +33,7 @@ public static class OtlpIngestEndpoints
         HttpContext context,
         ITraceStore store,
         IOptions<IngestOptions> options,
+        IngestMemoryBudget budget,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
@@ -52,11 +53,29 @@ public static class OtlpIngestEndpoints
                 $"Content-Type '{request.ContentType}' is not supported; OTLP/HTTP uses {ProtobufContentType} or application/json.");
         }
 
+        // The body's share of the memory budget is held until the spans decoded from it are stored.
+        IngestMemoryBudget.Lease lease;
+        try
+        {
+            lease = await budget.OpenAsync(cancellationToken);
+        }
+        catch (MemoryBudgetExceededException ex)
+        {
+            context.Response.Headers.RetryAfter = options.Value.BudgetRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Reject("busy", StatusCodes.Status503ServiceUnavailable, "Service busy", ex.Message);
+        }
+
+        using var held = lease;
         IReadOnlyList<Span> spans;
         try
         {
-            var body = await BoundedBody.ReadAsync(request, encoding == "gzip", options.Value, cancellationToken);
+            var body = await BoundedBody.ReadAsync(request, encoding == "gzip", options.Value, budget, lease, cancellationToken);
             spans = protobuf ? OtlpProtobufReader.Read(body) : ReadJson(body);
+        }
+        catch (MemoryBudgetExceededException ex)
+        {
+            context.Response.Headers.RetryAfter = options.Value.BudgetRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Reject("memory_budget", StatusCodes.Status503ServiceUnavailable, "Service busy", ex.Message);
         }
         catch (PayloadTooLargeException ex)
         {

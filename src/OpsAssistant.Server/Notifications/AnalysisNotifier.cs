@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
 using OpsAssistant.Core.Analyses;
+using OpsAssistant.Core.Prompting;
 
 namespace OpsAssistant.Server.Notifications;
 
@@ -9,7 +10,7 @@ namespace OpsAssistant.Server.Notifications;
 /// Posts one notification (a typed HttpClient behind the standard resilience handler). Delivery is at-least-once, so each
 /// request carries the analysis ID as <c>Idempotency-Key</c> for receivers that deduplicate.
 /// </summary>
-public sealed class AnalysisNotifier(HttpClient http, IOptions<NotificationOptions> options)
+public sealed class AnalysisNotifier(HttpClient http, IOptions<NotificationOptions> options, SecretRedactor redactor)
 {
     /// <summary>Null when delivered; otherwise why not, for the log and the retry decision.</summary>
     public async Task<string?> SendAsync(AnalysisRecord analysis, CancellationToken cancellationToken)
@@ -22,7 +23,8 @@ public sealed class AnalysisNotifier(HttpClient http, IOptions<NotificationOptio
 
         using var request = new HttpRequestMessage(HttpMethod.Post, settings.Url)
         {
-            Content = JsonContent.Create(NotificationMessage.Render(analysis, settings.Format, settings.PublicBaseUrl)),
+            // The receiver is outside the service (often a chat channel): alert text and results leave redacted.
+            Content = JsonContent.Create(NotificationMessage.Render(redactor.Redact(analysis), settings.Format, settings.PublicBaseUrl)),
         };
         request.Headers.TryAddWithoutValidation("Idempotency-Key", analysis.Id);
         if (!string.IsNullOrEmpty(settings.Authorization))

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpsAssistant.Infrastructure.Sampling;
 using OpsAssistant.Server.Security;
@@ -18,22 +16,37 @@ public static class SamplingEndpoints
     {
         var group = endpoints.MapGroup("/api/sampling").WithTags("Sampling");
         group.MapGet("/", GetStrategyAsync)
+            .RequireAuthorization(ApiScopes.Strategies)
             .WithName("GetSamplingStrategy")
             .WithSummary("The Jaeger remote-sampling strategy of a service (probabilistic, per operation), including overrides in force.");
-        group.MapGet("/strategies", async (SamplingOverrideService overrides, CancellationToken cancellationToken) =>
-                TypedResults.Ok(await overrides.StaticStrategiesAsync(cancellationToken)))
+        group.MapGet("/strategies", GetStrategiesFileAsync)
+            .RequireAuthorization(ApiScopes.Strategies)
             .WithName("GetSamplingStrategiesFile")
             .WithSummary("All strategies as Jaeger's sampling-strategies file, for the OpenTelemetry Collector's jaegerremotesampling source.file (an http URL).");
         group.MapGet("/overrides", ListAsync)
+            .RequireAuthorization(ApiScopes.Read)
             .WithName("ListSamplingOverrides")
             .WithSummary("Sampling overrides newest first, active and past, with who or what made and ended each (the audit).");
         group.MapPost("/overrides", CreateAsync)
+            .RequireAuthorization(ApiScopes.Operate)
             .WithName("CreateSamplingOverride")
             .WithSummary("Sample a service at a rate for a while (ttl or until); refused past OpsAssistant:Sampling:MaxFullServices fully sampled services.");
         group.MapDelete("/overrides/{id}", EndAsync)
+            .RequireAuthorization(ApiScopes.Operate)
             .WithName("EndSamplingOverride")
             .WithSummary("End an override now (undo); the service returns to its configured rate.");
         return endpoints;
+    }
+
+    /// <summary>
+    /// The strategies file. An anonymous caller (keys configured, none presented) gets the configured strategies only:
+    /// which services are sampled up because of an incident is for callers with a key, not for anyone who can reach the port.
+    /// </summary>
+    internal static async Task<Ok<StaticStrategiesDocument>> GetStrategiesFileAsync(
+        HttpContext context, SamplingOverrideService overrides, Microsoft.Extensions.Options.IOptionsMonitor<SecurityOptions> security, CancellationToken cancellationToken)
+    {
+        var anonymous = security.CurrentValue.HasKeys && context.User.Identity?.IsAuthenticated != true;
+        return TypedResults.Ok(await overrides.StaticStrategiesAsync(includeOverrides: !anonymous, cancellationToken));
     }
 
     internal static async Task<Results<Ok<SamplingStrategyResponse>, ValidationProblem>> GetStrategyAsync(
@@ -93,8 +106,15 @@ public static class SamplingEndpoints
             return Invalid("operator", "'operator' must be at most 100 characters.");
         }
 
+        // The audit appends "(key 1a2b3c4d)" itself: a name with brackets could pass for another key's fingerprint.
+        if (request.Operator is { } name && name.Any(c => !(char.IsLetterOrDigit(c) || c is ' ' or '.' or '-' or '_' or '@')))
+        {
+            return Invalid("operator", "'operator' may hold letters, digits, spaces and . - _ @ only.");
+        }
+
         var change = await overrides.SetAsync(
-            new SamplingOverrideRequest(request.Service?.Trim() ?? "", rate, ttl, request.Reason, OperatorIdentity(context, request.Operator)), cancellationToken);
+            new SamplingOverrideRequest(request.Service?.Trim() ?? "", rate, ttl, request.Reason is null ? null : OpsAssistant.Core.Prompting.ControlCharacters.Escape(request.Reason),
+                OperatorIdentity(context, request.Operator)), cancellationToken);
         return change.Status switch
         {
             SamplingChangeStatus.Created => TypedResults.Created($"/api/sampling/overrides/{change.Override!.Id}", OverrideView.From(change.Override, now)),
@@ -126,10 +146,8 @@ public static class SamplingEndpoints
     internal static string OperatorIdentity(HttpContext context, string? name)
     {
         var who = string.IsNullOrWhiteSpace(name) ? "operator" : "operator " + name.Trim();
-        var key = ApiKeyMiddleware.PresentedKey(context.Request);
-        return key is null
-            ? who + " (no API key)"
-            : $"{who} (key {Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 4))})";
+        var fingerprint = context.User.FindFirst(ApiKeyAuthenticationHandler.FingerprintClaim)?.Value;
+        return fingerprint is null ? who + " (no API key)" : $"{who} (key {fingerprint})";
     }
 
     private static ValidationProblem Invalid(string field, string message) =>

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace OpsAssistant.Server.Security;
@@ -14,7 +15,7 @@ internal sealed class ExposureGuard(IConfiguration configuration, ILogger<Exposu
     {
         var exposed = ConfiguredUrls(configuration).Where(u => !IsLoopback(u)).ToList();
         var missing = new List<string>();
-        if (options.ApiKeys.Count == 0)
+        if (!options.HasKeys)
         {
             missing.Add($"{SecurityOptions.SectionName}:ApiKeys");
         }
@@ -23,6 +24,18 @@ internal sealed class ExposureGuard(IConfiguration configuration, ILogger<Exposu
         if (string.IsNullOrEmpty(options.WebhookToken) && string.IsNullOrEmpty(options.WebhookHmacSecret))
         {
             missing.Add($"{SecurityOptions.SectionName}:WebhookToken or {SecurityOptions.SectionName}:WebhookHmacSecret");
+        }
+
+        if (exposed.Count > 0 && configuration["AllowedHosts"] == OpsAssistantHostExtensions.LoopbackHosts)
+        {
+            logger.LogWarning("Listening on {Urls} but answering only requests for {Hosts}: set AllowedHosts to the names clients use", string.Join(", ", exposed),
+                OpsAssistantHostExtensions.LoopbackHosts);
+        }
+
+        if (options.HasKeys && string.IsNullOrEmpty(options.WebhookToken) && string.IsNullOrEmpty(options.WebhookHmacSecret))
+        {
+            logger.LogWarning("{ApiKeys} is set but neither {Token} nor {Secret}: the alert webhooks refuse every delivery until one is",
+                $"{SecurityOptions.SectionName}:ApiKeys", $"{SecurityOptions.SectionName}:WebhookToken", $"{SecurityOptions.SectionName}:WebhookHmacSecret");
         }
 
         if (exposed.Count == 0 || missing.Count == 0)

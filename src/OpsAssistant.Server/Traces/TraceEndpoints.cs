@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpsAssistant.Core.Formats;
 using OpsAssistant.Core.Model;
+using OpsAssistant.Core.Prompting;
 using OpsAssistant.Core.Sources;
 
 namespace OpsAssistant.Server.Traces;
 
-/// <summary>Stored traces: one by ID as OTLP/JSON, and search summaries.</summary>
+/// <summary>Stored traces: one by ID as OTLP/JSON (raw, or redacted for display), and search summaries (redacted).</summary>
 public static class TraceEndpoints
 {
     public static IEndpointRouteBuilder MapTraceEndpoints(this IEndpointRouteBuilder endpoints)
@@ -13,7 +14,7 @@ public static class TraceEndpoints
         var group = endpoints.MapGroup("/api/traces").WithTags("Traces");
         group.MapGet("/{traceId}", GetTraceAsync)
             .WithName("GetTrace")
-            .WithSummary("A stored trace as OTLP/JSON.")
+            .WithSummary("A stored trace as OTLP/JSON; ?redact=true masks secrets in names, status messages, attributes and events (the page's view).")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapGet("/", SearchAsync)
             .WithName("SearchTraces")
@@ -22,7 +23,7 @@ public static class TraceEndpoints
     }
 
     internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult, ValidationProblem>> GetTraceAsync(
-        string traceId, ITraceStore store, CancellationToken cancellationToken)
+        string traceId, ITraceStore store, TraceReadCoalescer reads, SecretRedactor redactor, bool? redact, CancellationToken cancellationToken)
     {
         if (!TraceIds.IsValidTraceId(traceId))
         {
@@ -31,7 +32,7 @@ public static class TraceEndpoints
                 title: "Invalid trace ID");
         }
 
-        var trace = await store.GetTraceAsync(traceId, cancellationToken);
+        var trace = await reads.GetAsync(store, traceId, cancellationToken);
         if (trace is null)
         {
             return TypedResults.Problem(
@@ -41,12 +42,13 @@ public static class TraceEndpoints
         }
 
         return TypedResults.Stream(
-            stream => OtlpJsonWriter.WriteAsync(stream, trace.Spans, cancellationToken),
+            stream => OtlpJsonWriter.WriteAsync(stream, redact == true ? redactor.RedactSpans(trace.Spans) : trace.Spans, cancellationToken),
             "application/json");
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<TraceSummary>>, ValidationProblem>> SearchAsync(
         ITraceStore store,
+        SecretRedactor redactor,
         string? service,
         string? operation,
         string? from,
@@ -61,6 +63,8 @@ public static class TraceEndpoints
             return TypedResults.ValidationProblem(errors, title: "Invalid trace search");
         }
 
-        return TypedResults.Ok(await store.SearchAsync(query, cancellationToken));
+        // A summary is shown, not the user's raw telemetry: its root operation is redacted like any other output.
+        var found = await store.SearchAsync(query, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<TraceSummary>>([.. found.Select(t => t with { RootOperation = redactor.Redact(t.RootOperation) })]);
     }
 }

@@ -33,6 +33,21 @@ public static class WebhookEndpoints
         var limits = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
         using var activity = OpsAssistantTelemetry.ActivitySource.StartActivity($"webhook {origin}");
 
+        // A browser may send a cross-origin text/plain or form POST without a preflight; it cannot send application/json.
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem($"Content-Type '{context.Request.ContentType}' is not supported; alert webhooks send application/json.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+        }
+
+        // With API keys the service is meant to authenticate its callers; the webhooks must not stay the open door.
+        if (security.HasKeys && string.IsNullOrEmpty(security.WebhookToken) && string.IsNullOrEmpty(security.WebhookHmacSecret))
+        {
+            return Unauthorized(context, $"{SecurityOptions.SectionName}:ApiKeys is set, so the webhooks need their own credentials: " +
+                $"set {SecurityOptions.SectionName}:WebhookToken or {SecurityOptions.SectionName}:WebhookHmacSecret and send them.");
+        }
+
         if (WebhookAuthenticator.CheckToken(context.Request, security) is { } tokenProblem)
         {
             return Unauthorized(context, tokenProblem);
@@ -46,10 +61,31 @@ public static class WebhookEndpoints
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Webhook body too large");
         }
 
-        if (WebhookAuthenticator.CheckSignature(context.Request, body, security) is { } signatureProblem)
+        var clock = services.GetRequiredService<TimeProvider>();
+        if (WebhookAuthenticator.CheckSignature(context.Request, body, security, clock.GetUtcNow(), out var signature) is { } signatureProblem)
         {
             return Unauthorized(context, signatureProblem);
         }
+
+        var replays = services.GetRequiredService<WebhookReplayCache>();
+        if (signature is not null && !replays.TryClaim(signature, security.WebhookSignatureTolerance))
+        {
+            return Unauthorized(context, "This signed delivery was already received; a sender signs each delivery anew, with its own timestamp.");
+        }
+
+        var result = await ProcessAsync(context, origin, body, limits, activity, cancellationToken);
+        if (signature is not null && result is not IStatusCodeHttpResult { StatusCode: >= 200 and < 300 })
+        {
+            // Not taken: the sender's retry of this very request must not look like a replay.
+            replays.Forget(signature);
+        }
+
+        return result;
+    }
+
+    private static async Task<IResult> ProcessAsync(HttpContext context, string origin, byte[] body, WebhookOptions limits, System.Diagnostics.Activity? activity,
+        CancellationToken cancellationToken)
+    {
 
         IReadOnlyList<WebhookAlert> alerts;
         try
@@ -138,7 +174,7 @@ public static class WebhookEndpoints
 
             var inserted = await store.TryAddAsync(new AnalysisRecord
             {
-                Id = id, TraceId = traceId, Status = AnalysisStatus.Queued, Origin = origin, Source = source, Subject = alert.Name,
+                Id = id, TraceId = traceId, Status = AnalysisStatus.Queued, Origin = origin, Source = source, Subject = OpsAssistant.Core.Prompting.ControlCharacters.Escape(alert.Name),
                 TraceParent = (activity ?? System.Diagnostics.Activity.Current)?.Id,
             }, cancellationToken);
             var existing = inserted ? null : await store.GetAsync(id, cancellationToken);

@@ -4,7 +4,7 @@
 
 const TRACE_ID = /^\s*([0-9a-f]{32}|[0-9a-f]{16})\s*$/i;
 const MAX_ROWS = 1500;
-const state = { conversationId: null, trace: null, analysis: null, apiKey: localStorage.getItem("opsassistant.apiKey") };
+const state = { conversationId: null, trace: null, analysis: null, apiKey: sessionStorage.getItem("opsassistant.apiKey") };
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, cls, text) => {
@@ -22,7 +22,7 @@ async function api(path, init = {}) {
     const key = window.prompt("This OpsAssistant requires an API key:");
     if (key) {
       state.apiKey = key.trim();
-      localStorage.setItem("opsassistant.apiKey", state.apiKey);
+      sessionStorage.setItem("opsassistant.apiKey", state.apiKey);
       return api(path, init);
     }
   }
@@ -157,7 +157,7 @@ function hypothesisCard(h) {
 
 // ---- Waterfall ----
 async function loadTrace(traceId) {
-  const res = await api(`/api/traces/${encodeURIComponent(traceId)}`);
+  const res = await api(`/api/traces/${encodeURIComponent(traceId)}?redact=true`);
   if (!res.ok) {
     $("waterfall").replaceChildren(el("p", "note", `Trace not shown: ${await problemText(res)}`));
     return;
@@ -208,15 +208,17 @@ function renderWaterfall() {
   const cited = new Set((state.analysis?.hypotheses || []).flatMap((h) => h.spanIds || []));
   $("trace-title").textContent = `Waterfall · ${spans.length} spans · ${(total / 1e6).toFixed(1)} ms`;
 
-  // Large traces: keep what matters (critical path, suspects, errors, their ancestors) within MAX_ROWS.
+  // Large traces: keep what matters (suspects, errors, the critical path, their ancestors) within MAX_ROWS, in that order
+  // of importance; a trace whose every span is on the critical path still shows MAX_ROWS rows, never all of them.
   let keep = null;
   if (spans.length > MAX_ROWS) {
     keep = new Set();
     const addWithAncestors = (id) => {
-      for (let s = byId.get(id), guard = 0; s && !keep.has(s.id) && guard < 10000; s = byId.get(s.parent), guard++) keep.add(s.id);
+      for (let s = byId.get(id), guard = 0; s && !keep.has(s.id) && guard < 10000 && keep.size < MAX_ROWS; s = byId.get(s.parent), guard++) keep.add(s.id);
     };
-    [...suspects, ...critical].forEach(addWithAncestors);
+    suspects.forEach(addWithAncestors);
     spans.filter((s) => s.error).slice(0, 200).forEach((s) => addWithAncestors(s.id));
+    critical.forEach(addWithAncestors);
     for (const s of spans) { if (keep.size >= MAX_ROWS) break; keep.add(s.id); }
   }
 
@@ -231,6 +233,7 @@ function renderWaterfall() {
     const kids = (children.get(s.id) || []).slice().sort((a, b) => (a.start < b.start ? 1 : -1));
     for (const k of kids) stack.push([k, depth + 1]);
     if (keep && !keep.has(s.id)) continue;
+    if (shown >= MAX_ROWS) break;
     const row = spanRow(s, depth, t0, total, critical.has(s.id), suspects.has(s.id));
     if (cited.has(s.id) && !suspects.has(s.id)) row.classList.add("cited");
     frag.appendChild(row);

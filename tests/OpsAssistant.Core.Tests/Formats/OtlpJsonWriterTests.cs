@@ -31,6 +31,26 @@ public sealed class OtlpJsonWriterTests
     }
 
     [Fact]
+    public async Task WriteAsync_LargeTrace_HandsTheOutputBoundedPiecesWhoseBytesEqualTheWholeDocument()
+    {
+        var resource = new Resource("checkout");
+        var spans = Enumerable.Range(0, 20_000).Select(i => new Span
+        {
+            TraceId = "4bf92f3577b34da6a3ce929d0e0e4736", SpanId = (0x1000_0000_0000_0000L + i).ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
+            Name = "GET /items/" + i, StartUnixNano = i, EndUnixNano = i + 10, Resource = resource,
+            Attributes = [new Attribute("http.route", "/items/{id}"), new Attribute("item", (long)i)],
+        }).ToList();
+        var recording = new RecordingStream();
+
+        await OtlpJsonWriter.WriteAsync(recording, spans);
+
+        // A slow reader of a big trace costs the server one flush's worth of memory, not the whole document.
+        Assert.True(recording.Writes.Count > 10, $"{recording.Writes.Count} writes");
+        Assert.All(recording.Writes, w => Assert.True(w.Length < 2 * OtlpJsonWriter.FlushBytes, $"a write of {w.Length} bytes"));
+        Assert.Equal(OtlpJsonWriter.ToUtf8Bytes(spans), recording.Writes.SelectMany(w => w).ToArray());
+    }
+
+    [Fact]
     public void Write_TypedAttributes_KeepTheirTypes()
     {
         var span = new Span
@@ -46,5 +66,39 @@ public sealed class OtlpJsonWriterTests
         Assert.Equal(1.5, back.GetAttribute("d"));
         Assert.Equal(true, back.GetAttribute("b"));
         Assert.Equal(new object?[] { "a", 1L }, (object?[])back.GetAttribute("arr")!);
+    }
+
+    /// <summary>Keeps each write the writer hands it, as the response body would receive them.</summary>
+    private sealed class RecordingStream : Stream
+    {
+        public List<byte[]> Writes { get; } = [];
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => Writes.Sum(w => (long)w.Length);
+
+        public override long Position { get => Length; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => Writes.Add(buffer.AsSpan(offset, count).ToArray());
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Writes.Add(buffer.ToArray());
+            return ValueTask.CompletedTask;
+        }
     }
 }

@@ -135,6 +135,22 @@ public sealed class OtlpProtobufReaderTests
         Assert.Throws<TraceFormatException>(() => OtlpProtobufReader.Read(request));
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x0a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 })] // 2^63: its low 32 bits are 0
+    [InlineData(new byte[] { 0x0a, 0x80, 0x80, 0x80, 0x80, 0x10 })] // 2^32: read as 32 bits it is 0 too
+    [InlineData(new byte[] { 0x0a, 0x82, 0x80, 0x80, 0x80, 0x10, 0x00, 0x00 })] // 2^32 + 2: would read as 2 and take the next two bytes
+    public void Read_LengthBeyondThirtyTwoBits_IsMalformedRatherThanEmpty(byte[] request) =>
+        Assert.Throws<TraceFormatException>(() => OtlpProtobufReader.Read(request));
+
+    [Fact]
+    public void Read_NestedLengthPastItsMessage_IsMalformed()
+    {
+        // resource_spans (6 bytes) holding scope_spans that declares 2^63 bytes.
+        var request = new byte[] { 0x0a, 0x0b, 0x12, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 };
+
+        Assert.Throws<TraceFormatException>(() => OtlpProtobufReader.Read(request));
+    }
+
     [Fact]
     public void Read_WrongLengthTraceId_ThrowsNamingTheField()
     {

@@ -46,6 +46,9 @@ public sealed class SecretRedactorTests
     [InlineData("pool.pending_password=p@ss, pool.size=10", "pool.pending_password=[REDACTED], pool.size=10")]
     [InlineData("x-api-key: abc123 ok", "x-api-key: [REDACTED] ok")]
     [InlineData("gen_ai.usage.input_tokens=1234", "gen_ai.usage.input_tokens=1234")]
+    [InlineData("rejected: aws_secret_access_key=Zq9xW8vU7tS6rQ5p", "rejected: aws_secret_access_key=[REDACTED]")]
+    [InlineData("https://shop.example/pay?access_token=at-8c1f0e9d&x=1", "https://shop.example/pay?access_token=[REDACTED]&x=1")]
+    [InlineData("postgres://app:S3cretPw@db.internal:5432/shop", "postgres://app:[REDACTED]@db.internal:5432/shop")]
     public void Redact_KeyValueTextWithASensitiveKey_RedactsTheValueWhateverItLooksLike(string text, string expected) =>
         Assert.Equal(expected, _redactor.Redact(text));
 

@@ -15,7 +15,7 @@ public sealed class EndpointAccessTests : IDisposable
 {
     private const string Key = "access-test-key-0123456789";
     private const string Token = "access-test-webhook-token-0123";
-    private const string Secret = "access-test-hmac-secret-0123";
+    private const string Secret = "access-test-hmac-secret-0123456789abcdef";
 
     /// <summary>Routes under the guarded prefixes that are open on purpose, each with the reason. Keep this empty unless argued.</summary>
     private static readonly Dictionary<string, string> DeliberatelyAnonymous = new(StringComparer.Ordinal)
@@ -123,10 +123,12 @@ public sealed class EndpointAccessTests : IDisposable
     {
         using var client = _host.CreateClient();
         const string body = """{"alerts":[]}""";
-        var good = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(body)));
+        var stamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var good = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(stamp + "." + body)));
         var refusals = new Dictionary<string, string>[]
         {
-            new() { ["X-OpsAssistant-Signature"] = good },
+            new() { ["X-OpsAssistant-Timestamp"] = stamp, ["X-OpsAssistant-Signature"] = good },
+            new() { ["Authorization"] = "Bearer " + Token, ["X-OpsAssistant-Signature"] = good },
             new() { ["Authorization"] = "Bearer wrong-" + Token, ["X-OpsAssistant-Signature"] = good },
             new() { ["Authorization"] = "Basic " + Token, ["X-OpsAssistant-Signature"] = good },
             new() { ["X-Api-Key"] = Key, ["X-OpsAssistant-Signature"] = good },
@@ -148,8 +150,12 @@ public sealed class EndpointAccessTests : IDisposable
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             }
 
-            // The same body with both credentials right is accepted: the refusals above were the guard's.
-            using var accepted = Request(method, path, body, new() { ["Authorization"] = "Bearer " + Token, ["X-OpsAssistant-Signature"] = good });
+            // The same body with both credentials right is accepted: the refusals above were the guard's. Each route gets its
+            // own signing time, as a sender signs each delivery: one signature twice is a replay.
+            var signedAt = DateTimeOffset.UtcNow.AddSeconds(-webhooks.IndexOf((method, path))).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(signedAt + "." + body)));
+            using var accepted = Request(method, path, body,
+                new() { ["Authorization"] = "Bearer " + Token, ["X-OpsAssistant-Timestamp"] = signedAt, ["X-OpsAssistant-Signature"] = signature });
             Assert.Equal(HttpStatusCode.Accepted, (await client.SendAsync(accepted)).StatusCode);
         }
     }

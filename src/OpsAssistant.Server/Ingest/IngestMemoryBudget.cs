@@ -1,0 +1,114 @@
+using System.Buffers;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace OpsAssistant.Server.Ingest;
+
+/// <summary>
+/// The server-wide budget of memory that request bodies may hold at once, decompressed (<c>OpsAssistant:Ingest:MaxBufferedBytes</c>).
+/// Each request's own limits bound one body; this bounds how many large bodies are held together, so thirty concurrent gzip
+/// bombs cannot each claim their full per-request allowance. A request that would pass the budget is refused with 503 and
+/// Retry-After instead of waiting (waiting would hold its connection and socket buffers anyway).
+/// </summary>
+internal sealed class IngestMemoryBudget : IDisposable
+{
+    /// <summary>Size of the pieces a body of unknown length is read in.</summary>
+    public const int ChunkBytes = 64 * 1024;
+
+    private readonly IngestOptions _options;
+    private readonly ConcurrencyLimiter _readers;
+    private long _used;
+
+    public IngestMemoryBudget(IOptions<IngestOptions> options)
+    {
+        _options = options.Value;
+
+        // Decompressing is CPU work: a few bodies at a time keep /healthz and the API responsive; the rest wait their turn.
+        _readers = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = _options.MaxConcurrentBodies,
+            QueueLimit = _options.MaxQueuedBodies,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+
+        // Chunks come from a pool no larger than the budget, so an attack's garbage cannot pile up between collections:
+        // a chunk is only rented once its bytes are reserved, so the pool never holds more than the budget.
+        Chunks = ArrayPool<byte>.Create(ChunkBytes, (int)Math.Min(int.MaxValue, Math.Max(1, _options.MaxBufferedBytes / ChunkBytes)));
+    }
+
+    public long Capacity => _options.MaxBufferedBytes;
+
+    /// <summary>Bytes currently held by requests.</summary>
+    public long Used => Interlocked.Read(ref _used);
+
+    public ArrayPool<byte> Chunks { get; }
+
+    /// <summary>A request's turn to read a body and its share of the budget, both given back when disposed.</summary>
+    /// <exception cref="MemoryBudgetExceededException">Too many bodies are being read or waiting.</exception>
+    public async Task<Lease> OpenAsync(CancellationToken cancellationToken)
+    {
+        var permit = await _readers.AcquireAsync(1, cancellationToken);
+        if (!permit.IsAcquired)
+        {
+            permit.Dispose();
+            throw new MemoryBudgetExceededException(
+                $"{_options.MaxConcurrentBodies} request bodies are being read and {_options.MaxQueuedBodies} are waiting " +
+                $"({IngestOptions.SectionName}:MaxConcurrentBodies, {IngestOptions.SectionName}:MaxQueuedBodies); retry shortly.");
+        }
+
+        return new Lease(this, permit);
+    }
+
+    public void Dispose() => _readers.Dispose();
+
+    private bool TryReserve(long bytes)
+    {
+        while (true)
+        {
+            var used = Interlocked.Read(ref _used);
+            if (used + bytes > Capacity)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _used, used + bytes, used) == used)
+            {
+                return true;
+            }
+        }
+    }
+
+    private void Release(long bytes) => Interlocked.Add(ref _used, -bytes);
+
+    /// <summary>What one request holds of the budget.</summary>
+    internal sealed class Lease(IngestMemoryBudget budget, RateLimitLease permit) : IDisposable
+    {
+        private long _held;
+
+        /// <exception cref="MemoryBudgetExceededException">The budget has no room for <paramref name="bytes"/> more.</exception>
+        public void Reserve(long bytes)
+        {
+            if (!budget.TryReserve(bytes))
+            {
+                throw new MemoryBudgetExceededException(
+                    $"The service is holding as many request bodies as {IngestOptions.SectionName}:MaxBufferedBytes ({budget.Capacity} bytes) allows; retry shortly.");
+            }
+
+            _held += bytes;
+        }
+
+        /// <summary>Gives back part of the share early (a buffer that has been copied and dropped).</summary>
+        public void Release(long bytes)
+        {
+            bytes = Math.Min(bytes, _held);
+            _held -= bytes;
+            budget.Release(bytes);
+        }
+
+        public void Dispose()
+        {
+            Release(_held);
+            permit.Dispose();
+        }
+    }
+}
