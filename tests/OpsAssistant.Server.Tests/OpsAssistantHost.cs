@@ -23,6 +23,9 @@ public sealed class OpsAssistantHost : WebApplicationFactory<Program>
 
             // Tests start from an empty store unless they ask for the samples.
             ["OpsAssistant:SeedSamples"] = "false",
+
+            // Hosts run side by side: each gets its own free gRPC port instead of 4317.
+            ["OpsAssistant:Ingest:GrpcUrl"] = "http://127.0.0.1:0",
         };
         foreach (var (key, value) in settings ?? [])
         {

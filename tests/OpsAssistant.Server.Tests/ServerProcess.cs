@@ -37,6 +37,7 @@ public sealed class ServerProcess : IDisposable
         };
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["OpsAssistant__SeedSamples"] = "false";
+        start.Environment["OpsAssistant__Ingest__GrpcUrl"] = "http://127.0.0.1:0";
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         foreach (var (key, value) in settings)
         {

@@ -62,6 +62,7 @@ public static class OpsAssistantHostExtensions
         services.AddOpsAssistantNotifications();
         services.AddOpsAssistantSampling();
         services.AddSingleton<IncidentSamplingCoordinator>();
+        services.AddOpsAssistantGrpc();
 
         AddTelemetry(builder);
         return builder;
@@ -126,7 +127,8 @@ public static class OpsAssistantHostExtensions
                 .AddSource(OpsAssistantTelemetry.SourceName)
                 .AddAspNetCoreInstrumentation(options =>
                     // Exporting one span per ingested batch would feed the service's own telemetry back into itself.
-                    options.Filter = context => !context.Request.Path.StartsWithSegments("/v1/traces") && !context.Request.Path.StartsWithSegments("/healthz"))
+                    options.Filter = context => !context.Request.Path.StartsWithSegments("/v1/traces") && !context.Request.Path.StartsWithSegments("/healthz")
+                        && !GrpcServiceCollectionExtensions.IsOwnIngest(context.Request.Path))
                 .AddHttpClientInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(OpsAssistantTelemetry.SourceName)

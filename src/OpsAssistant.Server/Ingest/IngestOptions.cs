@@ -10,4 +10,12 @@ public sealed class IngestOptions
 
     /// <summary>Largest body after gzip decompression, so a small compressed bomb cannot exhaust memory; larger is 413.</summary>
     public long MaxDecompressedBytes { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>
+    /// Where the gRPC server (OTLP <c>TraceService/Export</c>, Jaeger <c>SamplingManager</c>) listens, cleartext HTTP/2:
+    /// loopback port 4317 unless set. Empty turns it off. Port 0 picks a free port.
+    /// </summary>
+    public string? GrpcUrl { get; set; } = DefaultGrpcUrl;
+
+    public const string DefaultGrpcUrl = "http://127.0.0.1:4317";
 }

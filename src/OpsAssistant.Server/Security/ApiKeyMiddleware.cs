@@ -62,9 +62,11 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<Sec
         && (request.Path.Equals("/api/sampling", StringComparison.OrdinalIgnoreCase) || request.Path.Equals("/api/sampling/", StringComparison.OrdinalIgnoreCase)
             || request.Path.Equals("/api/sampling/strategies", StringComparison.OrdinalIgnoreCase));
 
-    private static bool IsAuthorized(HttpRequest request, IList<string> keys)
+    private static bool IsAuthorized(HttpRequest request, IList<string> keys) => IsKnownKey(PresentedKey(request), keys);
+
+    /// <summary>Whether a presented key is one of <paramref name="keys"/>; also the gRPC port's check.</summary>
+    internal static bool IsKnownKey(string? presented, IList<string> keys)
     {
-        var presented = PresentedKey(request);
         if (presented is null)
         {
             return false;

@@ -1,0 +1,20 @@
+using OpsAssistant.Server.GrpcServices;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the gRPC port: OTLP/gRPC ingest and Jaeger remote sampling.</summary>
+public static class GrpcServiceCollectionExtensions
+{
+    public static IServiceCollection AddOpsAssistantGrpc(this IServiceCollection services)
+    {
+        services.AddSingleton<GrpcServer>();
+        services.AddHostedService(provider => provider.GetRequiredService<GrpcServer>());
+        return services;
+    }
+
+    /// <summary>
+    /// Whether a request is OTLP/gRPC ingest. The ASP.NET Core instrumentation listens process-wide, so it sees the gRPC
+    /// server's requests too; tracing them would feed every export back into the store as a new trace.
+    /// </summary>
+    public static bool IsOwnIngest(PathString path) => path.StartsWithSegments("/" + OtlpTraceGrpcService.ServiceName);
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpsAssistant.Server.GrpcServices;
+
+namespace OpsAssistant.Server.Tests.Grpc;
+
+/// <summary>The gRPC port's configuration: where it listens, when it refuses to start, and turning it off.</summary>
+public sealed class GrpcPortStartupTests
+{
+    [Theory]
+    [InlineData("https://127.0.0.1:4317")]
+    [InlineData("http://127.0.0.1")]
+    [InlineData("http://ingest.example:4317")]
+    [InlineData("127.0.0.1:4317")]
+    public void Start_UnusableGrpcUrl_FailsNamingTheKey(string url)
+    {
+        using var host = new OpsAssistantHost(new() { ["OpsAssistant:Ingest:GrpcUrl"] = url });
+
+        var error = Assert.ThrowsAny<Exception>(() => host.StartServer());
+
+        Assert.Contains("OpsAssistant:Ingest:GrpcUrl", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_GrpcBeyondLoopbackWithoutApiKeys_IsRefused()
+    {
+        using var host = new OpsAssistantHost(new() { ["OpsAssistant:Ingest:GrpcUrl"] = "http://0.0.0.0:0" });
+
+        var error = Assert.ThrowsAny<Exception>(() => host.StartServer());
+
+        Assert.Contains("OpsAssistant:Security:ApiKeys", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_EmptyGrpcUrl_ServesHttpWithoutAGrpcPort()
+    {
+        using var host = new OpsAssistantHost(new() { ["OpsAssistant:Ingest:GrpcUrl"] = "" });
+
+        _ = host.BaseAddress;
+
+        Assert.Null(host.Services.GetRequiredService<GrpcServer>().Address);
+    }
+
+    [Fact]
+    public void Start_DefaultTestHost_ListensForGrpcOnItsOwnLoopbackPort()
+    {
+        using var first = new OpsAssistantHost();
+        using var second = new OpsAssistantHost();
+        _ = first.BaseAddress;
+        _ = second.BaseAddress;
+
+        var one = first.Services.GetRequiredService<GrpcServer>().Address!;
+        var two = second.Services.GetRequiredService<GrpcServer>().Address!;
+
+        Assert.Equal("127.0.0.1", one.Host);
+        Assert.NotEqual(one.Port, two.Port);
+        Assert.NotEqual(first.BaseAddress.Port, one.Port);
+    }
+}
