@@ -28,4 +28,5 @@ root.Subcommands.Add(EvalCommand.Create(new EvalServices(
     CliHost.EvalEngine,
     (stream, traceId, ct) => TraceReader.ReadSingleAsync(stream, traceId, null, ct),
     AnsiConsole.Console)));
+root.Subcommands.Add(McpCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -63,6 +63,7 @@ public static class OpsAssistantHostExtensions
         services.AddOpsAssistantSampling();
         services.AddSingleton<IncidentSamplingCoordinator>();
         services.AddOpsAssistantGrpc();
+        services.AddOpsAssistantMcp();
 
         AddTelemetry(builder);
         return builder;
@@ -98,6 +99,7 @@ public static class OpsAssistantHostExtensions
         app.MapChatEndpoints();
         app.MapWebhookEndpoints();
         app.MapSamplingEndpoints();
+        app.MapOpsAssistantMcp();
         return app;
     }
 

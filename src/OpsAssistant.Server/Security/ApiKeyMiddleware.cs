@@ -6,7 +6,7 @@ using OpsAssistant.Infrastructure.Sampling;
 namespace OpsAssistant.Server.Security;
 
 /// <summary>
-/// Requires one of the configured API keys on <c>/api/*</c> and on OTLP ingest; health, OpenAPI and the page stay open.
+/// Requires one of the configured API keys on <c>/api/*</c>, <c>/mcp</c> and on OTLP ingest; health, OpenAPI and the page stay open.
 /// <c>GET /api/sampling</c> and <c>GET /api/sampling/strategies</c> stay open too unless <c>OpsAssistant:Sampling:AllowAnonymousStrategies</c> is false: SDK samplers
 /// poll it and cannot send a key (the strategy reveals only a rate); the override routes beneath it always need a key.
 /// Keys are compared as SHA-256 digests in constant time so response timing reveals nothing about them.
@@ -39,7 +39,8 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptionsMonitor<Sec
     }
 
     internal static bool IsProtected(PathString path) =>
-        path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v1/traces", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v1/traces", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/mcp", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The key a request presents, as <c>X-Api-Key</c> or a bearer token, or null.</summary>
     internal static string? PresentedKey(HttpRequest request)
