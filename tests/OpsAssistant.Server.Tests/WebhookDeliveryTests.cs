@@ -52,7 +52,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Equal("done", body.RootElement.GetProperty("status").GetString());
         Assert.Equal("CheckoutErrors", body.RootElement.GetProperty("subject").GetString());
         Assert.Equal("payment", body.RootElement.GetProperty("hypotheses")[0].GetProperty("service").GetString());
-        Assert.Equal($"https://rca.example.com/api/analyses/{id}", body.RootElement.GetProperty("link").GetString());
+        Assert.Equal($"https://rca.example.com/?analysisId={id}", body.RootElement.GetProperty("link").GetString());
     }
 
     [Fact]

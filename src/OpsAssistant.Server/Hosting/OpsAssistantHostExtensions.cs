@@ -100,6 +100,7 @@ public static class OpsAssistantHostExtensions
         app.MapWebhookEndpoints();
         app.MapSamplingEndpoints();
         app.MapOpsAssistantMcp();
+        app.MapDeepLinkEndpoints();
         return app;
     }
 

@@ -17,7 +17,8 @@ public static class NotificationMessage
     public static JsonObject Render(AnalysisRecord analysis, NotificationFormat format, Uri? publicBaseUrl)
     {
         ArgumentNullException.ThrowIfNull(analysis);
-        var link = publicBaseUrl is null ? null : new Uri(publicBaseUrl, $"api/analyses/{Uri.EscapeDataString(analysis.Id)}").ToString();
+        // The page, not the JSON API: an operator follows the link in a browser, where the API would answer 401 once keys are set.
+        var link = publicBaseUrl is null ? null : new Uri(publicBaseUrl, $"?analysisId={Uri.EscapeDataString(analysis.Id)}").ToString();
         return format == NotificationFormat.Slack ? Slack(analysis, link) : Json(analysis, link);
     }
 
