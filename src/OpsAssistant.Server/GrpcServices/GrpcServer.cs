@@ -82,6 +82,7 @@ internal sealed class GrpcServer(IServiceProvider services, IOptions<IngestOptio
             return next(context);
         });
         app.MapGrpcService<OtlpTraceGrpcService>();
+        app.MapGrpcService<JaegerSamplingGrpcService>();
         await app.StartAsync(cancellationToken);
         _app = app;
 
