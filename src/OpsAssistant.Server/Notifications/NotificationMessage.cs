@@ -7,7 +7,7 @@ namespace OpsAssistant.Server.Notifications;
 
 /// <summary>
 /// Renders a finished analysis as the configured body. Hypothesis text comes from trace content, which is untrusted, so the
-/// Slack form escapes it: a span name cannot ping a channel or smuggle a link.
+/// Slack and Teams forms escape it: a span name cannot ping a channel or smuggle a link.
 /// </summary>
 public static class NotificationMessage
 {
@@ -19,7 +19,12 @@ public static class NotificationMessage
         ArgumentNullException.ThrowIfNull(analysis);
         // The page, not the JSON API: an operator follows the link in a browser, where the API would answer 401 once keys are set.
         var link = publicBaseUrl is null ? null : new Uri(publicBaseUrl, $"?analysisId={Uri.EscapeDataString(analysis.Id)}").ToString();
-        return format == NotificationFormat.Slack ? Slack(analysis, link) : Json(analysis, link);
+        return format switch
+        {
+            NotificationFormat.Slack => Slack(analysis, link),
+            NotificationFormat.Teams => TeamsCard.Render(analysis, link),
+            _ => Json(analysis, link),
+        };
     }
 
     private static JsonObject Json(AnalysisRecord analysis, string? link)
