@@ -13,8 +13,10 @@ public static class GrpcServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Whether a request is OTLP/gRPC ingest. The ASP.NET Core instrumentation listens process-wide, so it sees the gRPC
-    /// server's requests too; tracing them would feed every export back into the store as a new trace.
+    /// Whether a request is an OTLP export over gRPC (traces, or the metrics and logs the service answers UNIMPLEMENTED).
+    /// The ASP.NET Core instrumentation listens process-wide, so it sees the gRPC server's requests too; tracing them would
+    /// feed every export of a service pointed at itself back into the store as a new trace.
     /// </summary>
-    public static bool IsOwnIngest(PathString path) => path.StartsWithSegments("/" + OtlpTraceGrpcService.ServiceName);
+    public static bool IsOwnIngest(PathString path) =>
+        path.Value?.StartsWith("/opentelemetry.proto.collector.", StringComparison.Ordinal) == true;
 }

@@ -130,7 +130,8 @@ public static class OpsAssistantHostExtensions
                 .AddSource(OpsAssistantTelemetry.SourceName)
                 .AddAspNetCoreInstrumentation(options =>
                     // Exporting one span per ingested batch would feed the service's own telemetry back into itself.
-                    options.Filter = context => !context.Request.Path.StartsWithSegments("/v1/traces") && !context.Request.Path.StartsWithSegments("/healthz")
+                    options.Filter = context => !context.Request.Path.StartsWithSegments("/v1/traces") && !context.Request.Path.StartsWithSegments("/v1/metrics")
+                        && !context.Request.Path.StartsWithSegments("/v1/logs") && !context.Request.Path.StartsWithSegments("/healthz")
                         && !GrpcServiceCollectionExtensions.IsOwnIngest(context.Request.Path))
                 .AddHttpClientInstrumentation())
             .WithMetrics(metrics => metrics
