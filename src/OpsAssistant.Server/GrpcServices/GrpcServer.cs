@@ -33,8 +33,12 @@ internal sealed class GrpcServer(IServiceProvider services, IOptions<IngestOptio
             return;
         }
 
+        // GrpcUrlValidator has refused an unusable or unguarded address at start; what is left here is valid.
         var listen = GrpcListenAddress.TryParse(url, out var error) ?? throw new InvalidOperationException(error);
-        GuardExposure(listen, url);
+        if (!listen.IsLoopback && security.Value.ApiKeys.Count == 0)
+        {
+            logger.LogWarning("Serving gRPC on {Url} without API keys because {Key} is true", url, $"{SecurityOptions.SectionName}:AllowAnonymous");
+        }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(GrpcServer).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
@@ -106,23 +110,5 @@ internal sealed class GrpcServer(IServiceProvider services, IOptions<IngestOptio
             await _app.DisposeAsync();
             _app = null;
         }
-    }
-
-    /// <summary>The main port's rule on this one: beyond loopback only with API keys, or AllowAnonymous on purpose.</summary>
-    private void GuardExposure(GrpcListenAddress listen, string url)
-    {
-        if (listen.IsLoopback || security.Value.ApiKeys.Count > 0)
-        {
-            return;
-        }
-
-        if (!security.Value.AllowAnonymous)
-        {
-            throw new InvalidOperationException(
-                $"Refusing to serve gRPC on {url} without authentication: set {SecurityOptions.SectionName}:ApiKeys, or " +
-                $"{SecurityOptions.SectionName}:AllowAnonymous=true when something in front of the service authenticates callers.");
-        }
-
-        logger.LogWarning("Serving gRPC on {Url} without API keys because {Key} is true", url, $"{SecurityOptions.SectionName}:AllowAnonymous");
     }
 }

@@ -7,6 +7,7 @@ public static class GrpcServiceCollectionExtensions
 {
     public static IServiceCollection AddOpsAssistantGrpc(this IServiceCollection services)
     {
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<OpsAssistant.Server.Ingest.IngestOptions>, GrpcUrlValidator>();
         services.AddSingleton<GrpcServer>();
         services.AddHostedService(provider => provider.GetRequiredService<GrpcServer>());
         return services;

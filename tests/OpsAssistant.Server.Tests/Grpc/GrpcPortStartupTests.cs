@@ -31,6 +31,20 @@ public sealed class GrpcPortStartupTests
     }
 
     [Fact]
+    public void Start_GrpcBeyondLoopbackWithApiKeys_ListensOnEveryInterface()
+    {
+        using var host = new OpsAssistantHost(new()
+        {
+            ["OpsAssistant:Ingest:GrpcUrl"] = "http://0.0.0.0:0",
+            ["OpsAssistant:Security:ApiKeys:0"] = "grpc-open-key-0123456789",
+        });
+
+        _ = host.BaseAddress;
+
+        Assert.NotNull(host.Services.GetRequiredService<GrpcServer>().Address);
+    }
+
+    [Fact]
     public void Start_EmptyGrpcUrl_ServesHttpWithoutAGrpcPort()
     {
         using var host = new OpsAssistantHost(new() { ["OpsAssistant:Ingest:GrpcUrl"] = "" });
