@@ -87,7 +87,18 @@ internal sealed class GrpcServer(IServiceProvider services, IOptions<IngestOptio
         });
         app.MapGrpcService<OtlpTraceGrpcService>();
         app.MapGrpcService<JaegerSamplingGrpcService>();
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            // Most often a Collector or another instance already holds 4317: say which setting moves or disables this port.
+            await app.DisposeAsync();
+            throw new InvalidOperationException(
+                $"The gRPC port could not listen on {url}: {ex.Message} Set {GrpcListenAddress.ConfigurationKey} to another address, or empty to turn gRPC off.", ex);
+        }
+
         _app = app;
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();

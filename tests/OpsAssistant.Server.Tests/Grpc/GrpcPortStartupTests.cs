@@ -45,6 +45,19 @@ public sealed class GrpcPortStartupTests
     }
 
     [Fact]
+    public void Start_GrpcPortAlreadyTaken_FailsNamingTheKeyToChange()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        using var host = new OpsAssistantHost(new() { ["OpsAssistant:Ingest:GrpcUrl"] = $"http://127.0.0.1:{port}" });
+
+        var error = Assert.ThrowsAny<Exception>(() => host.StartServer());
+
+        Assert.Contains("OpsAssistant:Ingest:GrpcUrl", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Start_EmptyGrpcUrl_ServesHttpWithoutAGrpcPort()
     {
         using var host = new OpsAssistantHost(new() { ["OpsAssistant:Ingest:GrpcUrl"] = "" });
