@@ -1,9 +1,13 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Server;
+using OpsAssistant.Infrastructure.Llm;
 using OpsAssistant.Infrastructure.Mcp;
+using OpsAssistant.Infrastructure.Sampling;
+using OpsAssistant.Infrastructure.Sources;
 using OpsAssistant.Infrastructure.Storage;
 
 namespace OpsAssistant.Cli.Commands;
@@ -24,29 +28,40 @@ internal static class McpCommand
 
     internal static async Task<int> RunAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddConfiguration(configuration);
-        builder.Logging.AddConfiguration(configuration.GetSection("Logging"))
+        // A plain service provider and the server's own run loop, no generic host: the CLI carries no hosting stack.
+        var services = new ServiceCollection();
+        services.AddSingleton(configuration);
+        services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging"))
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddOpsAssistantTraceSources(configuration);
-        builder.Services.AddOpsAssistantAnalysis();
-        builder.Services.AddOpsAssistantSampling();
-        builder.Services.AddMcpServer(McpServerIdentity.Configure)
+            .SetMinimumLevel(LogLevel.Warning));
+        services.AddOpsAssistantTraceSources(configuration);
+        services.AddOpsAssistantAnalysis();
+        services.AddOpsAssistantSampling();
+        services.AddMcpServer(McpServerIdentity.Configure)
             .WithStdioServerTransport()
             .WithTools<OpsAssistantMcpTools>();
 
         try
         {
-            using var host = builder.Build();
-            await host.Services.GetRequiredService<RelationalTraceStore>().InitializeAsync(cancellationToken).ConfigureAwait(false);
-            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
+            ValidateOptions(provider);
+            await provider.GetRequiredService<RelationalTraceStore>().InitializeAsync(cancellationToken).ConfigureAwait(false);
+            await provider.GetRequiredService<McpServer>().RunAsync(cancellationToken).ConfigureAwait(false);
             return AnalyzeCommand.Ok;
         }
-        catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or System.Data.Common.DbException)
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or System.Data.Common.DbException)
         {
             await Console.Error.WriteLineAsync($"opsassistant mcp: {ex.Message}").ConfigureAwait(false);
             return AnalyzeCommand.Failure;
         }
+    }
+
+    /// <summary>The settings the tools read, checked before the first request rather than on it.</summary>
+    private static void ValidateOptions(IServiceProvider provider)
+    {
+        _ = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+        _ = provider.GetRequiredService<IOptions<TraceSourceOptions>>().Value;
+        _ = provider.GetRequiredService<IOptions<LlmOptions>>().Value;
+        _ = provider.GetRequiredService<IOptions<SamplingOptions>>().Value;
     }
 }
