@@ -29,4 +29,5 @@ root.Subcommands.Add(EvalCommand.Create(new EvalServices(
     (stream, traceId, ct) => TraceReader.ReadSingleAsync(stream, traceId, null, ct),
     AnsiConsole.Console,
     AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }))));
+root.Subcommands.Add(McpCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -43,6 +43,7 @@ internal static class LoadCommand
                 ["urls"] = "http://127.0.0.1:0",
                 ["OpsAssistant:Storage:Path"] = Path.Combine(directory, "load.db"),
                 ["OpsAssistant:SeedSamples"] = "false",
+                ["OpsAssistant:Ingest:GrpcUrl"] = "",
                 ["OpsAssistant:Webhooks:RunWorker"] = acceptOnly ? "false" : "true",
                 ["OpsAssistant:Webhooks:MaxQueuedAnalyses"] = "1000000",
             });

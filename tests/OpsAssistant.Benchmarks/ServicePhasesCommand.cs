@@ -45,6 +45,7 @@ internal static class ServicePhasesCommand
             {
                 ["OpsAssistant:Storage:Path"] = database,
                 ["OpsAssistant:SeedSamples"] = "false",
+                ["OpsAssistant:Ingest:GrpcUrl"] = "",
 
                 // The phases time a request's work on a trace read afresh; a reused (unchanged) trace is timed beside them.
                 ["OpsAssistant:Storage:TraceCacheSpans"] = "0",

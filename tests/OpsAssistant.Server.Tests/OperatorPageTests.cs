@@ -117,4 +117,55 @@ public sealed class OperatorPageTests : IAsyncLifetime
         Assert.False(overflow);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactDirectory, "page-phone.png"), FullPage = true });
     }
+
+    [Theory]
+    [InlineData("?traceId=" + SiblingTrace)]
+    [InlineData("traces/" + SiblingTrace)]
+    [InlineData("traces/" + "7C4F1A90B3E84D2F9A6C5E8017B3D264")]
+    public async Task Page_DeepLinkToATrace_AnalysesItAtOnce(string link)
+    {
+        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1300, Height = 900 } });
+
+        await page.GotoAsync(new Uri(_host.BaseAddress, link).ToString());
+
+        Assert.Equal($"?traceId={SiblingTrace}", new Uri(page.Url).Query);
+        var card = page.Locator(".hyp").First;
+        await card.WaitForAsync();
+        Assert.Contains("payment / oteldemo.PaymentService/Charge", await card.Locator(".where").InnerTextAsync(), StringComparison.Ordinal);
+        await page.Locator(".row.suspect[data-span='d4e5f60718293a4b']").WaitForAsync();
+        Assert.Contains(SiblingTrace, await page.InnerTextAsync(".msg.user"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Page_DeepLinkWithAMalformedTraceId_SaysSoWithoutAnalysing()
+    {
+        var page = await _browser!.NewPageAsync();
+
+        await page.GotoAsync(new Uri(_host.BaseAddress, "?traceId=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E").ToString());
+
+        var error = page.Locator(".msg.assistant.error");
+        await error.WaitForAsync();
+        Assert.Contains("<img src=x onerror=alert(1)>", await error.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator(".msg.assistant.error img").CountAsync());
+        Assert.Equal(0, await page.Locator(".msg.user").CountAsync());
+    }
+
+    [Fact]
+    public async Task Page_LinkToAStoredAnalysis_ShowsItWithoutAnalysingAgain()
+    {
+        using var client = _host.CreateClient();
+        using var created = await client.PostAsync("/api/analyses", new StringContent($"{{\"traceId\":\"{SiblingTrace}\"}}", System.Text.Encoding.UTF8, "application/json"));
+        using var result = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync());
+        var analysisId = result.RootElement.GetProperty("analysisId").GetString()!;
+        var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1300, Height = 900 } });
+        var chats = 0;
+        page.Request += (_, request) => chats += request.Url.Contains("/api/chat", StringComparison.Ordinal) ? 1 : 0;
+
+        await page.GotoAsync(new Uri(_host.BaseAddress, $"?analysisId={analysisId}").ToString());
+
+        await page.Locator(".hyp").First.WaitForAsync();
+        await page.Locator(".row.suspect[data-span='d4e5f60718293a4b']").WaitForAsync();
+        Assert.Contains(analysisId, await page.InnerTextAsync(".msg.assistant .meta"), StringComparison.Ordinal);
+        Assert.Equal(0, chats);
+    }
 }

@@ -23,6 +23,9 @@ public sealed class OpsAssistantHost : WebApplicationFactory<Program>
 
             // Tests start from an empty store unless they ask for the samples.
             ["OpsAssistant:SeedSamples"] = "false",
+
+            // Hosts run side by side: each gets its own free gRPC port instead of 4317.
+            ["OpsAssistant:Ingest:GrpcUrl"] = "http://127.0.0.1:0",
         };
         foreach (var (key, value) in settings ?? [])
         {
@@ -52,6 +55,13 @@ public sealed class OpsAssistantHost : WebApplicationFactory<Program>
         builder.UseEnvironment("Production");
         builder.UseUrls("http://127.0.0.1:0");
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(_settings));
+
+        // The OpenTelemetry environment settings are read while the app is composed, before app configuration applies:
+        // as host settings they are there in time, as environment variables are in production.
+        foreach (var (key, value) in _settings.Where(s => s.Key.StartsWith("OTEL_", StringComparison.Ordinal)))
+        {
+            builder.UseSetting(key, value);
+        }
         if (_services is not null)
         {
             builder.ConfigureServices(_services);

@@ -95,6 +95,9 @@ public sealed class ServerProcess : IDisposable
         };
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["OpsAssistant__SeedSamples"] = "false";
+
+        // Replicas and refused starts run side by side: each gets its own free gRPC port instead of 4317.
+        start.Environment["OpsAssistant__Ingest__GrpcUrl"] = "http://127.0.0.1:0";
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         foreach (var (key, value) in settings)
         {

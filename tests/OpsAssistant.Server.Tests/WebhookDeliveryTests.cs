@@ -52,7 +52,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.Equal("done", body.RootElement.GetProperty("status").GetString());
         Assert.Equal("CheckoutErrors", body.RootElement.GetProperty("subject").GetString());
         Assert.Equal("payment", body.RootElement.GetProperty("hypotheses")[0].GetProperty("service").GetString());
-        Assert.Equal($"https://rca.example.com/api/analyses/{id}", body.RootElement.GetProperty("link").GetString());
+        Assert.Equal($"https://rca.example.com/?analysisId={id}", body.RootElement.GetProperty("link").GetString());
     }
 
     [Fact]
@@ -75,6 +75,36 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         Assert.DoesNotContain("<!channel>", text, StringComparison.Ordinal);
         Assert.Contains("payment", text, StringComparison.Ordinal);
         Assert.Single(body.RootElement.EnumerateObject());
+    }
+
+    [Fact]
+    public async Task TeamsFormat_PostsAnAdaptiveCardWithEscapedAlertTextAndALinkToThePage()
+    {
+        var (client, host) = Client(new()
+        {
+            ["OpsAssistant:Notifications:Url"] = new Uri(_receiver.BaseAddress, "workflows/triggers/manual/paths/invoke").ToString(),
+            ["OpsAssistant:Notifications:Format"] = "Teams",
+            ["OpsAssistant:Notifications:PublicBaseUrl"] = "https://rca.example.com/",
+        });
+        await WebhookTestKit.IngestAsync(client);
+
+        var id = await QueueAsync(client, Alert("firing", "Checkout [click](https://evil.example) **now** <at>General</at>", "4f1e2d3c4b5a6978", SiblingTrace));
+        await WaitForNotificationAsync(host, id, NotificationState.Sent);
+
+        var request = Assert.Single(_receiver.Requests, r => r.Headers.GetValueOrDefault("Idempotency-Key") == id);
+        using var body = JsonDocument.Parse(request.Body);
+        Assert.Equal("message", body.RootElement.GetProperty("type").GetString());
+        var attachment = Assert.Single(body.RootElement.GetProperty("attachments").EnumerateArray());
+        Assert.Equal("application/vnd.microsoft.card.adaptive", attachment.GetProperty("contentType").GetString());
+        var card = attachment.GetProperty("content");
+        Assert.Equal("AdaptiveCard", card.GetProperty("type").GetString());
+        var texts = card.GetProperty("body").EnumerateArray().Select(b => b.GetProperty("text").GetString()!).ToList();
+        Assert.Contains(@"Checkout \[click\]\(https://evil.example\) \*\*now\*\* \<at\>General\</at\>", texts[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(texts, t => t.Contains("](", StringComparison.Ordinal) || t.Contains("<at>", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.Contains("payment", StringComparison.Ordinal));
+        var action = Assert.Single(card.GetProperty("actions").EnumerateArray());
+        Assert.Equal("Action.OpenUrl", action.GetProperty("type").GetString());
+        Assert.Equal($"https://rca.example.com/?analysisId={id}", action.GetProperty("url").GetString());
     }
 
     [Fact]

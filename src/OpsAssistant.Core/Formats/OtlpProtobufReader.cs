@@ -19,7 +19,16 @@ public static class OtlpProtobufReader
 
     /// <summary>Decodes spans; every span of a resource shares one <see cref="Resource"/>, every span of a scope one <see cref="InstrumentationScope"/>.</summary>
     /// <exception cref="TraceFormatException">The bytes are not a well-formed OTLP trace request.</exception>
-    public static IReadOnlyList<Span> Read(ReadOnlyMemory<byte> payload)
+    public static IReadOnlyList<Span> Read(ReadOnlyMemory<byte> payload) => Read(payload, rejections: null);
+
+    /// <summary>
+    /// Decodes spans as <see cref="Read(ReadOnlyMemory{byte})"/> does, except that a span failing its own checks (an ID of
+    /// the wrong length, a malformed span message) is left out and described in <paramref name="rejections"/> rather than
+    /// failing the whole payload: what an OTLP receiver answering with partial success needs. A payload whose structure
+    /// around the spans is malformed still throws.
+    /// </summary>
+    /// <exception cref="TraceFormatException">The bytes are not a well-formed OTLP trace request.</exception>
+    public static IReadOnlyList<Span> Read(ReadOnlyMemory<byte> payload, ICollection<string>? rejections)
     {
         var spans = new List<Span>();
         try
@@ -29,7 +38,7 @@ public static class OtlpProtobufReader
             {
                 if (OtlpWire.Field(tag) == 1 && OtlpWire.IsLengthDelimited(tag))
                 {
-                    ReadResourceSpans(input.ReadBytes(), spans);
+                    ReadResourceSpans(input.ReadBytes(), spans, rejections);
                 }
                 else
                 {
@@ -66,7 +75,7 @@ public static class OtlpProtobufReader
         return Read(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
     }
 
-    private static void ReadResourceSpans(ByteString message, List<Span> spans)
+    private static void ReadResourceSpans(ByteString message, List<Span> spans, ICollection<string>? rejections)
     {
         // Field order on the wire is not guaranteed: the resource may follow its spans, so spans are decoded last.
         IReadOnlyList<Attribute> resourceAttributes = AttributeValues.Empty;
@@ -96,7 +105,7 @@ public static class OtlpProtobufReader
         var resource = new Resource(serviceName, resourceAttributes);
         foreach (var (scopeMessage, _) in scopeSpans)
         {
-            ReadScopeSpans(scopeMessage, resource, spans);
+            ReadScopeSpans(scopeMessage, resource, spans, rejections);
         }
     }
 
@@ -119,7 +128,7 @@ public static class OtlpProtobufReader
         return OtlpValueReader.ReadKeyValues(attributes);
     }
 
-    private static void ReadScopeSpans(ByteString message, Resource resource, List<Span> spans)
+    private static void ReadScopeSpans(ByteString message, Resource resource, List<Span> spans, ICollection<string>? rejections)
     {
         var scope = InstrumentationScope.Empty;
         var spanMessages = new List<ByteString>();
@@ -142,7 +151,20 @@ public static class OtlpProtobufReader
 
         foreach (var spanMessage in spanMessages)
         {
-            spans.Add(OtlpSpanReader.ReadSpan(spanMessage, resource, scope));
+            if (rejections is null)
+            {
+                spans.Add(OtlpSpanReader.ReadSpan(spanMessage, resource, scope));
+                continue;
+            }
+
+            try
+            {
+                spans.Add(OtlpSpanReader.ReadSpan(spanMessage, resource, scope));
+            }
+            catch (Exception ex) when (ex is TraceFormatException or InvalidProtocolBufferException)
+            {
+                rejections.Add($"{resource.ServiceName}: {ex.Message}");
+            }
         }
     }
 

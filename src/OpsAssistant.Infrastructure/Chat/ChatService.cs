@@ -43,6 +43,7 @@ public sealed partial class ChatService(
         using var activity = OpsAssistantTelemetry.ActivitySource.StartActivity("chat turn");
         var conversationId = string.IsNullOrWhiteSpace(request.ConversationId) ? Guid.NewGuid().ToString("n") : request.ConversationId.Trim();
         activity?.SetTag("opsassistant.conversation_id", conversationId);
+        activity?.SetTag(GenAiConventions.ConversationId, conversationId);
         var conversation = await conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
         var traceId = request.TraceId ?? FindTraceId(request.Message);
         var userTurn = new ChatTurn(ChatTurn.User, request.Message, DateTimeOffset.UtcNow, TraceId: traceId is null ? null : TraceIds.NormalizeTraceId(traceId));
@@ -139,7 +140,8 @@ public sealed partial class ChatService(
         var builder = Kernel.CreateBuilder();
         // Function invocation sits outside the telemetry pipeline, so every round trip to the model is its own GenAI span
         // and SK's auto-invocation filters (step limit, tool spans) see every tool call.
-        var chatClient = services.GetRequiredService<IChatClient>().AsBuilder().UseKernelFunctionInvocation().Build();
+        var chatClient = services.GetRequiredService<IChatClient>().AsBuilder().UseKernelFunctionInvocation()
+            .Use(inner => new ConversationChatClient(inner, conversationId)).Build();
         builder.Services.AddSingleton<IChatCompletionService>(chatClient.AsChatCompletionService());
         builder.Plugins.AddFromObject(new TraceTools(source, store, heuristic, redactor, collecting), "traces");
         if (services.GetService<SamplingOverrideService>() is { } sampling)
@@ -147,7 +149,7 @@ public sealed partial class ChatService(
             builder.Plugins.AddFromObject(new SamplingTools(new SamplingChat(sampling, conversationId)), "sampling");
         }
         var kernel = builder.Build();
-        kernel.AutoFunctionInvocationFilters.Add(new ToolCallFilter(options.MaxToolSteps, collecting));
+        kernel.AutoFunctionInvocationFilters.Add(new ToolCallFilter(options.MaxToolSteps, collecting, conversationId));
 
         var system = await new KernelPromptTemplateFactory().Create(SystemPrompt.Value).RenderAsync(kernel, new KernelArguments
         {

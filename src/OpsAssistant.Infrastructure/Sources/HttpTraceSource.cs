@@ -101,7 +101,10 @@ public abstract class HttpTraceSource : ITraceSource
             if (!response.IsSuccessStatusCode)
             {
                 var body = await ReadSnippetAsync(response, cancellationToken).ConfigureAwait(false);
-                throw new TraceSourceException(Name, $"{Name} answered HTTP {(int)response.StatusCode} for trace {traceId}: {body}");
+                var hint = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+                    ? $" Check the credentials the source is given ({TraceSourceOptions.SectionName}:BearerToken, Username/Password, OrgId or Headers)."
+                    : "";
+                throw new TraceSourceException(Name, $"{Name} answered HTTP {(int)response.StatusCode} ({response.StatusCode}) for trace {traceId}: {body}{hint}");
             }
 
             var mediaType = response.Content.Headers.ContentType?.MediaType;

@@ -27,4 +27,18 @@ public sealed class TraceSourceOptions
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Sent as <c>Authorization: Bearer …</c> (a Jaeger behind a token proxy, Grafana Cloud access policy tokens).</summary>
+    public string? BearerToken { get; set; }
+
+    /// <summary>With <see cref="Password"/>: <c>Authorization: Basic …</c> (Grafana Cloud Tempo: the stack's user ID and a token).</summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>Sent as <c>X-Scope-OrgID</c>: the tenant of a multi-tenant Tempo (or Mimir/Loki-style gateway).</summary>
+    public string? OrgId { get; set; }
+
+    /// <summary>Any further headers by name, e.g. <c>Headers:X-Custom-Auth</c>; values are secrets like the others.</summary>
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 }

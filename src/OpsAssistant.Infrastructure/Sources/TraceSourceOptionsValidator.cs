@@ -53,6 +53,52 @@ internal sealed class TraceSourceOptionsValidator : IValidateOptions<TraceSource
             failures.Add($"{Section}:MaxRetries must be between 0 and 10.");
         }
 
+        ValidateCredentials(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Names the key at fault, never its value: these are secrets.</summary>
+    private static void ValidateCredentials(TraceSourceOptions options, List<string> failures)
+    {
+        var basic = !string.IsNullOrEmpty(options.Username) || !string.IsNullOrEmpty(options.Password);
+        if (basic && (string.IsNullOrEmpty(options.Username) || options.Password is null))
+        {
+            failures.Add($"{Section}:Username and {Section}:Password go together (HTTP basic authentication).");
+        }
+
+        if (basic && !string.IsNullOrEmpty(options.BearerToken))
+        {
+            failures.Add($"{Section}:BearerToken and {Section}:Username/Password both set an Authorization header; set one.");
+        }
+
+        if (options.Username?.Contains(':', StringComparison.Ordinal) == true)
+        {
+            failures.Add($"{Section}:Username cannot contain ':' (HTTP basic authentication separates it from the password with one).");
+        }
+
+        foreach (var (key, value) in new[] { ("BearerToken", options.BearerToken), ("Username", options.Username), ("Password", options.Password), ("OrgId", options.OrgId) })
+        {
+            if (value is not null && value.Any(char.IsControl))
+            {
+                failures.Add($"{Section}:{key} contains a control character (a line break pasted with it?).");
+            }
+        }
+
+        foreach (var (header, value) in options.Headers)
+        {
+            if (header.Length == 0 || !header.All(c => c < 127 && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal))))
+            {
+                failures.Add($"{Section}:Headers:{header} is not a valid HTTP header name.");
+            }
+            else if (value.Any(char.IsControl))
+            {
+                failures.Add($"{Section}:Headers:{header} contains a control character (a line break pasted with it?).");
+            }
+            else if ((header.Equals("Authorization", StringComparison.OrdinalIgnoreCase) && (basic || !string.IsNullOrEmpty(options.BearerToken)))
+                || (header.Equals("X-Scope-OrgID", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(options.OrgId)))
+            {
+                failures.Add($"{Section}:Headers:{header} repeats a header another {Section} key already sets; set one.");
+            }
+        }
     }
 }

@@ -73,7 +73,7 @@ public static class TraceSourceServiceCollectionExtensions
     private static void AddBackend<TSource>(IServiceCollection services)
         where TSource : HttpTraceSource
     {
-        services.AddHttpClient<TSource>((sp, client) =>
+        var http = services.AddHttpClient<TSource>((sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<TraceSourceOptions>>().Value;
                 if (options.Url is not null)
@@ -85,9 +85,12 @@ public static class TraceSourceServiceCollectionExtensions
 
                 // The resilience pipeline owns timeouts; HttpClient's own 100 s must not cut it short.
                 client.Timeout = Timeout.InfiniteTimeSpan;
-            })
-            .AddStandardResilienceHandler()
+            });
+        http.AddStandardResilienceHandler()
             .Configure((resilience, sp) => ConfigureResilience(resilience, sp.GetRequiredService<IOptions<TraceSourceOptions>>().Value));
+
+        // Inside the resilience handler, so every attempt carries the credentials.
+        http.AddHttpMessageHandler(sp => new TraceSourceCredentialsHandler(sp.GetRequiredService<IOptions<TraceSourceOptions>>().Value));
     }
 
     /// <summary>

@@ -40,13 +40,13 @@ public static class OpsAssistantTelemetry
     public static readonly Counter<long> Analyses = Meter.CreateCounter<long>(
         "opsassistant.analyses", unit: "{analysis}", description: "Analyses completed, by engine and degraded reason.");
 
-    /// <summary>Spans accepted by OTLP ingest, by <c>opsassistant.ingest.encoding</c> (protobuf|json).</summary>
+    /// <summary>Spans accepted by OTLP ingest, by <c>opsassistant.ingest.encoding</c> (protobuf|json over HTTP, grpc).</summary>
     public static readonly Counter<long> IngestedSpans = Meter.CreateCounter<long>(
-        "opsassistant.ingest.spans", unit: "{span}", description: "Spans accepted by OTLP/HTTP ingest.");
+        "opsassistant.ingest.spans", unit: "{span}", description: "Spans accepted by OTLP ingest (HTTP and gRPC).");
 
     /// <summary>Rejected ingest requests, by <c>error.type</c>.</summary>
     public static readonly Counter<long> IngestRejections = Meter.CreateCounter<long>(
-        "opsassistant.ingest.rejected", unit: "{request}", description: "OTLP/HTTP ingest requests rejected.");
+        "opsassistant.ingest.rejected", unit: "{request}", description: "OTLP ingest requests rejected (HTTP and gRPC).");
 
     /// <summary>Trace fetches from a source, by <c>opsassistant.source</c> and <c>opsassistant.outcome</c> (found|not_found|error).</summary>
     public static readonly Counter<long> TraceFetches = Meter.CreateCounter<long>(

@@ -94,6 +94,8 @@ public static class OpsAssistantHostExtensions
         services.AddOpsAssistantSampling();
         services.AddSingleton<IncidentSamplingCoordinator>();
         services.AddOpsAssistantHealthChecks();
+        services.AddOpsAssistantGrpc();
+        services.AddOpsAssistantMcp();
 
         AddTelemetry(builder);
         return builder;
@@ -202,6 +204,12 @@ public static class OpsAssistantHostExtensions
         read.MapAnalysisEndpoints();
         app.MapGroup("").RequireAuthorization(ApiScopes.Operate).MapChatEndpoints();
         app.MapSamplingEndpoints();
+
+        // MCP's tools include raising and ending sampling overrides, so it needs what the chat needs.
+        app.MapGroup("").RequireAuthorization(ApiScopes.Operate).MapOpsAssistantMcp();
+
+        // A deep link only redirects to the public page, which asks for the key itself.
+        open.MapDeepLinkEndpoints();
         return app;
     }
 
@@ -259,7 +267,9 @@ public static class OpsAssistantHostExtensions
                 .AddSource(OpsAssistantTelemetry.SourceName)
                 .AddAspNetCoreInstrumentation(options =>
                     // Exporting one span per ingested batch would feed the service's own telemetry back into itself.
-                    options.Filter = context => !context.Request.Path.StartsWithSegments("/v1/traces") && !context.Request.Path.StartsWithSegments("/healthz"))
+                    options.Filter = context => !context.Request.Path.StartsWithSegments("/v1/traces") && !context.Request.Path.StartsWithSegments("/v1/metrics")
+                        && !context.Request.Path.StartsWithSegments("/v1/logs") && !context.Request.Path.StartsWithSegments("/healthz")
+                        && !GrpcServiceCollectionExtensions.IsOwnIngest(context.Request.Path))
                 .AddHttpClientInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(OpsAssistantTelemetry.SourceName)

@@ -25,4 +25,12 @@ public sealed class IngestOptions
 
     /// <summary>Seconds a client refused for lack of budget is told to wait (Retry-After).</summary>
     public int BudgetRetryAfterSeconds { get; set; } = 2;
+
+    /// <summary>
+    /// Where the gRPC server (OTLP <c>TraceService/Export</c>, Jaeger <c>SamplingManager</c>) listens, cleartext HTTP/2:
+    /// loopback port 4317 unless set. Empty turns it off. Port 0 picks a free port.
+    /// </summary>
+    public string? GrpcUrl { get; set; } = DefaultGrpcUrl;
+
+    public const string DefaultGrpcUrl = "http://127.0.0.1:4317";
 }

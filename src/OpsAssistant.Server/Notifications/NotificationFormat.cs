@@ -8,4 +8,10 @@ public enum NotificationFormat
 
     /// <summary>Slack's incoming-webhook <c>{"text": …}</c> (also accepted by Mattermost and Rocket.Chat).</summary>
     Slack,
+
+    /// <summary>
+    /// A Microsoft Teams Workflows webhook ("When a Teams webhook request is received"): a message whose one attachment is
+    /// an Adaptive Card, posted as plain JSON.
+    /// </summary>
+    Teams,
 }

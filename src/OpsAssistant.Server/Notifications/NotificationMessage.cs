@@ -7,7 +7,7 @@ namespace OpsAssistant.Server.Notifications;
 
 /// <summary>
 /// Renders a finished analysis as the configured body. Hypothesis text comes from trace content, which is untrusted, so the
-/// Slack form escapes it: a span name cannot ping a channel or smuggle a link.
+/// Slack and Teams forms escape it: a span name cannot ping a channel or smuggle a link.
 /// </summary>
 public static class NotificationMessage
 {
@@ -17,8 +17,14 @@ public static class NotificationMessage
     public static JsonObject Render(AnalysisRecord analysis, NotificationFormat format, Uri? publicBaseUrl)
     {
         ArgumentNullException.ThrowIfNull(analysis);
-        var link = publicBaseUrl is null ? null : new Uri(publicBaseUrl, $"api/analyses/{Uri.EscapeDataString(analysis.Id)}").ToString();
-        return format == NotificationFormat.Slack ? Slack(analysis, link) : Json(analysis, link);
+        // The page, not the JSON API: an operator follows the link in a browser, where the API would answer 401 once keys are set.
+        var link = publicBaseUrl is null ? null : new Uri(publicBaseUrl, $"?analysisId={Uri.EscapeDataString(analysis.Id)}").ToString();
+        return format switch
+        {
+            NotificationFormat.Slack => Slack(analysis, link),
+            NotificationFormat.Teams => TeamsCard.Render(analysis, link),
+            _ => Json(analysis, link),
+        };
     }
 
     private static JsonObject Json(AnalysisRecord analysis, string? link)

@@ -44,19 +44,14 @@ internal sealed class ApiKeyAuthenticationHandler(
     /// <summary>The first 8 hex digits of the key's SHA-256: tells keys apart in an audit without storing a secret.</summary>
     internal static string Fingerprint(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 4));
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>
+    /// The scopes a presented key grants, or null when it is none of the configured keys. A key of <c>ApiKeys</c> grants
+    /// every scope; a key of <c>Keys</c> its own. Every key is compared, in constant time, whatever the outcome.
+    /// </summary>
+    internal static IReadOnlyList<string>? ScopesOf(SecurityOptions settings, string presented)
     {
-        var presented = PresentedKey(Request);
-        if (presented is null)
-        {
-            return Task.FromResult(AuthenticateResult.NoResult());
-        }
-
-        var settings = security.CurrentValue;
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
         IEnumerable<string>? scopes = null;
-
-        // No early exit: every key is compared whatever the outcome.
         foreach (var key in settings.ApiKeys)
         {
             if (CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(Encoding.UTF8.GetBytes(key))))
@@ -73,12 +68,24 @@ internal sealed class ApiKeyAuthenticationHandler(
             }
         }
 
+        return scopes?.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var presented = PresentedKey(Request);
+        if (presented is null)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var scopes = ScopesOf(security.CurrentValue, presented);
         if (scopes is null)
         {
             return Task.FromResult(AuthenticateResult.Fail("The API key is not one of the configured keys."));
         }
 
-        var claims = scopes.Distinct(StringComparer.Ordinal).Select(s => new Claim(ScopeClaim, s)).Append(new Claim(FingerprintClaim, Fingerprint(presented)));
+        var claims = scopes.Select(s => new Claim(ScopeClaim, s)).Append(new Claim(FingerprintClaim, Fingerprint(presented)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }

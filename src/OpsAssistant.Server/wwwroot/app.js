@@ -359,7 +359,36 @@ $("ask").addEventListener("submit", (e) => {
   $("input").value = "";
   send(message);
 });
+// ---- Deep links: /?traceId=<id> (and /traces/<id>, which redirects here) analyses at once; /?analysisId=<id> opens a
+// stored analysis (what notifications link to) without analysing again. ----
+async function openAnalysis(id) {
+  const reply = addMessage("assistant", "");
+  const res = await api(`/api/analyses/${encodeURIComponent(id)}`);
+  if (!res.ok) { reply.classList.add("error"); reply.appendChild(el("div", "text", await problemText(res))); return; }
+  const record = await res.json();
+  if (record.status !== "done" || !record.hypotheses) {
+    reply.appendChild(el("div", "text", `Analysis ${record.analysisId} of trace ${record.traceId} is ${record.status}${record.error ? `: ${record.error}` : "."}`));
+    if (record.traceId) await loadTrace(record.traceId);
+    return;
+  }
+  reply.appendChild(el("div", "text", record.summary || ""));
+  await showAnalysis(record, reply);
+}
+
+function openDeepLink() {
+  const params = new URLSearchParams(window.location.search);
+  const traceId = params.get("traceId") ?? params.get("traceID") ?? params.get("trace_id");
+  const analysisId = params.get("analysisId");
+  if (analysisId) {
+    openAnalysis(analysisId);
+  } else if (traceId !== null) {
+    if (TRACE_ID.test(traceId)) send(traceId.trim().toLowerCase());
+    else addMessage("assistant error", `The link's trace ID '${traceId.slice(0, 80)}' is not 16 or 32 hexadecimal characters.`);
+  }
+}
+
 $("engine").textContent = "ready";
+openDeepLink();
 loadRecent();
 loadOverrides();
 setInterval(loadOverrides, OVERRIDE_REFRESH_MS);

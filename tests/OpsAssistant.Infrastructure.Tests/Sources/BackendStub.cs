@@ -26,6 +26,9 @@ internal sealed class BackendStub : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>Headers every request must carry with exactly these values, as an authenticating backend or gateway demands; else 401.</summary>
+    public IDictionary<string, string> RequiredHeaders { get; } = new ConcurrentDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>How long every answer waits first (until the caller gives up): a slow backend.</summary>
     public TimeSpan Delay { get; set; }
 
@@ -55,6 +58,14 @@ internal sealed class BackendStub : IAsyncDisposable
     {
         var path = context.Request.Path.Value ?? "";
         Requests.Enqueue((path, context.Request.Headers.Accept.ToString()));
+        if (RequiredHeaders.Any(h => context.Request.Headers[h.Key].ToString() != h.Value))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync("no org id or credentials", context.RequestAborted);
+            return;
+        }
+
         if (Delay > TimeSpan.Zero)
         {
             try

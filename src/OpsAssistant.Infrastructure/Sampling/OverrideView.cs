@@ -1,6 +1,6 @@
 using OpsAssistant.Core.Sampling;
 
-namespace OpsAssistant.Server.Sampling;
+namespace OpsAssistant.Infrastructure.Sampling;
 
 /// <summary>One override as the API shows it, with its state now: <c>active</c>, <c>expired</c> or <c>ended</c>.</summary>
 public sealed record OverrideView(

@@ -1,0 +1,125 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Sampling;
+using OpsAssistant.Server.Ingest;
+using OpsAssistant.Server.Security;
+
+namespace OpsAssistant.Server.GrpcServices;
+
+/// <summary>
+/// The gRPC port (<c>OpsAssistant:Ingest:GrpcUrl</c>, 4317 on loopback by default): a second Kestrel server, cleartext
+/// HTTP/2 only, serving OTLP <c>TraceService</c> and Jaeger <c>SamplingManager</c>. It is its own small app because
+/// Kestrel drops the configured URLs of the main app as soon as code adds an endpoint, and because nothing of the page or
+/// the HTTP API belongs on this port. Its services are the main app's singletons.
+/// </summary>
+internal sealed class GrpcServer(IServiceProvider services, IOptions<IngestOptions> ingest, IOptions<SecurityOptions> security, ILogger<GrpcServer> logger)
+    : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>The bound address (its real port when configured with 0), once started; null when gRPC is off.</summary>
+    public Uri? Address { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var url = ingest.Value.GrpcUrl;
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            logger.LogInformation("gRPC ingest is off ({Key} is empty)", GrpcListenAddress.ConfigurationKey);
+            return;
+        }
+
+        // GrpcUrlValidator has refused an unusable or unguarded address at start; what is left here is valid.
+        var listen = GrpcListenAddress.TryParse(url, out var error) ?? throw new InvalidOperationException(error);
+        if (!listen.IsLoopback && security.Value.ApiKeys.Count == 0)
+        {
+            logger.LogWarning("Serving gRPC on {Url} without API keys because {Key} is true", url, $"{SecurityOptions.SectionName}:AllowAnonymous");
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(GrpcServer).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(services.GetRequiredService<ILoggerFactory>());
+        builder.Services.AddSingleton(services.GetRequiredService<ITraceStore>());
+        builder.Services.AddSingleton(services.GetRequiredService<IOptionsMonitor<SecurityOptions>>());
+        builder.Services.AddSingleton(services.GetRequiredService<IOptionsMonitor<SamplingOptions>>());
+        builder.Services.AddSingleton(services.GetRequiredService<SamplingOverrideService>());
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            void Http2(ListenOptions options) => options.Protocols = HttpProtocols.Http2;
+            if (listen.Localhost)
+            {
+                kestrel.ListenLocalhost(listen.Port, Http2);
+            }
+            else if (listen.Address!.Equals(IPAddress.IPv6Any) || listen.Address.Equals(IPAddress.Any))
+            {
+                kestrel.ListenAnyIP(listen.Port, Http2);
+            }
+            else
+            {
+                kestrel.Listen(listen.Address, listen.Port, Http2);
+            }
+        });
+
+        var limits = ingest.Value;
+        builder.Services.AddGrpc(options =>
+        {
+            // gRPC checks a message's inflated size against this; the bounded gzip provider stops inflating at the same
+            // limit, so a small compressed bomb cannot exhaust memory. The wire limit is a bounded request body (below).
+            options.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, limits.MaxDecompressedBytes);
+            options.CompressionProviders = [new BoundedGzipCompressionProvider(limits)];
+            options.Interceptors.Add<GrpcApiKeyInterceptor>();
+        });
+        builder.Services.AddSingleton<Grpc.AspNetCore.Server.Model.IServiceMethodProvider<OtlpTraceGrpcService>, OtlpTraceMethodProvider>();
+        builder.Services.AddSingleton<OtlpTraceGrpcService>();
+
+        var app = builder.Build();
+
+        // OpsAssistant:Ingest:MaxRequestBytes on the wire, as on OTLP/HTTP (gRPC lifts Kestrel's own body limit).
+        app.Use((context, next) =>
+        {
+            context.Request.Body = new BoundedReadStream(context.Request.Body, limits.MaxRequestBytes, nameof(IngestOptions.MaxRequestBytes));
+            return next(context);
+        });
+        app.MapGrpcService<OtlpTraceGrpcService>();
+        app.MapGrpcService<JaegerSamplingGrpcService>();
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            // Most often a Collector or another instance already holds 4317: say which setting moves or disables this port.
+            await app.DisposeAsync();
+            throw new InvalidOperationException(
+                $"The gRPC port could not listen on {url}: {ex.Message} Set {GrpcListenAddress.ConfigurationKey} to another address, or empty to turn gRPC off.", ex);
+        }
+
+        _app = app;
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        Address = bound is null ? null : new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+        logger.LogInformation("gRPC (OTLP TraceService, Jaeger SamplingManager) listening on {Address}", bound);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+            _app = null;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol.Client;
+using OpsAssistant.Core.Sources;
+using OpsAssistant.Tests.Mcp;
+
+namespace OpsAssistant.Server.Tests.Mcp;
+
+/// <summary>The service's <c>/mcp</c> endpoint driven by the MCP SDK's own client over streamable HTTP, behind the API key.</summary>
+public sealed class McpHttpTests : IDisposable
+{
+    private const string ApiKey = "mcp-test-key-0123456789";
+    private readonly OpsAssistantHost _host = new(new() { ["OpsAssistant:Security:ApiKeys:0"] = ApiKey });
+
+    public void Dispose() => _host.Dispose();
+
+    [Fact]
+    public async Task McpClient_WithKey_ListsAndCallsEveryTool()
+    {
+        await SeedAsync();
+        await using var client = await ConnectAsync(ApiKey);
+
+        await McpToolScenario.ListTools_AnnotatesReadOnlyAndDestructiveAsync(client);
+        await McpToolScenario.TraceTools_AnswerAboutTheTraceAsync(client);
+        await McpToolScenario.SamplingTools_RaiseListAndEndAnOverrideAsync(client);
+        await McpToolScenario.BadTraceIds_AreToolErrorsAsync(client);
+    }
+
+    [Fact]
+    public async Task AnalyzeTrace_ReturnsWhatPostAnalysesReturns_AndIsStored()
+    {
+        await SeedAsync();
+        await using var client = await ConnectAsync(ApiKey);
+        using var http = _host.CreateClient();
+        http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+
+        var viaMcp = await McpToolScenario.AnalyzeAsync(client);
+        using var response = await http.PostAsJsonAsync("/api/analyses", new { traceId = McpToolScenario.TraceId });
+        var viaApi = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(Fields(viaApi), Fields(viaMcp));
+        Assert.Equal(viaApi.GetProperty("summary").GetString(), viaMcp.GetProperty("summary").GetString());
+        Assert.Equal(viaApi.GetProperty("hypotheses").GetRawText(), viaMcp.GetProperty("hypotheses").GetRawText());
+        using var stored = JsonDocument.Parse(await http.GetStringAsync($"/api/analyses/{viaMcp.GetProperty("analysisId").GetString()}"));
+        Assert.Equal("done", stored.RootElement.GetProperty("status").GetString());
+        Assert.Equal("mcp", stored.RootElement.GetProperty("origin").GetString());
+    }
+
+    [Fact]
+    public async Task McpClient_WithoutOrWithWrongKey_IsRefused()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(null));
+        await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync("wrong-key-0123456789abc"));
+
+        using var http = _host.CreateClient();
+        using var response = await http.PostAsync("/mcp", new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    private static string[] Fields(JsonElement result) => [.. result.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
+
+    private async Task SeedAsync()
+    {
+        var trace = McpToolScenario.RecentFixtureTrace(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sibling_errors.json"));
+        await _host.Services.GetRequiredService<ITraceStore>().AddSpansAsync([.. trace.Spans]);
+    }
+
+    private async Task<McpClient> ConnectAsync(string? key)
+    {
+        var options = new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(_host.BaseAddress, "mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = key is null ? null : new Dictionary<string, string> { ["X-Api-Key"] = key },
+        };
+        return await McpClient.CreateAsync(new HttpClientTransport(options));
+    }
+}
