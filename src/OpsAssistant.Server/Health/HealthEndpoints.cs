@@ -4,7 +4,7 @@ using OpsAssistant.Infrastructure.Storage;
 namespace OpsAssistant.Server.Health;
 
 /// <summary>Liveness (<c>/healthz</c>: the process answers) and readiness (<c>/readyz</c>: the trace store answers).</summary>
-public static class HealthEndpoints
+internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {

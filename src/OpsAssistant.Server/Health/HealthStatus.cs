@@ -1,4 +1,4 @@
 namespace OpsAssistant.Server.Health;
 
 /// <summary>Body of the health endpoints.</summary>
-public sealed record HealthStatus(string Status);
+internal sealed record HealthStatus(string Status);

@@ -22,7 +22,7 @@ using OpsAssistant.Server.Webhooks;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Composes the service: <c>builder.AddOpsAssistant()</c> registers everything, <c>app.MapOpsAssistantApi()</c> wires the pipeline.</summary>
-public static class OpsAssistantHostExtensions
+internal static class OpsAssistantHostExtensions
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
 

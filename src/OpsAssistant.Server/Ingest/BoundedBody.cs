@@ -39,7 +39,7 @@ internal static class BoundedBody
                 throw new PayloadTooLargeException($"The request body is larger than the limit ({limitKey}) of {limit} bytes.");
             }
 
-            buffer.Write(chunk, 0, read);
+            await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
         }
 
         return buffer.ToArray();

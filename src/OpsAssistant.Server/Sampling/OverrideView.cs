@@ -3,7 +3,7 @@ using OpsAssistant.Core.Sampling;
 namespace OpsAssistant.Server.Sampling;
 
 /// <summary>One override as the API shows it, with its state now: <c>active</c>, <c>expired</c> or <c>ended</c>.</summary>
-public sealed record OverrideView(
+internal sealed record OverrideView(
     string Id, string Service, double Rate, string Status, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string CreatedBy,
     string? Reason, DateTimeOffset? EndedAt, string? EndedBy)
 {

@@ -8,7 +8,7 @@ namespace OpsAssistant.Server.Security;
 /// or no webhook credentials, and <c>AllowAnonymous</c> not set. It validates <see cref="SecurityOptions"/>, so the refusal
 /// comes with every other configuration error, before anything listens, naming the keys to set.
 /// </summary>
-internal sealed class ExposureGuard(IConfiguration configuration, ILogger<ExposureGuard> logger) : IValidateOptions<SecurityOptions>
+internal sealed partial class ExposureGuard(IConfiguration configuration, ILogger<ExposureGuard> logger) : IValidateOptions<SecurityOptions>
 {
     public ValidateOptionsResult Validate(string? name, SecurityOptions options)
     {
@@ -32,8 +32,7 @@ internal sealed class ExposureGuard(IConfiguration configuration, ILogger<Exposu
 
         if (options.AllowAnonymous)
         {
-            logger.LogWarning("Serving {Urls} without {Missing} because {Key} is true", string.Join(", ", exposed), string.Join(" and ", missing),
-                $"{SecurityOptions.SectionName}:AllowAnonymous");
+            LogAnonymous(logger, string.Join(", ", exposed), string.Join(" and ", missing), $"{SecurityOptions.SectionName}:AllowAnonymous");
             return ValidateOptionsResult.Success;
         }
 
@@ -79,4 +78,7 @@ internal sealed class ExposureGuard(IConfiguration configuration, ILogger<Exposu
 
         return IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Serving {Urls} without {Missing} because {Key} is true")]
+    private static partial void LogAnonymous(ILogger logger, string urls, string missing, string key);
 }

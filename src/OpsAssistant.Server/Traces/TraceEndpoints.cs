@@ -6,7 +6,7 @@ using OpsAssistant.Core.Sources;
 namespace OpsAssistant.Server.Traces;
 
 /// <summary>Stored traces: one by ID as OTLP/JSON, and search summaries.</summary>
-public static class TraceEndpoints
+internal static class TraceEndpoints
 {
     public static IEndpointRouteBuilder MapTraceEndpoints(this IEndpointRouteBuilder endpoints)
     {
