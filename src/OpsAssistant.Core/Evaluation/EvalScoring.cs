@@ -54,7 +54,7 @@ public static class EvalScoring
     private static double Mrr(IReadOnlyCollection<EvalCaseResult> results) =>
         results.Count == 0 ? 0 : results.Sum(r => r.Rank is { } rank and > 0 ? 1.0 / rank : 0) / results.Count;
 
-    private static double Mean(IReadOnlyCollection<EvalCaseResult> results, Func<EvalCaseResult, double> value) =>
+    private static double Mean(List<EvalCaseResult> results, Func<EvalCaseResult, double> value) =>
         results.Count == 0 ? 0 : results.Average(value);
 
     private static double Round(double value, int digits = 4) => Math.Round(value, digits, MidpointRounding.AwayFromZero);
