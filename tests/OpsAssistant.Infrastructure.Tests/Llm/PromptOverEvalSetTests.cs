@@ -27,7 +27,7 @@ public sealed class PromptOverEvalSetTests(ITestOutputHelper output)
             var service = label.GetProperty("service").GetString()!;
             var span = label.TryGetProperty("span", out var s) ? s.GetString() : null;
             var trace = (await TraceReader.ReadFileAsync(Path.Combine(dir, "trace.json"))).Traces[0];
-            var (_, result) = HeuristicEngine.Analyze(trace);
+            var result = await new HeuristicEngine().AnalyzeAsync(trace);
 
             var prompt = await builder.BuildAsync(trace, result);
 
