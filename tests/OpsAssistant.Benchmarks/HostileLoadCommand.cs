@@ -21,6 +21,7 @@ internal static class HostileLoadCommand
 {
     private const int ReaderBytesPerSecond = 50 * 1024;
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2025", Justification = "Every attack task is awaited before its server is disposed at the end of the using block.")]
     public static async Task<int> RunAsync(string[] args)
     {
         var readers = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50;

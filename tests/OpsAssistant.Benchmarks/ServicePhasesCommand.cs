@@ -255,7 +255,7 @@ internal static class ServicePhasesCommand
         var rows = new List<SpanRow>();
         while (await reader.ReadAsync())
         {
-            rows.Add(new SpanRow(traceId, reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4), (byte[])reader.GetValue(5)));
+            rows.Add(new SpanRow(traceId, reader.GetString(0), await reader.IsDBNullAsync(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4), (byte[])reader.GetValue(5)));
         }
 
         return rows;

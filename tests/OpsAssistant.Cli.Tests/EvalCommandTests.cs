@@ -150,11 +150,11 @@ public sealed class EvalCommandTests : IDisposable
     public async Task Eval_FamilyWithAMissAndAHealthyFalseAlarm_ListsTheFamilyAndTheAlarm()
     {
         var dir = Directory.CreateDirectory(Path.Combine(_root, "cases", "slow-query-01")).FullName;
-        File.WriteAllText(Path.Combine(dir, "trace.json"), "{}");
-        File.WriteAllText(Path.Combine(dir, "expected.json"), """{"traceId": "t1", "rootCause": {"service": "orders", "span": "SELECT orders"}, "family": "slow-query"}""");
+        await File.WriteAllTextAsync(Path.Combine(dir, "trace.json"), "{}");
+        await File.WriteAllTextAsync(Path.Combine(dir, "expected.json"), """{"traceId": "t1", "rootCause": {"service": "orders", "span": "SELECT orders"}, "family": "slow-query"}""");
         dir = Directory.CreateDirectory(Path.Combine(_root, "cases", "healthy-fast-chain-01")).FullName;
-        File.WriteAllText(Path.Combine(dir, "trace.json"), "{}");
-        File.WriteAllText(Path.Combine(dir, "expected.json"), """{"traceId": "t2", "rootCause": null, "category": "healthy", "family": "healthy-fast-chain"}""");
+        await File.WriteAllTextAsync(Path.Combine(dir, "trace.json"), "{}");
+        await File.WriteAllTextAsync(Path.Combine(dir, "expected.json"), """{"traceId": "t2", "rootCause": null, "category": "healthy", "family": "healthy-fast-chain"}""");
         _engine.AnalyzeAsync(Arg.Any<Trace>(), Arg.Any<CancellationToken>()).Returns(call => new AnalysisResult
         {
             TraceId = call.Arg<Trace>().TraceId,

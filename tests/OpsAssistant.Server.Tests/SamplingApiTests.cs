@@ -190,7 +190,7 @@ public sealed class SamplingApiTests : IDisposable
             {
                 using var created = await first.PostAsJsonAsync("/api/sampling/overrides", new { service = "checkout", rate = 1.0, ttl = "2h" });
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-                _hosts[^1].Dispose();
+                await _hosts[^1].DisposeAsync();
             }
 
             using var restarted = Client(shared);

@@ -66,7 +66,7 @@ public sealed class WebhookApiTests : IDisposable
                 await WebhookTestKit.IngestAsync(client, "sibling_errors.json");
                 var store = _hosts[^1].Services.GetRequiredService<IAnalysisStore>();
                 await store.SaveAsync(new AnalysisRecord { Id = "alert-interrupted", TraceId = SiblingTrace, Status = AnalysisStatus.Running, Origin = "alertmanager" });
-                _hosts[^1].Dispose();
+                await _hosts[^1].DisposeAsync();
             }
 
             using var restarted = Client(shared);

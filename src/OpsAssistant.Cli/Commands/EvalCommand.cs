@@ -89,7 +89,7 @@ internal static class EvalCommand
             var evalReport = result!;
             if (metamorphic)
             {
-                MetamorphicEvaluator.Outcome? outcome = null;
+                MetamorphicOutcome? outcome = null;
                 await console.Status().StartAsync($"metamorphic checks: {MetamorphicTransformations.All.Count} transformations x {caseDirs.Count} cases", async _ =>
                     outcome = await new MetamorphicEvaluator(engine, services.ReadTrace).RunAsync(caseDirs, cancellationToken: ct).ConfigureAwait(false)).ConfigureAwait(false);
                 evalReport = evalReport with { Invariance = outcome!.Invariance, InvarianceFailures = outcome.Failures };

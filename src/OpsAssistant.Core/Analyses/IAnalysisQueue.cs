@@ -29,8 +29,8 @@ public interface IAnalysisQueue
     /// </summary>
     Task<bool> CompleteAsync(AnalysisRecord outcome, string owner, bool notify, CancellationToken cancellationToken = default);
 
-    /// <summary>Queues the job again, not before <paramref name="notBefore"/>, keeping <paramref name="error"/> as the reason.</summary>
-    Task<bool> RetryLaterAsync(string id, string owner, DateTimeOffset notBefore, string error, CancellationToken cancellationToken = default);
+    /// <summary>Queues the job again, not before <paramref name="notBefore"/>, keeping <paramref name="reason"/> as the job's error.</summary>
+    Task<bool> RetryLaterAsync(string id, string owner, DateTimeOffset notBefore, string reason, CancellationToken cancellationToken = default);
 
     /// <summary>Gives a job back untouched (the worker is stopping): queued again at once, the attempt not counted.</summary>
     Task<bool> ReleaseAsync(string id, string owner, CancellationToken cancellationToken = default);

@@ -203,7 +203,7 @@ public static class HeuristicRanker
 
     private static SpanRef Ref(string spanId, string service, string operation, double durationMs) => new(spanId, service, operation, durationMs);
 
-    private static string Summarise(TraceFindings f, IReadOnlyList<Hypothesis> hypotheses)
+    private static string Summarise(TraceFindings f, List<Hypothesis> hypotheses)
     {
         var o = f.Overview;
         var top = hypotheses[0];

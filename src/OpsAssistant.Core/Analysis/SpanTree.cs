@@ -8,6 +8,7 @@ namespace OpsAssistant.Core.Analysis;
 /// root, parent cycles broken, cross-host clock skew corrected by shifting the skewed subtree into its parent. Times here
 /// are the corrected ones; the trace itself is never modified. All walks are iterative: a 100k-deep chain is fine.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1819:Properties should not return arrays", Justification = "Index-parallel arrays over span indices, built once and read in the analysers' hot loops; a copy or wrapper per access would defeat them.")]
 public sealed class SpanTree
 {
     private readonly int[] _childStart;

@@ -7,6 +7,7 @@ namespace OpsAssistant.Core.Analysis;
 /// it). The critical path walks back from the end of each span through the child that finished last before the cursor,
 /// so concurrent children that finished earlier are off the path: it is the chain that actually set the end-to-end latency.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1819:Properties should not return arrays", Justification = "Index-parallel arrays over span indices, built once and read in the analysers' hot loops; a copy or wrapper per access would defeat them.")]
 public sealed class Timing
 {
     private Timing(long[] self, long[] onPath, int[] path)

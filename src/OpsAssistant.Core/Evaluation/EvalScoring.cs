@@ -63,13 +63,13 @@ public static class EvalScoring
     }
 
     // Errored cases stay in the denominator with no rank, i.e. they score as misses.
-    private static double Fraction(IReadOnlyCollection<EvalCaseResult> results, Func<EvalCaseResult, bool> hit) =>
+    private static double Fraction(List<EvalCaseResult> results, Func<EvalCaseResult, bool> hit) =>
         results.Count == 0 ? 0 : (double)results.Count(hit) / results.Count;
 
-    private static double Mrr(IReadOnlyCollection<EvalCaseResult> results) =>
+    private static double Mrr(List<EvalCaseResult> results) =>
         results.Count == 0 ? 0 : results.Sum(r => r.Rank is { } rank and > 0 ? 1.0 / rank : 0) / results.Count;
 
-    private static double Mean(IReadOnlyCollection<EvalCaseResult> results, Func<EvalCaseResult, double> value) =>
+    private static double Mean(List<EvalCaseResult> results, Func<EvalCaseResult, double> value) =>
         results.Count == 0 ? 0 : results.Average(value);
 
     private static double Round(double value, int digits = 4) => Math.Round(value, digits, MidpointRounding.AwayFromZero);

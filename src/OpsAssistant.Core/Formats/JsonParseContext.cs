@@ -440,7 +440,7 @@ internal sealed class JsonParseContext(TraceReadOptions options)
         }
     }
 
-    public bool? ReadBool(ref Utf8JsonReader reader, string field)
+    public static bool? ReadBool(ref Utf8JsonReader reader, string field)
     {
         Read(ref reader);
         return reader.TokenType switch

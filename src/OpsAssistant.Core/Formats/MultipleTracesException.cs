@@ -4,7 +4,7 @@ namespace OpsAssistant.Core.Formats;
 public sealed class MultipleTracesException : Exception
 {
     public MultipleTracesException(IReadOnlyList<string> traceIds)
-        : base($"The input holds {traceIds.Count} traces; choose one with --trace-id: {string.Join(", ", traceIds.Take(20))}{(traceIds.Count > 20 ? ", ..." : "")}") =>
+        : base(Describe(traceIds)) =>
         TraceIds = traceIds;
 
     public MultipleTracesException() => TraceIds = [];
@@ -14,4 +14,10 @@ public sealed class MultipleTracesException : Exception
     public MultipleTracesException(string message, Exception inner) : base(message, inner) => TraceIds = [];
 
     public IReadOnlyList<string> TraceIds { get; }
+
+    private static string Describe(IReadOnlyList<string> traceIds)
+    {
+        ArgumentNullException.ThrowIfNull(traceIds);
+        return $"The input holds {traceIds.Count} traces; choose one with --trace-id: {string.Join(", ", traceIds.Take(20))}{(traceIds.Count > 20 ? ", ..." : "")}";
+    }
 }

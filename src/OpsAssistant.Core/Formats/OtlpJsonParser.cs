@@ -211,7 +211,7 @@ internal static class OtlpJsonParser
                     d.TraceState = ctx.ReadString(ref reader, "traceState");
                     break;
                 case SpanField.FollowsFrom:
-                    d.ParentIsFollowsFrom = ctx.ReadBool(ref reader, "opsassistantFollowsFrom") == true;
+                    d.ParentIsFollowsFrom = JsonParseContext.ReadBool(ref reader, "opsassistantFollowsFrom") == true;
                     break;
                 default:
                     JsonParseContext.SkipValue(ref reader);
@@ -538,7 +538,7 @@ internal static class OtlpJsonParser
             }
             else if (reader.ValueTextEquals("boolValue"u8))
             {
-                value = ctx.ReadBool(ref reader, field);
+                value = JsonParseContext.ReadBool(ref reader, field);
             }
             else if (reader.ValueTextEquals("intValue"u8))
             {

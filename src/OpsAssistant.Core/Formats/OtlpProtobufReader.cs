@@ -33,7 +33,7 @@ public static class OtlpProtobufReader
         var spans = new List<Span>();
         try
         {
-            var input = OtlpWire.Open(payload);
+            using var input = OtlpWire.Open(payload);
             while (input.ReadTag() is var tag and not 0)
             {
                 if (OtlpWire.Field(tag) == 1 && OtlpWire.IsLengthDelimited(tag))
@@ -69,7 +69,7 @@ public static class OtlpProtobufReader
                 throw new TraceFormatException($"OTLP protobuf payload is larger than {maxPayloadBytes} bytes.");
             }
 
-            buffer.Write(chunk, 0, read);
+            await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
         }
 
         return Read(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
@@ -80,7 +80,7 @@ public static class OtlpProtobufReader
         // Field order on the wire is not guaranteed: the resource may follow its spans, so spans are decoded last.
         IReadOnlyList<Attribute> resourceAttributes = AttributeValues.Empty;
         var scopeSpans = new List<(ByteString Message, bool Legacy)>();
-        var input = OtlpWire.Open(message);
+        using var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             switch (OtlpWire.Field(tag))
@@ -109,10 +109,10 @@ public static class OtlpProtobufReader
         }
     }
 
-    private static IReadOnlyList<Attribute> ReadResource(ByteString message)
+    private static Attribute[] ReadResource(ByteString message)
     {
         List<ByteString>? attributes = null;
-        var input = OtlpWire.Open(message);
+        using var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             if (OtlpWire.Field(tag) == 1 && OtlpWire.IsLengthDelimited(tag))
@@ -132,7 +132,7 @@ public static class OtlpProtobufReader
     {
         var scope = InstrumentationScope.Empty;
         var spanMessages = new List<ByteString>();
-        var input = OtlpWire.Open(message);
+        using var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             switch (OtlpWire.Field(tag))
@@ -173,7 +173,7 @@ public static class OtlpProtobufReader
         string name = "";
         string? version = null;
         List<ByteString>? attributes = null;
-        var input = OtlpWire.Open(message);
+        using var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             switch (OtlpWire.Field(tag))

@@ -21,7 +21,7 @@ internal static class OtlpSpanReader
         List<SpanEvent>? events = null;
         List<SpanLink>? links = null;
 
-        var input = OtlpWire.Open(message);
+        using var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             switch (OtlpWire.Field(tag))
@@ -95,7 +95,7 @@ internal static class OtlpSpanReader
         ulong time = 0;
         var name = "";
         List<ByteString>? attributes = null;
-        var input = OtlpWire.Open(message);
+        using var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             switch (OtlpWire.Field(tag))
@@ -122,7 +122,7 @@ internal static class OtlpSpanReader
     {
         ByteString? traceId = null, spanId = null;
         List<ByteString>? attributes = null;
-        var input = OtlpWire.Open(message);
+        using var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             switch (OtlpWire.Field(tag))
@@ -153,7 +153,7 @@ internal static class OtlpSpanReader
     {
         var code = SpanStatusCode.Unset;
         string? text = null;
-        var input = OtlpWire.Open(message);
+        using var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             switch (OtlpWire.Field(tag))

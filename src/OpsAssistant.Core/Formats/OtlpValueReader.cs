@@ -18,7 +18,7 @@ internal static class OtlpValueReader
         var key = "";
         object? value = null;
         List<Attribute>? nested = null;
-        var input = OtlpWire.Open(message);
+        using var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             switch (OtlpWire.Field(tag))
@@ -78,7 +78,7 @@ internal static class OtlpValueReader
 
         kvlist = null;
         object? value = null;
-        var input = OtlpWire.Open(message);
+        using var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             // A oneof: the last field on the wire wins, as protobuf merging semantics say.
@@ -124,7 +124,7 @@ internal static class OtlpValueReader
     private static object?[] ReadArray(ByteString message, int depth)
     {
         var values = new List<object?>();
-        var input = OtlpWire.Open(message);
+        using var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             if (OtlpWire.Field(tag) == 1 && OtlpWire.IsLengthDelimited(tag))
@@ -146,7 +146,7 @@ internal static class OtlpValueReader
     private static List<Attribute> ReadKeyValueList(ByteString message, int depth)
     {
         var values = new List<Attribute>();
-        var input = OtlpWire.Open(message);
+        using var input = OtlpWire.Open(message);
         while (input.ReadTag() is var tag and not 0)
         {
             if (OtlpWire.Field(tag) == 1 && OtlpWire.IsLengthDelimited(tag))

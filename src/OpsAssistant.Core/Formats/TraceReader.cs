@@ -40,6 +40,7 @@ public static class TraceReader
     }
 
     /// <summary>Picks one trace: the one named, or the only one; several without a name is an error listing them.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "Named for its LINQ namesake: exactly one trace, or an error.")]
     public static Trace Single(TraceReadResult result, string? traceId)
     {
         ArgumentNullException.ThrowIfNull(result);

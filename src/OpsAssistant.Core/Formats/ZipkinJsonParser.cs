@@ -161,7 +161,7 @@ internal static class ZipkinJsonParser
             }
             else if (reader.ValueTextEquals("shared"u8))
             {
-                z.Shared = ctx.ReadBool(ref reader, "shared") == true;
+                z.Shared = JsonParseContext.ReadBool(ref reader, "shared") == true;
             }
             else if (reader.ValueTextEquals("localEndpoint"u8))
             {

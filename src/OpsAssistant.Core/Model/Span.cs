@@ -17,8 +17,8 @@ public sealed class Span
 {
     private string? _spanId;
     private string? _parentSpanId;
-    private ulong _spanIdNumber;
-    private ulong _parentNumber;
+    private readonly ulong _spanIdNumber;
+    private readonly ulong _parentNumber;
     private IdForms _forms;
     private Details? _details;
 

@@ -17,6 +17,7 @@ public static class TraceIds
     /// <summary>Normalises a user-supplied trace ID: lower case, 64-bit IDs left-padded to 128 bits.</summary>
     public static string NormalizeTraceId(string value)
     {
+        ArgumentNullException.ThrowIfNull(value);
         var lower = value.Trim().ToLowerInvariant();
         return lower.Length == 16 ? new string('0', 16) + lower : lower;
     }

@@ -35,6 +35,7 @@ public sealed partial class SecretRedactor
     /// <summary>True when an attribute with this key carries a secret whatever its value looks like.</summary>
     public bool IsSensitiveKey(string key)
     {
+        ArgumentNullException.ThrowIfNull(key);
         var lower = key.ToLowerInvariant();
         foreach (var k in _sensitiveKeys)
         {

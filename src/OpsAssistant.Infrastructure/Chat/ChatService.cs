@@ -40,6 +40,8 @@ public sealed partial class ChatService(
 
     public async Task<ChatReply> ReplyAsync(ChatRequest request, IChatSink sink, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(sink);
         using var activity = OpsAssistantTelemetry.ActivitySource.StartActivity("chat turn");
         var conversationId = string.IsNullOrWhiteSpace(request.ConversationId) ? Guid.NewGuid().ToString("n") : request.ConversationId.Trim();
         activity?.SetTag("opsassistant.conversation_id", conversationId);

@@ -17,6 +17,9 @@ public static class AnswerGrounder
 
     public static GroundedAnswer Ground(LlmAnswer answer, Trace trace, AnalysisResult heuristic)
     {
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(trace);
+        ArgumentNullException.ThrowIfNull(heuristic);
         var spans = new Dictionary<string, Span>(trace.Spans.Count, StringComparer.OrdinalIgnoreCase);
         foreach (var span in trace.Spans)
         {

@@ -55,6 +55,7 @@ public sealed class LlmExchangeArchive : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var key = Key(request.Method.Method, request.RequestUri?.AbsolutePath ?? "", body);
         var path = Path.Combine(_directory, key + ".json");

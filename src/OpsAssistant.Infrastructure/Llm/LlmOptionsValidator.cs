@@ -9,6 +9,7 @@ public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
 
     public ValidateOptionsResult Validate(string? name, LlmOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         if (!Enum.IsDefined(options.Provider))
         {

@@ -33,6 +33,7 @@ public sealed class RcaPromptBuilder : IRcaPromptBuilder
 
     public async Task<RcaPrompt> BuildAsync(Trace trace, AnalysisResult heuristic, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(trace);
         var overhead = await TemplateOverheadAsync(cancellationToken).ConfigureAwait(false);
         var budget = Math.Max(200, _options.Value.MaxPromptTokens - overhead);
         var condensed = _condenser.Condense(_writer.Write(trace, heuristic), budget);

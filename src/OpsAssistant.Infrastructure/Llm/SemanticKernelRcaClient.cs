@@ -36,6 +36,7 @@ public sealed class SemanticKernelRcaClient : IRcaLlmClient
 
     public async Task<LlmReply> CompleteAsync(IReadOnlyDictionary<string, string> variables, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(variables);
         var settings = new OpenAIPromptExecutionSettings
         {
             ResponseFormat = AIJsonUtilities.CreateJsonSchema(typeof(LlmAnswer)),

@@ -40,6 +40,7 @@ public sealed class OpsAssistantMcpTools
         TraceSourceResolver sources, ITraceStore store, IRootCauseEngine engine, [FromKeyedServices(EngineKeys.Heuristic)] IRootCauseEngine heuristic,
         IAnalysisStore analyses, SecretRedactor redactor, SamplingOverrideService sampling, TimeProvider clock)
     {
+        ArgumentNullException.ThrowIfNull(sources);
         _sources = sources;
         _engine = engine;
         _analyses = analyses;
@@ -142,7 +143,7 @@ public sealed class OpsAssistantMcpTools
 
     [McpServerTool(Name = "raise_sampling", Title = "Raise a service's sampling rate", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = false)]
     [Description("Samples a service at a higher rate for a while (an incident override SDK samplers pick up), e.g. rate 1 for 30m. Refused past the configured number of fully sampled services.")]
-    public async Task<CallToolResult> RaiseSamplingAsync(
+    public async Task<CallToolResult> IncreaseSamplingAsync(
         McpServer server,
         [Description("service name")] string service,
         [Description("probability between 0 and 1 (1 = every trace)")] double rate,

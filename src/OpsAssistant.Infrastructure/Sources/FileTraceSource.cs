@@ -11,7 +11,7 @@ namespace OpsAssistant.Infrastructure.Sources;
 /// tried first (the usual naming of downloads); only when none holds the trace are the other files scanned.
 /// Unreadable files are skipped, so one stray file does not hide every other trace.
 /// </summary>
-public sealed class FileTraceSource(IOptions<TraceSourceOptions> options, ILogger<FileTraceSource> logger) : ITraceSource
+public sealed partial class FileTraceSource(IOptions<TraceSourceOptions> options, ILogger<FileTraceSource> logger) : ITraceSource
 {
     public string Name => "file";
 
@@ -51,7 +51,7 @@ public sealed class FileTraceSource(IOptions<TraceSourceOptions> options, ILogge
             }
         }
 
-        logger.LogInformation("Trace {TraceId} not found in {FileCount} files under {TracePath}", traceId, files.Count, root);
+        LogNotFound(logger, traceId, files.Count, root);
         return null;
     }
 
@@ -64,8 +64,14 @@ public sealed class FileTraceSource(IOptions<TraceSourceOptions> options, ILogge
         }
         catch (Exception ex) when (ex is TraceFormatException or IOException or UnauthorizedAccessException)
         {
-            logger.LogDebug(ex, "Skipped {TraceFile}: not a readable trace file", file);
+            LogSkipped(logger, ex, file);
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trace {TraceId} not found in {FileCount} files under {TracePath}")]
+    private static partial void LogNotFound(ILogger logger, string traceId, int fileCount, string tracePath);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Skipped {TraceFile}: not a readable trace file")]
+    private static partial void LogSkipped(ILogger logger, Exception exception, string traceFile);
 }

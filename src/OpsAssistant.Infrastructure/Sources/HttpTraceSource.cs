@@ -14,7 +14,7 @@ namespace OpsAssistant.Infrastructure.Sources;
 /// (retries on 5xx/429/timeouts); this class turns what finally comes back into a trace, null for 404, or a
 /// <see cref="TraceSourceException"/> that says what the backend did wrong.
 /// </summary>
-public abstract class HttpTraceSource : ITraceSource
+public abstract partial class HttpTraceSource : ITraceSource
 {
     private const int MaxErrorBodyChars = 200;
 
@@ -32,6 +32,7 @@ public abstract class HttpTraceSource : ITraceSource
 
     public async Task<Trace?> GetTraceAsync(string traceId, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(traceId);
         if (!TraceIds.IsValidTraceId(traceId))
         {
             throw new ArgumentException($"'{traceId}' is not a 16- or 32-character hex trace ID.", nameof(traceId));
@@ -94,7 +95,7 @@ public abstract class HttpTraceSource : ITraceSource
         {
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                Logger.LogInformation("Trace {TraceId} not found in {TraceSource}", traceId, Name);
+                LogNotFound(Logger, traceId, Name);
                 return null;
             }
 
@@ -166,4 +167,7 @@ public abstract class HttpTraceSource : ITraceSource
 
     private void Record(string outcome) =>
         OpsAssistantTelemetry.TraceFetches.Add(1, new KeyValuePair<string, object?>("opsassistant.source", Name), new KeyValuePair<string, object?>("opsassistant.outcome", outcome));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trace {TraceId} not found in {TraceSource}")]
+    private static partial void LogNotFound(ILogger logger, string traceId, string traceSource);
 }

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using OpsAssistant.Core.Analyses;
@@ -46,12 +47,13 @@ public abstract partial class RelationalTraceStore
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             turns.Add(new ChatTurn(reader.GetString(0), reader.GetString(1), DateTimeOffset.Parse(reader.GetString(2), CultureInfo.InvariantCulture),
-                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+                await reader.IsDBNullAsync(3, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(3), await reader.IsDBNullAsync(4, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(4)));
         }
 
         return turns.Count == 0 ? null : new Conversation(conversationId, turns[0].At, turns);
     }
 
+    [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Random only spreads the retry pauses of racing appends; nothing depends on it being unpredictable.")]
     public async Task AppendAsync(string conversationId, IReadOnlyList<ChatTurn> turns, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(turns);

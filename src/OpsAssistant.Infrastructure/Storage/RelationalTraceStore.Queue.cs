@@ -110,11 +110,11 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
         }, cancellationToken);
     }
 
-    public Task<bool> RetryLaterAsync(string id, string owner, DateTimeOffset notBefore, string error, CancellationToken cancellationToken = default) =>
+    public Task<bool> RetryLaterAsync(string id, string owner, DateTimeOffset notBefore, string reason, CancellationToken cancellationToken = default) =>
         OwnedUpdateAsync(id, owner, "status = 'queued', lease_owner = NULL, lease_until_ms = NULL, not_before_ms = @not_before, error = @error", command =>
         {
             Int64(command, "@not_before", notBefore.ToUnixTimeMilliseconds());
-            Text(command, "@error", error);
+            Text(command, "@error", reason);
         }, cancellationToken);
 
     public Task<bool> ReleaseAsync(string id, string owner, CancellationToken cancellationToken = default) =>
@@ -202,7 +202,7 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.DbType = DbType.Int64;
-        parameter.Value = (object?)value ?? DBNull.Value;
+        parameter.Value = value.HasValue ? value.Value : DBNull.Value;
         command.Parameters.Add(parameter);
     }
 }

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using OpsAssistant.Core.Sampling;
 
@@ -60,6 +61,7 @@ public abstract partial class RelationalTraceStore : ISamplingOverrideStore
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
+    [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "The SQL is assembled from constant fragments only; every filter value is bound as a parameter.")]
     public async Task<IReadOnlyList<SamplingOverride>> EndOverridesAsync(string? trigger, string? service, string endedBy, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         if (trigger is null && service is null)
@@ -158,10 +160,10 @@ public abstract partial class RelationalTraceStore : ISamplingOverrideStore
                 CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
                 ExpiresAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
                 CreatedBy = reader.GetString(5),
-                Reason = reader.IsDBNull(6) ? null : reader.GetString(6),
-                Trigger = reader.IsDBNull(7) ? null : reader.GetString(7),
-                EndedAt = reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
-                EndedBy = reader.IsDBNull(9) ? null : reader.GetString(9),
+                Reason = await reader.IsDBNullAsync(6, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(6),
+                Trigger = await reader.IsDBNullAsync(7, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(7),
+                EndedAt = await reader.IsDBNullAsync(8, cancellationToken).ConfigureAwait(false) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                EndedBy = await reader.IsDBNullAsync(9, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(9),
             });
         }
 

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,7 @@ namespace OpsAssistant.Infrastructure.Storage;
 /// Spans live in <c>trace_spans</c> (indexed columns plus a compact payload); <c>trace_index</c> keeps one row of
 /// aggregates per trace, recomputed inside the same transaction as the spans it summarises, so searches never scan spans.
 /// </summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The only disposable field is a SemaphoreSlim used with WaitAsync/Release; it holds an OS handle only once AvailableWaitHandle is read, which nothing does.")]
 public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.Core.Analyses.IAnalysisStore, OpsAssistant.Core.Conversations.IConversationStore
 {
     /// <summary>The most summaries one search returns.</summary>
@@ -49,6 +51,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
     protected abstract IReadOnlyList<string> Migrations { get; }
 
     /// <summary>Creates or upgrades the schema once per process; later calls return at once.</summary>
+    [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Random only spreads the retry pauses of contending migrations; nothing depends on it being unpredictable.")]
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         if (_initialized)
@@ -75,7 +78,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
                 }
                 catch (DbException ex) when (attempt < 5 && StorageFailures.IsMisreportedBusy(ex))
                 {
-                    Logger.LogWarning(ex, "Trace store schema check hit a busy database (attempt {Attempt}); retrying", attempt);
+                    LogMigrationBusy(Logger, ex, attempt);
                     await Task.Delay(Random.Shared.Next(20, 100 * attempt), cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -108,7 +111,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
             await using var record = Command(connection, transaction, "INSERT INTO trace_schema_version (version) VALUES (@version)");
             AddParameter(record, "version", DbType.Int32, version);
             await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            Logger.LogInformation("Trace store schema migrated to version {SchemaVersion}", version);
+            LogMigrated(Logger, version);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -127,7 +130,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
         }
         catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException or TimeoutException or InvalidOperationException)
         {
-            Logger.LogWarning(ex, "Trace store is not reachable");
+            LogUnreachable(Logger, ex);
             return false;
         }
     }
@@ -209,7 +212,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
             _cache.Remove(id);
         }
 
-        Logger.LogDebug("Stored {SpanCount} spans of {TraceCount} traces", spans.Count, traces.Count);
+        LogStored(Logger, spans.Count, traces.Count);
         return spans.Count;
     }
 
@@ -246,7 +249,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
                 var row = new SpanRow(
                     normalized,
                     reader.GetString(0),
-                    reader.IsDBNull(1) ? null : reader.GetString(1),
+                    await reader.IsDBNullAsync(1, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(1),
                     reader.GetString(2),
                     reader.GetInt64(3),
                     reader.GetInt64(4),
@@ -279,6 +282,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
         return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
 
+    [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "The SQL is assembled from constant fragments only; every query value is bound as a parameter.")]
     public async Task<IReadOnlyList<TraceSummary>> SearchAsync(TraceQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -354,8 +358,10 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
     /// <summary>Serialises concurrent migrations from several processes; SQLite's write lock already does.</summary>
     protected virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "Callers pass constant SQL (or SQL assembled from constants); values are bound as parameters.")]
     protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
     {
+        ArgumentNullException.ThrowIfNull(connection);
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
@@ -380,6 +386,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
 
     private static long ToUnixNano(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
+    [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "The IN list holds generated parameter names (@t0, @t1, ...); the trace IDs are bound as their values.")]
     private static async Task<Dictionary<string, IReadOnlyList<string>>> ReadServicesAsync(DbConnection connection, List<string> traceIds, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
@@ -417,4 +424,16 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
 
         return result;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trace store schema check hit a busy database (attempt {Attempt}); retrying")]
+    private static partial void LogMigrationBusy(ILogger logger, Exception exception, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Trace store schema migrated to version {SchemaVersion}")]
+    private static partial void LogMigrated(ILogger logger, int schemaVersion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trace store is not reachable")]
+    private static partial void LogUnreachable(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {SpanCount} spans of {TraceCount} traces")]
+    private static partial void LogStored(ILogger logger, int spanCount, int traceCount);
 }

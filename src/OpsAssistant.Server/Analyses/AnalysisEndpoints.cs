@@ -14,7 +14,7 @@ using Trace = OpsAssistant.Core.Model.Trace;
 namespace OpsAssistant.Server.Analyses;
 
 /// <summary><c>POST /api/analyses</c> runs an analysis and stores it; <c>GET /api/analyses/{id}</c> reads it back with its status.</summary>
-public static class AnalysisEndpoints
+internal static class AnalysisEndpoints
 {
     public static IEndpointRouteBuilder MapAnalysisEndpoints(this IEndpointRouteBuilder endpoints)
     {

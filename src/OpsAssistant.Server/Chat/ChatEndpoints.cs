@@ -8,7 +8,7 @@ using OpsAssistant.Infrastructure.Chat;
 namespace OpsAssistant.Server.Chat;
 
 /// <summary><c>POST /api/chat</c>: one turn of a persisted conversation, as Server-Sent Events when asked for, else JSON.</summary>
-public static class ChatEndpoints
+internal static class ChatEndpoints
 {
     public static IEndpointRouteBuilder MapChatEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -50,7 +50,7 @@ public static class ChatEndpoints
         var streaming = context.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
         if (!streaming)
         {
-            var collector = new SseChatSink(null, analyses);
+            using var collector = new SseChatSink(null, analyses);
             var reply = await chat.ReplyAsync(turn, collector, cancellationToken);
             return TypedResults.Ok(new ChatResponse(reply.ConversationId, reply.Reply, reply.Analysis ?? collector.LastAnalysis, reply.Engine, reply.Degraded));
         }
@@ -58,7 +58,7 @@ public static class ChatEndpoints
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
-        var sink = new SseChatSink(context.Response, analyses);
+        using var sink = new SseChatSink(context.Response, analyses);
         try
         {
             var reply = await chat.ReplyAsync(turn, sink, cancellationToken);
@@ -75,4 +75,4 @@ public static class ChatEndpoints
 }
 
 /// <summary>The JSON reply of <c>POST /api/chat</c> without streaming.</summary>
-public sealed record ChatResponse(string ConversationId, string Reply, AnalysisResult? Analysis, string Engine, string? Degraded);
+internal sealed record ChatResponse(string ConversationId, string Reply, AnalysisResult? Analysis, string Engine, string? Degraded);

@@ -10,7 +10,7 @@ namespace OpsAssistant.Server.Chat;
 /// flushing each so the page shows progress, or collects it for a plain JSON reply. Analyses are stored as they appear so
 /// <c>GET /api/analyses/{id}</c> finds them.
 /// </summary>
-internal sealed class SseChatSink(HttpResponse? response, IAnalysisStore analyses) : IChatSink
+internal sealed class SseChatSink(HttpResponse? response, IAnalysisStore analyses) : IChatSink, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -48,4 +48,6 @@ internal sealed class SseChatSink(HttpResponse? response, IAnalysisStore analyse
             _gate.Release();
         }
     }
+
+    public void Dispose() => _gate.Dispose();
 }

@@ -12,6 +12,7 @@ internal sealed class BoundedGzipCompressionProvider(IngestOptions limits) : ICo
     public Stream CreateCompressionStream(Stream stream, CompressionLevel? compressionLevel) =>
         new GZipStream(stream, compressionLevel ?? CompressionLevel.Fastest, leaveOpen: true);
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2000", Justification = "gRPC owns and disposes the stream this factory returns, and with it the inflater it wraps.")]
     public Stream CreateDecompressionStream(Stream stream) =>
         new BoundedReadStream(new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true), limits.MaxDecompressedBytes, nameof(IngestOptions.MaxDecompressedBytes));
 }

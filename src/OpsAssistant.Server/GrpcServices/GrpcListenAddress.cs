@@ -23,7 +23,7 @@ internal sealed record GrpcListenAddress(IPAddress? Address, int Port, bool Loca
 
         var authority = text[scheme.Length..].TrimEnd('/');
         var colon = authority.LastIndexOf(':');
-        if (colon <= 0 || authority.IndexOf('/', StringComparison.Ordinal) >= 0
+        if (colon <= 0 || authority.Contains('/', StringComparison.Ordinal)
             || !int.TryParse(authority[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
             || port > IPEndPoint.MaxPort)
         {

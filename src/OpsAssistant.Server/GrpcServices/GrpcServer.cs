@@ -16,7 +16,7 @@ namespace OpsAssistant.Server.GrpcServices;
 /// Kestrel drops the configured URLs of the main app as soon as code adds an endpoint, and because nothing of the page or
 /// the HTTP API belongs on this port. Its services are the main app's singletons.
 /// </summary>
-internal sealed class GrpcServer(IServiceProvider services, IOptions<IngestOptions> ingest, IOptions<SecurityOptions> security, ILogger<GrpcServer> logger)
+internal sealed partial class GrpcServer(IServiceProvider services, IOptions<IngestOptions> ingest, IOptions<SecurityOptions> security, ILogger<GrpcServer> logger)
     : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
@@ -29,7 +29,7 @@ internal sealed class GrpcServer(IServiceProvider services, IOptions<IngestOptio
         var url = ingest.Value.GrpcUrl;
         if (string.IsNullOrWhiteSpace(url))
         {
-            logger.LogInformation("gRPC ingest is off ({Key} is empty)", GrpcListenAddress.ConfigurationKey);
+            LogOff(logger, GrpcListenAddress.ConfigurationKey);
             return;
         }
 
@@ -37,7 +37,7 @@ internal sealed class GrpcServer(IServiceProvider services, IOptions<IngestOptio
         var listen = GrpcListenAddress.TryParse(url, out var error) ?? throw new InvalidOperationException(error);
         if (!listen.IsLoopback && security.Value.ApiKeys.Count == 0)
         {
-            logger.LogWarning("Serving gRPC on {Url} without API keys because {Key} is true", url, $"{SecurityOptions.SectionName}:AllowAnonymous");
+            LogAnonymous(logger, url, $"{SecurityOptions.SectionName}:AllowAnonymous");
         }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(GrpcServer).Assembly.GetName().Name });
@@ -103,7 +103,7 @@ internal sealed class GrpcServer(IServiceProvider services, IOptions<IngestOptio
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         Address = bound is null ? null : new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
-        logger.LogInformation("gRPC (OTLP TraceService, Jaeger SamplingManager) listening on {Address}", bound);
+        LogListening(logger, bound);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -122,4 +122,13 @@ internal sealed class GrpcServer(IServiceProvider services, IOptions<IngestOptio
             _app = null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "gRPC (OTLP TraceService, Jaeger SamplingManager) listening on {Address}")]
+    private static partial void LogListening(ILogger logger, string? address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "gRPC ingest is off ({Key} is empty)")]
+    private static partial void LogOff(ILogger logger, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Serving gRPC on {Url} without API keys because {Key} is true")]
+    private static partial void LogAnonymous(ILogger logger, string url, string key);
 }

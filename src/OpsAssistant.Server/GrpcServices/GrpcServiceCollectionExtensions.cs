@@ -3,7 +3,7 @@ using OpsAssistant.Server.GrpcServices;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the gRPC port: OTLP/gRPC ingest and Jaeger remote sampling.</summary>
-public static class GrpcServiceCollectionExtensions
+internal static class GrpcServiceCollectionExtensions
 {
     public static IServiceCollection AddOpsAssistantGrpc(this IServiceCollection services)
     {

@@ -14,7 +14,7 @@ namespace OpsAssistant.Server.GrpcServices;
 /// as partial success (<c>rejected_spans</c> and an <c>error_message</c> naming them), the rest are stored in one
 /// transaction. Bad input ends with the status codes the OTLP specification gives exporters to act on.
 /// </summary>
-internal sealed class OtlpTraceGrpcService(ITraceStore store, ILogger<OtlpTraceGrpcService> logger)
+internal sealed partial class OtlpTraceGrpcService(ITraceStore store, ILogger<OtlpTraceGrpcService> logger)
 {
     public const string ServiceName = "opentelemetry.proto.collector.trace.v1.TraceService";
 
@@ -31,7 +31,7 @@ internal sealed class OtlpTraceGrpcService(ITraceStore store, ILogger<OtlpTraceG
         }
         catch (TraceFormatException ex)
         {
-            logger.LogInformation("Rejected OTLP/gRPC export: {Reason}", ex.Message);
+            LogRejected(logger, ex.Message);
             throw Reject("malformed", StatusCode.InvalidArgument, ex.Message);
         }
 
@@ -44,7 +44,7 @@ internal sealed class OtlpTraceGrpcService(ITraceStore store, ILogger<OtlpTraceG
             catch (System.Data.Common.DbException ex) when (StorageFailures.Classify(ex) is var failure and not StorageFailure.None)
             {
                 // The batch is one transaction: nothing of it was stored. UNAVAILABLE is the status OTLP exporters retry.
-                logger.LogWarning(ex, "OTLP/gRPC export not stored: the trace store is {StorageFailure}", failure);
+                LogNotStored(logger, ex, failure);
                 throw failure == StorageFailure.Busy
                     ? Reject("store_busy", StatusCode.Unavailable, "The trace store is locked by another writer; nothing of this export was stored. Retry shortly.")
                     : Reject("store_full", StatusCode.ResourceExhausted, "The trace store is out of space; nothing of this export was stored. Free or grow the database, then resend.");
@@ -54,7 +54,7 @@ internal sealed class OtlpTraceGrpcService(ITraceStore store, ILogger<OtlpTraceG
         OpsAssistantTelemetry.IngestedSpans.Add(spans.Count, new KeyValuePair<string, object?>("opsassistant.ingest.encoding", "grpc"));
         if (rejections.Count > 0)
         {
-            logger.LogInformation("OTLP/gRPC export stored {SpanCount} spans and rejected {RejectedCount}", spans.Count, rejections.Count);
+            LogPartial(logger, spans.Count, rejections.Count);
         }
 
         return EncodeResponse(rejections);
@@ -74,14 +74,14 @@ internal sealed class OtlpTraceGrpcService(ITraceStore store, ILogger<OtlpTraceG
         // Span names are the sender's own text, but a name can be long: each reason is cut so the message stays small.
         var named = string.Join("; ", rejections.Take(NamedRejections).Select(r => r.Length <= 300 ? r : r[..300] + "…"));
         var message = rejections.Count > NamedRejections ? $"{named}; and {rejections.Count - NamedRejections} more" : named;
-        var partial = new ByteArrayWriter();
+        using var partial = new ByteArrayWriter();
         partial.Output.WriteTag(1, WireFormat.WireType.Varint);
         partial.Output.WriteInt64(rejections.Count);
         partial.Output.WriteTag(2, WireFormat.WireType.LengthDelimited);
         partial.Output.WriteString($"{rejections.Count} span(s) rejected: {message}");
         var partialBytes = partial.ToArray();
 
-        var response = new ByteArrayWriter();
+        using var response = new ByteArrayWriter();
         response.Output.WriteTag(1, WireFormat.WireType.LengthDelimited);
         response.Output.WriteBytes(ByteString.CopyFrom(partialBytes));
         return response.ToArray();
@@ -93,9 +93,15 @@ internal sealed class OtlpTraceGrpcService(ITraceStore store, ILogger<OtlpTraceG
         return new RpcException(new Status(status, detail));
     }
 
-    private sealed class ByteArrayWriter
+    private sealed class ByteArrayWriter : IDisposable
     {
         private readonly MemoryStream _buffer = new();
+
+        public void Dispose()
+        {
+            Output.Dispose();
+            _buffer.Dispose();
+        }
 
         public ByteArrayWriter() => Output = new CodedOutputStream(_buffer);
 
@@ -107,4 +113,13 @@ internal sealed class OtlpTraceGrpcService(ITraceStore store, ILogger<OtlpTraceG
             return _buffer.ToArray();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected OTLP/gRPC export: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OTLP/gRPC export not stored: the trace store is {StorageFailure}")]
+    private static partial void LogNotStored(ILogger logger, Exception exception, StorageFailure storageFailure);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "OTLP/gRPC export stored {SpanCount} spans and rejected {RejectedCount}")]
+    private static partial void LogPartial(ILogger logger, int spanCount, int rejectedCount);
 }

@@ -1,4 +1,4 @@
 namespace OpsAssistant.Server.Health;
 
 /// <summary>Body of <c>/healthz</c> (status only) and <c>/readyz</c> (status and each check).</summary>
-public sealed record HealthBody(string Status, IReadOnlyDictionary<string, HealthCheckBody>? Checks);
+internal sealed record HealthBody(string Status, IReadOnlyDictionary<string, HealthCheckBody>? Checks);

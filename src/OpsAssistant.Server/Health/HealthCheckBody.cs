@@ -1,4 +1,4 @@
 namespace OpsAssistant.Server.Health;
 
 /// <summary>One readiness check: healthy, degraded or unhealthy, and why.</summary>
-public sealed record HealthCheckBody(string Status, string? Description);
+internal sealed record HealthCheckBody(string Status, string? Description);

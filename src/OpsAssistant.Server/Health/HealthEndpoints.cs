@@ -10,7 +10,7 @@ namespace OpsAssistant.Server.Health;
 /// (else 503), the alert queue has room and the LLM circuit is closed (else 200 "degraded": the service still works,
 /// alerts are refused or analyses fall back to the deterministic engine)).
 /// </summary>
-public static class HealthEndpoints
+internal static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
 

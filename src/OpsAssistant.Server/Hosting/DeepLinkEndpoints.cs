@@ -7,7 +7,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <c>GET /traces/{traceId}</c>: the path form of the page's deep link, for trace UIs whose link templates put the ID in a
 /// path. It redirects to <c>/?traceId=</c> with a relative location, so a service behind a path prefix keeps its prefix.
 /// </summary>
-public static class DeepLinkEndpoints
+internal static class DeepLinkEndpoints
 {
     public static IEndpointRouteBuilder MapDeepLinkEndpoints(this IEndpointRouteBuilder endpoints)
     {

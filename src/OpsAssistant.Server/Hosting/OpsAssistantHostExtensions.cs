@@ -22,7 +22,7 @@ using OpsAssistant.Server.Webhooks;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Composes the service: <c>builder.AddOpsAssistant()</c> registers everything, <c>app.MapOpsAssistantApi()</c> wires the pipeline.</summary>
-public static class OpsAssistantHostExtensions
+internal static partial class OpsAssistantHostExtensions
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
@@ -178,8 +178,7 @@ public static class OpsAssistantHostExtensions
                     return false;
                 }
 
-                requests.LogInformation("{Method} {Path} refused with {Status}: {Reason}", context.HttpContext.Request.Method,
-                    context.HttpContext.Request.Path.Value, bad.StatusCode, bad.Message);
+                LogClientFault(requests, context.HttpContext.Request.Method, context.HttpContext.Request.Path.Value, bad.StatusCode, bad.Message);
                 return true;
             },
         });
@@ -282,4 +281,7 @@ public static class OpsAssistantHostExtensions
             telemetry.UseOtlpExporter();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} refused with {Status}: {Reason}")]
+    private static partial void LogClientFault(ILogger logger, string method, string? path, int status, string reason);
 }

@@ -25,10 +25,11 @@ internal sealed partial class SampleSeeder(ITraceStore store, IConfiguration con
         foreach (var file in Directory.EnumerateFiles(dir, "*.json").Order(StringComparer.Ordinal))
         {
             var result = await TraceReader.ReadFileAsync(file, cancellationToken: cancellationToken);
+            var sample = Path.GetFileNameWithoutExtension(file);
             foreach (var trace in result.Traces)
             {
                 await store.AddSpansAsync([.. trace.Spans], cancellationToken);
-                LogSeeded(logger, trace.TraceId, Path.GetFileNameWithoutExtension(file));
+                LogSeeded(logger, trace.TraceId, sample);
             }
         }
     }

@@ -1,7 +1,7 @@
 namespace OpsAssistant.Server.Ingest;
 
 /// <summary>Limits on request bodies (OTLP/HTTP ingest and the webhooks): <c>OpsAssistant:Ingest</c>.</summary>
-public sealed class IngestOptions
+internal sealed class IngestOptions
 {
     public const string SectionName = "OpsAssistant:Ingest";
 

@@ -14,7 +14,7 @@ namespace OpsAssistant.Server.Ingest;
 /// stored whole or not at all, so the answer is an empty <c>ExportTraceServiceResponse</c> (no partial success).
 /// Errors are problem details; OTLP exporters act on the status code alone.
 /// </summary>
-public static class OtlpIngestEndpoints
+internal static partial class OtlpIngestEndpoints
 {
     public const string ProtobufContentType = "application/x-protobuf";
 
@@ -57,7 +57,9 @@ public static class OtlpIngestEndpoints
         IngestMemoryBudget.Lease lease;
         try
         {
+#pragma warning disable CA2000 // Disposed by 'using var held' below once the catch has ruled out a refusal.
             lease = await budget.OpenAsync(cancellationToken);
+#pragma warning restore CA2000
         }
         catch (MemoryBudgetExceededException ex)
         {
@@ -88,7 +90,7 @@ public static class OtlpIngestEndpoints
         }
         catch (Exception ex) when (ex is TraceFormatException or InvalidDataException)
         {
-            logger.LogInformation("Rejected OTLP export: {Reason}", ex.Message);
+            LogRejected(logger, ex.Message);
             return Reject("malformed", StatusCodes.Status400BadRequest, "Malformed OTLP payload", ex.Message);
         }
 
@@ -99,7 +101,7 @@ public static class OtlpIngestEndpoints
         catch (System.Data.Common.DbException ex) when (StorageFailures.Classify(ex) is var failure and not StorageFailure.None)
         {
             // The batch is one transaction: on either failure nothing of it was stored, so the exporter may resend it whole.
-            logger.LogWarning(ex, "OTLP export not stored: the trace store is {StorageFailure}", failure);
+            LogNotStored(logger, ex, failure);
             if (failure == StorageFailure.Busy)
             {
                 context.Response.Headers.RetryAfter = "5";
@@ -111,8 +113,9 @@ public static class OtlpIngestEndpoints
                 "The trace store is out of space; nothing of this export was stored. Free or grow the database, then resend.");
         }
 
-        OpsAssistantTelemetry.IngestedSpans.Add(spans.Count, new KeyValuePair<string, object?>("opsassistant.ingest.encoding", protobuf ? "protobuf" : "json"));
-        logger.LogDebug("Ingested {SpanCount} spans over OTLP/{Encoding}", spans.Count, protobuf ? "protobuf" : "json");
+        var wireFormat = protobuf ? "protobuf" : "json";
+        OpsAssistantTelemetry.IngestedSpans.Add(spans.Count, new KeyValuePair<string, object?>("opsassistant.ingest.encoding", wireFormat));
+        LogIngested(logger, spans.Count, wireFormat);
 
         // An empty ExportTraceServiceResponse encodes to zero bytes; its JSON form is {}.
         return protobuf
@@ -166,4 +169,13 @@ public static class OtlpIngestEndpoints
         OpsAssistantTelemetry.IngestRejections.Add(1, new KeyValuePair<string, object?>("error.type", reason));
         return TypedResults.Problem(detail, statusCode: status, title: title);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected OTLP export: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OTLP export not stored: the trace store is {StorageFailure}")]
+    private static partial void LogNotStored(ILogger logger, Exception exception, StorageFailure storageFailure);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ingested {SpanCount} spans over OTLP/{Encoding}")]
+    private static partial void LogIngested(ILogger logger, int spanCount, string encoding);
 }

@@ -6,7 +6,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// The Model Context Protocol server at <c>/mcp</c> (streamable HTTP). Stateless, so any replica answers any request and
 /// nothing is kept between calls; the API key rule of <c>/api</c> applies.
 /// </summary>
-public static class McpEndpoints
+internal static class McpEndpoints
 {
     public const string Path = "/mcp";
 

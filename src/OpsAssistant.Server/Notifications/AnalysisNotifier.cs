@@ -10,7 +10,7 @@ namespace OpsAssistant.Server.Notifications;
 /// Posts one notification (a typed HttpClient behind the standard resilience handler). Delivery is at-least-once, so each
 /// request carries the analysis ID as <c>Idempotency-Key</c> for receivers that deduplicate.
 /// </summary>
-public sealed class AnalysisNotifier(HttpClient http, IOptions<NotificationOptions> options, SecretRedactor redactor)
+internal sealed class AnalysisNotifier(HttpClient http, IOptions<NotificationOptions> options, SecretRedactor redactor)
 {
     /// <summary>Null when delivered; otherwise why not, for the log and the retry decision.</summary>
     public async Task<string?> SendAsync(AnalysisRecord analysis, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace OpsAssistant.Server.Notifications;
 /// this loop claims, posts and marks them sent, retrying with a doubling delay up to <see cref="NotificationOptions.MaxAttempts"/>.
 /// A crash mid-delivery leaves the claim to lapse and the notification is sent again (at-least-once, with an idempotency key).
 /// </summary>
-public sealed partial class NotificationDispatcher(
+internal sealed partial class NotificationDispatcher(
     IAnalysisQueue queue,
     AnalysisNotifier notifier,
     NotificationSignal signal,

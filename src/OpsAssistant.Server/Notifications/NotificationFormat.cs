@@ -1,7 +1,7 @@
 namespace OpsAssistant.Server.Notifications;
 
 /// <summary>The body posted to <see cref="NotificationOptions.Url"/>.</summary>
-public enum NotificationFormat
+internal enum NotificationFormat
 {
     /// <summary>A JSON document with the outcome and the top hypotheses, for any receiver.</summary>
     Json,

@@ -9,7 +9,7 @@ namespace OpsAssistant.Server.Notifications;
 /// Renders a finished analysis as the configured body. Hypothesis text comes from trace content, which is untrusted, so the
 /// Slack and Teams forms escape it: a span name cannot ping a channel or smuggle a link.
 /// </summary>
-public static class NotificationMessage
+internal static class NotificationMessage
 {
     /// <summary>Hypotheses included in a message: enough to act on, short enough to read on a phone.</summary>
     public const int MaxHypotheses = 3;

@@ -6,7 +6,7 @@ namespace OpsAssistant.Server.Notifications;
 /// Where finished alert analyses are announced: <c>OpsAssistant:Notifications</c>. The URL comes from configuration only,
 /// never from an alert, so no request can make the service post to an address of its choosing.
 /// </summary>
-public sealed class NotificationOptions
+internal sealed class NotificationOptions
 {
     public const string SectionName = "OpsAssistant:Notifications";
 

@@ -4,7 +4,7 @@ using OpsAssistant.Server.Notifications;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-public static class NotificationServiceCollectionExtensions
+internal static class NotificationServiceCollectionExtensions
 {
     /// <summary>The notification outbox: options (validated on start), the notifier's HttpClient and the dispatcher.</summary>
     public static IServiceCollection AddOpsAssistantNotifications(this IServiceCollection services)

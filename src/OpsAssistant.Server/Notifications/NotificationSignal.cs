@@ -3,4 +3,4 @@ using OpsAssistant.Server.Webhooks;
 namespace OpsAssistant.Server.Notifications;
 
 /// <summary>Raised when a finished analysis has a notification to deliver.</summary>
-public sealed class NotificationSignal : WorkSignal;
+internal sealed class NotificationSignal : WorkSignal;

@@ -12,7 +12,7 @@ namespace OpsAssistant.Server.Sampling;
 /// carries a trace but names no service raises the service its analysis blames, once that analysis completes. Sampling is
 /// a side effect of alert handling: a store failure here is logged and never fails the webhook or the analysis.
 /// </summary>
-public sealed partial class IncidentSamplingCoordinator(
+internal sealed partial class IncidentSamplingCoordinator(
     SamplingOverrideService overrides,
     ISamplingOverrideStore store,
     TimeProvider clock,

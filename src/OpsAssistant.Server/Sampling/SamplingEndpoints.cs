@@ -10,7 +10,7 @@ namespace OpsAssistant.Server.Sampling;
 /// while and keeps the audit. Strategy reads may be anonymous (<see cref="SamplingOptions.AllowAnonymousStrategies"/>),
 /// override routes never are when API keys are configured.
 /// </summary>
-public static class SamplingEndpoints
+internal static class SamplingEndpoints
 {
     public static IEndpointRouteBuilder MapSamplingEndpoints(this IEndpointRouteBuilder endpoints)
     {

@@ -5,7 +5,7 @@ namespace OpsAssistant.Server.Security;
 /// (<c>POST /v1/traces</c>), <c>read</c> reads traces, analyses and the sampling audit and runs analyses, <c>operate</c>
 /// chats with the assistant (which can change sampling) and creates or ends sampling overrides.
 /// </summary>
-public static class ApiScopes
+internal static class ApiScopes
 {
     public const string Ingest = "ingest";
     public const string Read = "read";

@@ -9,7 +9,7 @@ namespace OpsAssistant.Server.Security;
 /// or no webhook credentials, and <c>AllowAnonymous</c> not set. It validates <see cref="SecurityOptions"/>, so the refusal
 /// comes with every other configuration error, before anything listens, naming the keys to set.
 /// </summary>
-internal sealed class ExposureGuard(IConfiguration configuration, ILogger<ExposureGuard> logger) : IValidateOptions<SecurityOptions>
+internal sealed partial class ExposureGuard(IConfiguration configuration, ILogger<ExposureGuard> logger) : IValidateOptions<SecurityOptions>
 {
     public ValidateOptionsResult Validate(string? name, SecurityOptions options)
     {
@@ -28,14 +28,12 @@ internal sealed class ExposureGuard(IConfiguration configuration, ILogger<Exposu
 
         if (exposed.Count > 0 && configuration["AllowedHosts"] == OpsAssistantHostExtensions.LoopbackHosts)
         {
-            logger.LogWarning("Listening on {Urls} but answering only requests for {Hosts}: set AllowedHosts to the names clients use", string.Join(", ", exposed),
-                OpsAssistantHostExtensions.LoopbackHosts);
+            LogLoopbackHostsOnly(logger, string.Join(", ", exposed), OpsAssistantHostExtensions.LoopbackHosts);
         }
 
         if (options.HasKeys && string.IsNullOrEmpty(options.WebhookToken) && string.IsNullOrEmpty(options.WebhookHmacSecret))
         {
-            logger.LogWarning("{ApiKeys} is set but neither {Token} nor {Secret}: the alert webhooks refuse every delivery until one is",
-                $"{SecurityOptions.SectionName}:ApiKeys", $"{SecurityOptions.SectionName}:WebhookToken", $"{SecurityOptions.SectionName}:WebhookHmacSecret");
+            LogWebhooksClosed(logger, $"{SecurityOptions.SectionName}:ApiKeys", $"{SecurityOptions.SectionName}:WebhookToken", $"{SecurityOptions.SectionName}:WebhookHmacSecret");
         }
 
         if (exposed.Count == 0 || missing.Count == 0)
@@ -45,8 +43,7 @@ internal sealed class ExposureGuard(IConfiguration configuration, ILogger<Exposu
 
         if (options.AllowAnonymous)
         {
-            logger.LogWarning("Serving {Urls} without {Missing} because {Key} is true", string.Join(", ", exposed), string.Join(" and ", missing),
-                $"{SecurityOptions.SectionName}:AllowAnonymous");
+            LogAnonymous(logger, string.Join(", ", exposed), string.Join(" and ", missing), $"{SecurityOptions.SectionName}:AllowAnonymous");
             return ValidateOptionsResult.Success;
         }
 
@@ -92,4 +89,13 @@ internal sealed class ExposureGuard(IConfiguration configuration, ILogger<Exposu
 
         return IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Serving {Urls} without {Missing} because {Key} is true")]
+    private static partial void LogAnonymous(ILogger logger, string urls, string missing, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening on {Urls} but answering only requests for {Hosts}: set AllowedHosts to the names clients use")]
+    private static partial void LogLoopbackHostsOnly(ILogger logger, string urls, string hosts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ApiKeys} is set but neither {Token} nor {Secret}: the alert webhooks refuse every delivery until one is")]
+    private static partial void LogWebhooksClosed(ILogger logger, string apiKeys, string token, string secret);
 }

@@ -1,7 +1,7 @@
 namespace OpsAssistant.Server.Security;
 
 /// <summary>One entry of <c>OpsAssistant:Security:Keys</c>: a key and the scopes (<see cref="ApiScopes"/>) it grants.</summary>
-public sealed class ScopedApiKey
+internal sealed class ScopedApiKey
 {
     public string Key { get; set; } = "";
 

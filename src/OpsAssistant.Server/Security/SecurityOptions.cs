@@ -1,7 +1,7 @@
 namespace OpsAssistant.Server.Security;
 
 /// <summary>Who may call the service: <c>OpsAssistant:Security</c>.</summary>
-public sealed class SecurityOptions
+internal sealed class SecurityOptions
 {
     public const string SectionName = "OpsAssistant:Security";
 

@@ -7,7 +7,7 @@ using OpsAssistant.Core.Sources;
 namespace OpsAssistant.Server.Traces;
 
 /// <summary>Stored traces: one by ID as OTLP/JSON (raw, or redacted for display), and search summaries (redacted).</summary>
-public static class TraceEndpoints
+internal static class TraceEndpoints
 {
     public static IEndpointRouteBuilder MapTraceEndpoints(this IEndpointRouteBuilder endpoints)
     {

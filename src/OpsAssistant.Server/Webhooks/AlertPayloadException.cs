@@ -1,7 +1,7 @@
 namespace OpsAssistant.Server.Webhooks;
 
 /// <summary>A webhook body that is not JSON, or not the Alertmanager/Grafana notification shape; the message names what is wrong.</summary>
-public sealed class AlertPayloadException : Exception
+internal sealed class AlertPayloadException : Exception
 {
     public AlertPayloadException()
         : base("The alert payload is malformed.")

@@ -12,7 +12,7 @@ namespace OpsAssistant.Server.Webhooks;
 /// Alertmanager shape plus extras (<c>orgId</c>, <c>values</c>, <c>silenceURL</c>...), so one reader serves both and
 /// ignores what it does not need.
 /// </summary>
-public static partial class AlertPayloadParser
+internal static partial class AlertPayloadParser
 {
     private static readonly string[] TraceIdKeys = ["trace_id", "traceId", "traceID", "traceid"];
 

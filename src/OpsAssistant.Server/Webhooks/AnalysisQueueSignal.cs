@@ -1,4 +1,4 @@
 namespace OpsAssistant.Server.Webhooks;
 
 /// <summary>Raised when a webhook queues analyses, or a retry falls due.</summary>
-public sealed class AnalysisQueueSignal : WorkSignal;
+internal sealed class AnalysisQueueSignal : WorkSignal;

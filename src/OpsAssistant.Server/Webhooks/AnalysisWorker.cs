@@ -15,7 +15,7 @@ namespace OpsAssistant.Server.Webhooks;
 /// lease lapses, and only the lease holder can record the outcome. At most <see cref="WebhookOptions.WorkerConcurrency"/>
 /// run at once. A failed attempt goes back to the queue with a doubling delay, so retries survive a restart too.
 /// </summary>
-public sealed partial class AnalysisWorker(
+internal sealed partial class AnalysisWorker(
     IAnalysisQueue queue,
     TraceSourceResolver sources,
     IRootCauseEngine engine,
@@ -70,7 +70,7 @@ public sealed partial class AnalysisWorker(
         var settings = options.Value;
         await gate.WaitAsync(stoppingToken);
         var slots = 1;
-        while (gate.Wait(0))
+        while (gate.Wait(0, CancellationToken.None))
         {
             slots++;
         }
@@ -103,6 +103,7 @@ public sealed partial class AnalysisWorker(
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2025:Do not pass 'IDisposable' instances into unawaited tasks", Justification = "The renewal task is awaited in the finally block, before the using scope disposes the token sources it holds.")]
     private async Task RunAndReleaseAsync(AnalysisRecord job, SemaphoreSlim gate, CancellationToken stoppingToken)
     {
         using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);

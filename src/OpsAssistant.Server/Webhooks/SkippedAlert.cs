@@ -1,4 +1,4 @@
 namespace OpsAssistant.Server.Webhooks;
 
 /// <summary>An alert a webhook did not turn into an analysis, and why.</summary>
-public sealed record SkippedAlert(string Alert, string Reason);
+internal sealed record SkippedAlert(string Alert, string Reason);

@@ -14,7 +14,7 @@ namespace OpsAssistant.Server.Webhooks;
 /// queued analysis, which <see cref="AnalysisWorker"/> runs. Senders retry and regroup alerts, so the analysis ID is derived
 /// from the alert (fingerprint, start, trace) and a redelivery finds the analysis it already made.
 /// </summary>
-public static class WebhookEndpoints
+internal static partial class WebhookEndpoints
 {
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -103,8 +103,7 @@ public static class WebhookEndpoints
         }
         catch (System.Data.Common.DbException ex)
         {
-            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoints))
-                .LogWarning(ex, "The {Origin} delivery of {Alerts} alerts was refused: the analysis store is unavailable", origin, alerts.Count);
+            LogStoreUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoints)), ex, origin, alerts.Count);
 
             // Whatever was inserted before the failure is deduplicated when the sender retries the whole delivery.
             Count(origin, "rejected", alerts.Count);
@@ -202,7 +201,7 @@ public static class WebhookEndpoints
     private static void Count(string origin, string outcome, long alerts = 1) => OpsAssistantTelemetry.WebhookAlerts.Add(alerts,
         new KeyValuePair<string, object?>("opsassistant.webhook.origin", origin), new KeyValuePair<string, object?>("opsassistant.outcome", outcome));
 
-    private static IResult Unauthorized(HttpContext context, string detail)
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Unauthorized(HttpContext context, string detail)
     {
         context.Response.Headers.WWWAuthenticate = "Bearer";
         return TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Webhook credentials required");
@@ -226,9 +225,12 @@ public static class WebhookEndpoints
                 return null;
             }
 
-            buffer.Write(chunk, 0, read);
+            await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
         }
 
         return buffer.ToArray();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Origin} delivery of {Alerts} alerts was refused: the analysis store is unavailable")]
+    private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string origin, int alerts);
 }

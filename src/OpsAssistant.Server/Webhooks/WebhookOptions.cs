@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace OpsAssistant.Server.Webhooks;
 
 /// <summary>Alert webhook limits and the analysis worker: <c>OpsAssistant:Webhooks</c>.</summary>
-public sealed class WebhookOptions
+internal sealed class WebhookOptions
 {
     public const string SectionName = "OpsAssistant:Webhooks";
 

@@ -6,7 +6,7 @@ namespace OpsAssistant.Server.Webhooks;
 /// Wakes a background loop when work is added, so it starts at once rather than at the next poll. A lost signal costs only
 /// latency: the work itself is in the database, which the loop also polls.
 /// </summary>
-public class WorkSignal
+internal class WorkSignal
 {
     private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 

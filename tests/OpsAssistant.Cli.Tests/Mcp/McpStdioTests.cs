@@ -61,8 +61,8 @@ public sealed class McpStdioTests : IDisposable
     {
         Name = "opsassistant",
         Command = "dotnet",
-        Arguments = [Path.Combine(AppContext.BaseDirectory, "opsassistant.dll"), "mcp"],
-        WorkingDirectory = AppContext.BaseDirectory,
+        Arguments = [CliUnderTest.AssemblyPath(), "mcp"],
+        WorkingDirectory = Path.GetDirectoryName(CliUnderTest.AssemblyPath()),
         EnvironmentVariables = new Dictionary<string, string?>(environment) { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = null },
         StandardErrorLines = stderr is null ? null : line =>
         {

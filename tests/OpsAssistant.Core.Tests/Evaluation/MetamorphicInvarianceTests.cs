@@ -23,7 +23,7 @@ public sealed class MetamorphicInvarianceTests(MetamorphicInvarianceTests.EvalSe
     public async Task Transformation_EveryEvalCase_KeepsTheRank1Verdict(string name)
     {
         var transformation = MetamorphicTransformations.All.Single(t => t.Name == name);
-        var checks = new ConcurrentBag<MetamorphicEvaluator.Check>();
+        var checks = new ConcurrentBag<MetamorphicCheck>();
 
         await Parallel.ForEachAsync(set.Cases, async (loaded, ct) => checks.Add(await set.Evaluator.CheckAsync(loaded, transformation, 42, ct)));
 
@@ -58,7 +58,7 @@ public sealed class MetamorphicInvarianceTests(MetamorphicInvarianceTests.EvalSe
         {
             var root = BadInputHarness.RepoRoot();
             Evaluator = new MetamorphicEvaluator(new HeuristicEngine(), (stream, traceId, ct) => TraceReader.ReadSingleAsync(stream, traceId, cancellationToken: ct));
-            var loaded = new ConcurrentBag<MetamorphicEvaluator.LoadedCase>();
+            var loaded = new ConcurrentBag<MetamorphicCase>();
             Parallel.ForEachAsync(EvalRunner.FindCaseDirectories(Path.Combine(root, "eval", "cases")), async (dir, ct) =>
             {
                 loaded.Add(await Evaluator.LoadAsync(dir, ct) ?? throw new InvalidOperationException($"eval case {dir} cannot be read or analysed"));
@@ -72,7 +72,7 @@ public sealed class MetamorphicInvarianceTests(MetamorphicInvarianceTests.EvalSe
 
         public MetamorphicEvaluator Evaluator { get; }
 
-        public IReadOnlyList<MetamorphicEvaluator.LoadedCase> Cases { get; }
+        public IReadOnlyList<MetamorphicCase> Cases { get; }
 
         public IReadOnlyDictionary<string, HashSet<string>> KnownFailures { get; }
     }

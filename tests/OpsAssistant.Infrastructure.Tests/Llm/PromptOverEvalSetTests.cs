@@ -29,7 +29,7 @@ public sealed class PromptOverEvalSetTests(ITestOutputHelper output)
         {
             using var expected = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "expected.json")));
             var trace = (await TraceReader.ReadFileAsync(Path.Combine(dir, "trace.json"))).Traces[0];
-            var (_, result) = HeuristicEngine.Analyze(trace);
+            var result = await new HeuristicEngine().AnalyzeAsync(trace);
 
             var prompt = await builder.BuildAsync(trace, result);
 

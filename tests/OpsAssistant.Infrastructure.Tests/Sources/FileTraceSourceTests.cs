@@ -27,7 +27,7 @@ public sealed class FileTraceSourceTests : IDisposable
     {
         Copy("jaeger-v1-ui_01.json", "a.json");
         Copy("zipkin-envoy.json", Path.Combine("nested", "b.json"));
-        File.WriteAllText(Path.Combine(_directory, "broken.json"), "{ not json");
+        await File.WriteAllTextAsync(Path.Combine(_directory, "broken.json"), "{ not json");
 
         var trace = await Source().GetTraceAsync("978883983d506fa5");
 

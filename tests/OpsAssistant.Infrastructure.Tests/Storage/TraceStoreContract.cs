@@ -27,6 +27,8 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
         {
             await DisposeStoreAsync(_store);
         }
+
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>A fresh, empty store; skips the test (see <c>TestDependencies</c>) when this database is unavailable.</summary>

@@ -76,6 +76,7 @@ public sealed class HostileTraceTests : IAsyncLifetime
     {
         _host.Dispose();
         await _llm.DisposeAsync();
+        _logs.Dispose();
     }
 
     [Fact]

@@ -25,22 +25,13 @@ public sealed class MetamorphicEvaluator
         _transformations = transformations ?? MetamorphicTransformations.All;
     }
 
-    /// <summary>The outcome of one case under one transformation.</summary>
-    public sealed record Check(string Transformation, string Case, string Before, string After)
-    {
-        public bool Unchanged => string.Equals(Before, After, StringComparison.OrdinalIgnoreCase);
-    }
-
-    /// <summary>Per transformation, the fraction of checked cases left unchanged, and every changed case.</summary>
-    public sealed record Outcome(IReadOnlyDictionary<string, double> Invariance, IReadOnlyList<InvarianceFailure> Failures, int Cases);
-
     /// <param name="caseDirectories">Case directories (trace.json + expected.json).</param>
     /// <param name="seed">Seeds the random transformations; each case mixes in its name so cases differ but runs repeat.</param>
     /// <param name="maxParallelism">Cases analysed at once; the engine must be safe to call concurrently.</param>
-    public async Task<Outcome> RunAsync(IReadOnlyList<string> caseDirectories, int seed = 42, int maxParallelism = 0, CancellationToken cancellationToken = default)
+    public async Task<MetamorphicOutcome> RunAsync(IReadOnlyList<string> caseDirectories, int seed = 42, int maxParallelism = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caseDirectories);
-        var checks = new ConcurrentBag<Check>();
+        var checks = new ConcurrentBag<MetamorphicCheck>();
         var checkedCases = 0;
         await Parallel.ForEachAsync(caseDirectories,
             new ParallelOptions { MaxDegreeOfParallelism = maxParallelism > 0 ? maxParallelism : Environment.ProcessorCount, CancellationToken = cancellationToken },
@@ -69,21 +60,18 @@ public sealed class MetamorphicEvaluator
             .OrderBy(c => order[c.Transformation]).ThenBy(c => c.Case, StringComparer.Ordinal)
             .Select(c => new InvarianceFailure(c.Transformation, c.Case, c.Before, c.After))
             .ToList();
-        return new Outcome(invariance, failures, checkedCases);
+        return new MetamorphicOutcome(invariance, failures, checkedCases);
     }
 
-    /// <summary>A case read and analysed as written: the baseline every transformation is compared with.</summary>
-    public sealed record LoadedCase(string Name, EvalExpectation Expected, Trace Trace, AnalysisResult Original);
-
     /// <summary>Every transformation's check of one case, or null when the case itself cannot be read (an errored case).</summary>
-    public async Task<IReadOnlyList<Check>?> CheckCaseAsync(string caseDirectory, int seed, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<MetamorphicCheck>?> CheckCaseAsync(string caseDirectory, int seed, CancellationToken cancellationToken = default)
     {
         if (await LoadAsync(caseDirectory, cancellationToken).ConfigureAwait(false) is not { } loaded)
         {
             return null;
         }
 
-        var checks = new List<Check>(_transformations.Count);
+        var checks = new List<MetamorphicCheck>(_transformations.Count);
         foreach (var t in _transformations)
         {
             checks.Add(await CheckAsync(loaded, t, seed, cancellationToken).ConfigureAwait(false));
@@ -93,7 +81,7 @@ public sealed class MetamorphicEvaluator
     }
 
     /// <summary>Reads and analyses one case as written; null when its label or trace cannot be read or the engine fails on it.</summary>
-    public async Task<LoadedCase?> LoadAsync(string caseDirectory, CancellationToken cancellationToken = default)
+    public async Task<MetamorphicCase?> LoadAsync(string caseDirectory, CancellationToken cancellationToken = default)
     {
         var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(caseDirectory));
         try
@@ -106,7 +94,7 @@ public sealed class MetamorphicEvaluator
                 trace = await _readTrace(stream, expected.TraceId, cancellationToken).ConfigureAwait(false);
             }
 
-            return new LoadedCase(name, expected, trace, await _engine.AnalyzeAsync(trace, cancellationToken).ConfigureAwait(false));
+            return new MetamorphicCase(name, expected, trace, await _engine.AnalyzeAsync(trace, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -115,7 +103,7 @@ public sealed class MetamorphicEvaluator
     }
 
     /// <summary>Applies one transformation to a loaded case (seeded by <paramref name="seed"/> and the case name) and compares the verdicts.</summary>
-    public async Task<Check> CheckAsync(LoadedCase loaded, MetamorphicTransformation transformation, int seed, CancellationToken cancellationToken = default)
+    public async Task<MetamorphicCheck> CheckAsync(MetamorphicCase loaded, MetamorphicTransformation transformation, int seed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         ArgumentNullException.ThrowIfNull(transformation);
@@ -132,7 +120,7 @@ public sealed class MetamorphicEvaluator
             after = $"failed: {ex.GetType().Name}: {ex.Message}";
         }
 
-        return new Check(transformation.Name, loaded.Name, Verdict(loaded.Original.Hypotheses, loaded.Expected.IsHealthy, transformed), after);
+        return new MetamorphicCheck(transformation.Name, loaded.Name, Verdict(loaded.Original.Hypotheses, loaded.Expected.IsHealthy, transformed), after);
     }
 
     /// <summary>The seed a case's transformations use: the run seed mixed with the case name, so cases differ but runs repeat.</summary>
