@@ -91,7 +91,7 @@ internal static partial class PatternDetector
                 var overlapping = 0;
                 for (var k = 1; k < members.Count; k++)
                 {
-                    if (tree.Start[members[k]] < tree.End[members[k - 1]])
+                    if (tree.Start[members[k]] < tree.End[members[k - 1]] - Jitter(tree, members[k - 1]))
                     {
                         overlapping++;
                     }
@@ -103,7 +103,7 @@ internal static partial class PatternDetector
                 if (members.Count >= 3 && failed >= 2 && (failed >= members.Count - 1 || resends) || members.Count >= 2 && resends && failed >= 1)
                 {
                     var lastOk = SpanSignals.ErrorSignal(tree[members[^1]]) is null;
-                    retries.Add(new RetryFinding(refOf(members[0]), members.Count, failed, lastOk, window / 1e6, share, ids));
+                    retries.Add(new RetryFinding(refOf(members[0]), members.Count, failed, lastOk, window / 1e6, share, ids) { Cause = CalleeCause(tree, members, refOf), Parent = refOf(p) });
                     continue;
                 }
 
@@ -112,16 +112,152 @@ internal static partial class PatternDetector
                     continue;
                 }
 
-                // Sequential: (almost) no adjacent overlap and the calls fill most of their window.
-                var sequential = overlapping <= Math.Max(1, (members.Count - 1) / 10) && sum >= 0.6 * window;
+                // Sequential as a reader of the waterfall judges it: the calls run about one at a time (effective concurrency
+                // near 1 once sub-millisecond overlaps from late end times and clock jitter are forgiven) and the parent was
+                // busy calling through the window (the group, or the group interleaved with its sibling calls, fills it).
+                var concurrency = EffectiveConcurrency(tree, members);
+                var sequential = concurrency <= MaxSequentialConcurrency && (sum >= 0.6 * window || Busy(tree, p, tree.Start[members[0]], tree.Start[members[0]] + window) >= 0.6 * window);
                 repeated.Add(new RepeatedCallFinding(refOf(p), group.Key.ServiceName, group.Key.Name, members.Count, window / 1e6, sum / 1e6,
-                    overlapping, sequential, share, failed, ids));
+                    overlapping, sequential, share, failed, ids) { Concurrency = Math.Round(concurrency, 2) });
             }
         }
 
         repeated.Sort((a, b) => b.SharePercent.CompareTo(a.SharePercent));
         retries.Sort((a, b) => b.SharePercent.CompareTo(a.SharePercent));
         return (repeated, retries);
+    }
+
+    /// <summary>
+    /// Why the attempts of a retry storm failed, when the callee shows it: in most failed attempts the time went down one
+    /// chain of dominant spans to the same span, which is a lock or pool wait, a database call, or a named piece of work
+    /// inside the callee. An attempt with no spans below it, or whose dominant span failed to reach its dependency at all
+    /// (refused, unreachable), explains nothing: then the storm against that dependency is itself the finding.
+    /// </summary>
+    private static RetryCause? CalleeCause(SpanTree tree, List<int> attempts, Func<int, SpanRef> refOf)
+    {
+        Dictionary<(string, string), List<int>>? byCall = null;
+        var failed = 0;
+        var kinds = new StringMemo<string?>();
+        foreach (var a in attempts)
+        {
+            if (SpanSignals.ErrorSignal(tree[a]) is null)
+            {
+                continue;
+            }
+
+            failed++;
+            var d = DominantDescendant(tree, a, out var depth);
+            if (d == a || Unreachable(tree[d]) || !(WaitKind(tree[d], kinds) is not null || SpanSignals.IsDatabase(tree[d]) || (depth >= 2 && tree[d].ServiceName != tree[a].ServiceName)))
+            {
+                continue;
+            }
+
+            var key = (tree[d].ServiceName, tree[d].Name);
+            byCall ??= [];
+            if (!byCall.TryGetValue(key, out var list))
+            {
+                byCall[key] = list = [];
+            }
+
+            list.Add(d);
+        }
+
+        if (byCall is null)
+        {
+            return null;
+        }
+
+        var best = byCall.Values.MaxBy(l => l.Count)!;
+        if (best.Count < 2 || best.Count * 2 < failed)
+        {
+            return null;
+        }
+
+        var first = best[0];
+        var kind = WaitKind(tree[first], kinds) ?? (SpanSignals.IsDatabase(tree[first]) ? "query" : "work");
+        var meanMs = best.Average(d => tree.DurationMs(d));
+        return new RetryCause(refOf(first), kind, best.Count, failed, Math.Round(meanMs, 3), best.Select(d => tree[d].SpanId).ToList());
+    }
+
+    /// <summary>Follows, from <paramref name="attempt"/>, the child holding at least half the attempt's time, as deep as it goes.</summary>
+    private static int DominantDescendant(SpanTree tree, int attempt, out int depth)
+    {
+        var half = tree.Duration(attempt) / 2;
+        var d = attempt;
+        depth = 0;
+        while (true)
+        {
+            var next = -1;
+            foreach (var c in tree.Children(d))
+            {
+                if (tree.Duration(c) >= half && (next < 0 || tree.Duration(c) > tree.Duration(next)))
+                {
+                    next = c;
+                }
+            }
+
+            if (next < 0)
+            {
+                return d;
+            }
+
+            d = next;
+            depth++;
+        }
+    }
+
+    /// <summary>A failure to reach a dependency at all: nothing waited in the callee, the call never got there.</summary>
+    private static bool Unreachable(Span span)
+    {
+        if (SpanSignals.ErrorSignal(span) is null)
+        {
+            return false;
+        }
+
+        var text = SpanSignals.Message(span) + " " + SpanSignals.ExceptionType(span);
+        return UnreachableWords().IsMatch(text);
+    }
+
+    /// <summary>
+    /// The time a call's recorded end may run past the start of the next call of a strictly sequential loop: end times are
+    /// taken late and clocks jitter by hundreds of microseconds. At most half the call, so a short call is never erased.
+    /// </summary>
+    private static long Jitter(SpanTree tree, int i) => Math.Min(tree.Duration(i) / 2, Math.Max(JitterNanos, tree.Duration(i) / 20));
+
+    private const long JitterNanos = 1_000_000;
+
+    /// <summary>Calls that run on average at most this many at a time are one after another; a pool of two workers gives 2.</summary>
+    private const double MaxSequentialConcurrency = 1.3;
+
+    /// <summary>
+    /// Summed call time over the time covered by at least one call, each call's end pulled in by <see cref="Jitter"/>: 1 for
+    /// a loop however much its recorded ends overlap the next start, the number of workers for a concurrent fan-out.
+    /// </summary>
+    internal static double EffectiveConcurrency(SpanTree tree, IReadOnlyList<int> byStart)
+    {
+        long sum = 0;
+        var union = default(IntervalUnion);
+        foreach (var c in byStart)
+        {
+            var s = tree.Start[c];
+            var e = Math.Max(s, tree.End[c] - Jitter(tree, c));
+            sum += e - s;
+            union.Add(s, e);
+        }
+
+        return union.Total <= 0 ? byStart.Count : (double)sum / union.Total;
+    }
+
+    /// <summary>How much of [from, to) is covered by any child of <paramref name="parent"/>: a loop making several calls per item keeps it busy.</summary>
+    private static long Busy(SpanTree tree, int parent, long from, long to)
+    {
+        var union = default(IntervalUnion);
+        foreach (var c in tree.Children(parent))
+        {
+            union.Add(Math.Max(tree.Start[c], from), Math.Min(tree.End[c], to));
+        }
+
+        return union.Total;
     }
 
     public static List<WaitFinding> Waits(SpanTree tree, Timing timing, Func<int, SpanRef> refOf)
@@ -266,6 +402,9 @@ internal static partial class PatternDetector
     }
 
     private static double Share(SpanTree tree, long nanos) => tree.Duration(tree.Root) <= 0 ? 0 : Math.Min(100, (double)nanos / tree.Duration(tree.Root) * 100);
+
+    [GeneratedRegex(@"(?i)(refused|unreachable|no route|unavailable|connection reset|econn|enotfound|name or service not known|nodename nor servname|no such host|dns)", RegexOptions.CultureInvariant)]
+    private static partial Regex UnreachableWords();
 
     [GeneratedRegex(@"(?i)(pool|getconnection|get_connection|acquire.?connection|connection.?wait|checkout.?connection)", RegexOptions.CultureInvariant)]
     private static partial Regex PoolWords();

@@ -3,7 +3,7 @@ using OpsAssistant.Core.Model;
 namespace OpsAssistant.Core.Analysis;
 
 /// <summary>What individual span attributes say: failure signals across OpenTelemetry, HTTP, gRPC and Jaeger/Zipkin, and the remote peer.</summary>
-internal static class SpanSignals
+internal static partial class SpanSignals
 {
     // gRPC codes that mean the server or network failed (client mistakes such as INVALID_ARGUMENT/NOT_FOUND only count with an error status).
     private static readonly HashSet<long> GrpcServerFaults = [2, 4, 8, 10, 13, 14, 15];
@@ -52,7 +52,7 @@ internal static class SpanSignals
     public static string? Peer(Span span)
     {
         var a = span.AttributeSpan;
-        var name = AttributeValues.FindString(a, "peer.service") ?? AttributeValues.FindString(a, "db.system") ?? AttributeValues.FindString(a, "messaging.system")
+        var name = AttributeValues.FindString(a, "peer.service") ?? AttributeValues.FindString(a, "db.system") ?? AttributeValues.FindString(a, "db.system.name") ?? AttributeValues.FindString(a, "messaging.system")
             ?? AttributeValues.FindString(a, "server.address") ?? AttributeValues.FindString(a, "net.peer.name") ?? AttributeValues.FindString(a, "rpc.service");
         if (name is not null)
         {
@@ -75,15 +75,50 @@ internal static class SpanSignals
             var url = AttributeValues.FindString(a, "url.full") ?? AttributeValues.FindString(a, "http.url");
             if (url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri))
             {
-                return uri.Authority + uri.AbsolutePath;
+                // Identifiers in the path (/orders/1042) differ per call of one loop: the route, not the item, is the target.
+                return uri.Authority + IdSegment().Replace(uri.AbsolutePath, "/{id}");
             }
         }
 
         return $"{host}:{port}";
     }
 
-    public static bool IsClientLike(Span span) =>
-        span.Kind is SpanKind.Client or SpanKind.Producer
-        || AttributeValues.Find(span.AttributeSpan, "db.system") is not null
-        || AttributeValues.Find(span.AttributeSpan, "peer.service") is not null;
+    /// <summary>
+    /// A call to another system: by span kind, or — when the instrumentation recorded no kind — by the attributes only the
+    /// calling side carries (a database system, the peer service, a full request URL, an outgoing RPC's peer).
+    /// </summary>
+    public static bool IsClientLike(Span span)
+    {
+        if (span.Kind is SpanKind.Client or SpanKind.Producer)
+        {
+            return true;
+        }
+
+        var a = span.AttributeSpan;
+        if (IsDatabase(span) || AttributeValues.Find(a, "peer.service") is not null)
+        {
+            return true;
+        }
+
+        if (span.Kind is not (SpanKind.Internal or SpanKind.Unspecified))
+        {
+            return false;
+        }
+
+        // Server spans carry the route or target of the request they received; clients carry the URL they called.
+        var served = AttributeValues.Find(a, "http.route") is not null || AttributeValues.Find(a, "http.target") is not null || AttributeValues.Find(a, "url.path") is not null;
+        return !served && (AttributeValues.Find(a, "url.full") is not null || AttributeValues.Find(a, "http.url") is not null
+            || (AttributeValues.Find(a, "rpc.system") is not null && (AttributeValues.Find(a, "net.peer.name") is not null || AttributeValues.Find(a, "server.address") is not null)));
+    }
+
+    /// <summary>A database call under either generation of the semantic conventions (db.system / db.system.name, db.statement / db.query.text).</summary>
+    public static bool IsDatabase(Span span)
+    {
+        var a = span.AttributeSpan;
+        return AttributeValues.Find(a, "db.system") is not null || AttributeValues.Find(a, "db.system.name") is not null
+            || AttributeValues.Find(a, "db.statement") is not null || AttributeValues.Find(a, "db.query.text") is not null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"/(?:\d+|[0-9a-fA-F]{8}-[0-9a-fA-F-]{27,}|[0-9a-fA-F]{16,})(?=/|$)", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex IdSegment();
 }

@@ -1,0 +1,108 @@
+using OpsAssistant.Core.Analysis.Findings;
+using OpsAssistant.Core.Model;
+
+namespace OpsAssistant.Core.Analysis;
+
+/// <summary>
+/// Messaging delay. A consumer span hangs under the producer span that published its message (as its child, or through a
+/// span link); the time from publishing to the consumer starting is time the message sat in the queue (backlog, consumer
+/// lag). A request that waits for a reply over the queue shows that time as the waiting span's own time, which is not work
+/// done there: the waiting spans are named so the ranker does not blame them. Roles come from span kinds or, when the
+/// instrumentation recorded none, from the messaging attributes of either generation of the semantic conventions.
+/// </summary>
+internal static class QueueDetector
+{
+    public static List<QueueFinding> Detect(SpanTree tree, Timing timing, Func<int, SpanRef> refOf)
+    {
+        List<QueueFinding>? found = null;
+        for (var c = 0; c < tree.Count; c++)
+        {
+            if (!IsConsumer(tree[c]) || Producer(tree, c) is not { } p)
+            {
+                continue;
+            }
+
+            // Published, then picked up: from the end of a short publish (or its start, when the publish span outlives it).
+            var sent = tree.End[p] <= tree.Start[c] ? tree.End[p] : tree.Start[p];
+            var lag = tree.Start[c] - sent;
+            if (lag <= 0)
+            {
+                continue;
+            }
+
+            var waiters = new List<string>();
+            for (var a = tree.Parent[p]; a >= 0; a = tree.Parent[a])
+            {
+                if (timing.Self[a] >= lag / 2 && tree.End[a] >= tree.Start[c])
+                {
+                    waiters.Add(tree[a].SpanId);
+                }
+            }
+
+            var total = tree.Duration(tree.Root);
+            (found ??= []).Add(new QueueFinding(refOf(p), refOf(c), Destination(tree[c]) ?? Destination(tree[p]), System(tree[c]) ?? System(tree[p]),
+                lag / 1e6, tree.DurationMs(c), total <= 0 ? 0 : Math.Min(100, lag * 100.0 / total), waiters));
+        }
+
+        if (found is null)
+        {
+            return [];
+        }
+
+        found.Sort((a, b) => b.LagMs.CompareTo(a.LagMs));
+        return found;
+    }
+
+    /// <summary>The producer span of a consumer: its parent when that published, else a linked span that did.</summary>
+    private static int? Producer(SpanTree tree, int consumer)
+    {
+        var parent = tree.Parent[consumer];
+        if (parent >= 0 && IsProducer(tree[parent]))
+        {
+            return parent;
+        }
+
+        foreach (var link in tree[consumer].Links)
+        {
+            if (tree.Index.TryGetValue(link.SpanId, out var linked) && linked != consumer && IsProducer(tree[linked]))
+            {
+                return linked;
+            }
+        }
+
+        return null;
+    }
+
+    public static bool IsProducer(Span span) => span.Kind == SpanKind.Producer || (span.Kind is SpanKind.Internal or SpanKind.Unspecified && Operation(span) is "publish" or "send" or "create");
+
+    public static bool IsConsumer(Span span) => span.Kind == SpanKind.Consumer || (span.Kind is SpanKind.Internal or SpanKind.Unspecified && Operation(span) is "receive" or "process" or "deliver" or "consume");
+
+    /// <summary>Whether a span takes part in messaging: such spans cross hosts asynchronously and may lie outside their parent.</summary>
+    public static bool IsMessaging(Span span) => span.Kind is SpanKind.Producer or SpanKind.Consumer || AttributeValues.Find(span.AttributeSpan, "messaging.system") is not null;
+
+    /// <summary>The messaging operation (messaging.operation.type, or the older messaging.operation), lower case; null when not messaging.</summary>
+    private static string? Operation(Span span)
+    {
+        var a = span.AttributeSpan;
+        var op = AttributeValues.FindString(a, "messaging.operation.type") ?? AttributeValues.FindString(a, "messaging.operation");
+        if (op is null && AttributeValues.Find(a, "messaging.system") is not null)
+        {
+            // Span names follow "{operation} {destination}" (or "{destination} {operation}" in older instrumentations).
+            foreach (var word in span.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var w = word.ToLowerInvariant();
+                if (w is "publish" or "send" or "create" or "receive" or "process" or "deliver" or "consume")
+                {
+                    return w;
+                }
+            }
+        }
+
+        return op?.ToLowerInvariant();
+    }
+
+    private static string? Destination(Span span) =>
+        AttributeValues.FindString(span.AttributeSpan, "messaging.destination.name") ?? AttributeValues.FindString(span.AttributeSpan, "messaging.destination");
+
+    private static string? System(Span span) => AttributeValues.FindString(span.AttributeSpan, "messaging.system");
+}
