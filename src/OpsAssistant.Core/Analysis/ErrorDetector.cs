@@ -154,7 +154,25 @@ internal static class ErrorDetector
         }
 
         var ms = tree.DurationMs(i);
-        return ms >= 1000 && Math.Abs(ms - Math.Round(ms / 1000) * 1000) <= ms * 0.005;
+        return (ms >= 1000 && Math.Abs(ms - Math.Round(ms / 1000) * 1000) <= ms * 0.005) || GaveUpOnRunningChild(tree, i);
+    }
+
+    /// <summary>
+    /// The span failed while a call below it was still running without error: that child lasted (almost) all of it and
+    /// ended after it. A caller that stops waiting looks like this whatever its budget or message says; a caller that
+    /// failed on what the child returned ends after the child.
+    /// </summary>
+    private static bool GaveUpOnRunningChild(SpanTree tree, int i)
+    {
+        foreach (var c in tree.Children(i))
+        {
+            if (tree.End[c] > tree.End[i] && tree.Duration(c) >= BudgetShare * tree.Duration(i) && SpanSignals.ErrorSignal(tree[c]) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int? FindBudgetLocus(SpanTree tree, int gaveUp, ReadOnlySpan<bool> errored)

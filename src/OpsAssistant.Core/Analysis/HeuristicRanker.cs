@@ -241,6 +241,23 @@ public static class HeuristicRanker
     /// </summary>
     private static void AddQueues(TraceFindings f, List<Hypothesis> candidates)
     {
+        var total = Math.Max(1e-9, f.Overview.DurationMs);
+        foreach (var q in f.Queues.Where(q => q.WaiterSpanIds.Count > 0 && q.Busiest is not null && q.BusiestSelfMs > q.LagMs && q.BusiestSelfMs * 100 / total >= 10).Take(2))
+        {
+            // The message was picked up promptly, but the request also waited for the consumer's work, which ran after its
+            // producer ended and so lies off the critical path: the busiest span of that work is where the time went.
+            var b = q.Busiest!;
+            var share = Math.Min(100, q.BusiestSelfMs * 100 / total);
+            candidates.Add(Make(Categories.Latency, Clamp((0.35 + 0.55 * share / 100) * Magnitude(q.BusiestSelfMs)), b,
+                $"{b.Service} {b.Operation} spends {Ms(q.BusiestSelfMs)} in its own work while {q.Producer.Service} waits for the reply",
+                [b.SpanId, q.Consumer.SpanId, .. q.WaiterSpanIds.Take(3)],
+                [
+                    $"{q.Consumer.Service} {q.Consumer.Operation} [{q.Consumer.SpanId}] consumed the message {Ms(q.LagMs)} after {q.Producer.Operation} [{q.Producer.SpanId}] published it; {b.Operation} [{b.SpanId}] then spent {Ms(q.BusiestSelfMs)} ({share:0.#}% of the trace) in its own work.",
+                    $"The waiting span(s) [{string.Join(", ", q.WaiterSpanIds.Take(3))}] did no work of their own meanwhile.",
+                ],
+                "latency.hotspot"));
+        }
+
         foreach (var q in f.Queues.Where(q => q.WaiterSpanIds.Count > 0 && q.SharePercent >= 10).Take(2))
         {
             var queue = q.Destination is null ? "the queue" : $"{q.Destination}";

@@ -24,24 +24,31 @@ internal static class QueueDetector
 
             // Published, then picked up: from the end of a short publish (or its start, when the publish span outlives it).
             var sent = tree.End[p] <= tree.Start[c] ? tree.End[p] : tree.Start[p];
-            var lag = tree.Start[c] - sent;
-            if (lag <= 0)
+            var lag = Math.Max(0, tree.Start[c] - sent);
+            var waited = tree.End[c] - sent;
+            if (waited <= 0)
             {
                 continue;
             }
 
+            // Spans above the producer that were idle for most of the message's trip waited for it (request/reply).
             var waiters = new List<string>();
             for (var a = tree.Parent[p]; a >= 0; a = tree.Parent[a])
             {
-                if (timing.Self[a] >= lag / 2 && tree.End[a] >= tree.Start[c])
+                if (timing.Self[a] >= waited / 2 && tree.End[a] >= tree.Start[c])
                 {
                     waiters.Add(tree[a].SpanId);
                 }
             }
 
             var total = tree.Duration(tree.Root);
+            var busiest = Busiest(tree, timing, c);
             (found ??= []).Add(new QueueFinding(refOf(p), refOf(c), Destination(tree[c]) ?? Destination(tree[p]), System(tree[c]) ?? System(tree[p]),
-                lag / 1e6, tree.DurationMs(c), total <= 0 ? 0 : Math.Min(100, lag * 100.0 / total), waiters));
+                lag / 1e6, tree.DurationMs(c), total <= 0 ? 0 : Math.Min(100, lag * 100.0 / total), waiters)
+            {
+                Busiest = refOf(busiest),
+                BusiestSelfMs = timing.Self[busiest] / 1e6,
+            });
         }
 
         if (found is null)
@@ -51,6 +58,32 @@ internal static class QueueDetector
 
         found.Sort((a, b) => b.LagMs.CompareTo(a.LagMs));
         return found;
+    }
+
+    /// <summary>
+    /// The span with the most own time in the consumer's subtree: the consumer ran after its producer ended, so the critical
+    /// path does not reach it, yet a request waiting for the reply waited for this work too.
+    /// </summary>
+    private static int Busiest(SpanTree tree, Timing timing, int consumer)
+    {
+        var best = consumer;
+        var stack = new Stack<int>();
+        stack.Push(consumer);
+        while (stack.Count > 0)
+        {
+            var i = stack.Pop();
+            if (timing.Self[i] > timing.Self[best])
+            {
+                best = i;
+            }
+
+            foreach (var c in tree.Children(i))
+            {
+                stack.Push(c);
+            }
+        }
+
+        return best;
     }
 
     /// <summary>The producer span of a consumer: its parent when that published, else a linked span that did.</summary>

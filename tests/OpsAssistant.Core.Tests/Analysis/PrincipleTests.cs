@@ -131,6 +131,23 @@ public sealed class PrincipleTests
     }
 
     [Fact]
+    public void Analyze_ReplyAwaitedWhileTheConsumerWorks_BlamesTheConsumersWorkNotTheWaitingSpan()
+    {
+        var t = new TraceBuilder();
+        var root = t.Add("api", "POST /reports", 0, 3100, kind: SpanKind.Server);
+        var wait = t.Add("api", "await reply", 5, 3090, root);
+        var publish = t.Add("api", "reports publish", 6, 2, wait, SpanKind.Producer, attributes: [A("messaging.system", "kafka"), A("messaging.destination.name", "reports")]);
+        var process = t.Add("renderer", "reports process", 12, 3070, publish, SpanKind.Consumer, attributes: [A("messaging.system", "kafka"), A("messaging.destination.name", "reports")]);
+        t.Add("renderer", "load rows", 14, 60, process, SpanKind.Client, attributes: [A("db.system", "postgresql")]);
+        t.Add("renderer", "render pdf", 80, 2990, process);
+
+        var result = Rank(t);
+
+        Assert.Equal(("renderer", "render pdf"), (result.Hypotheses[0].Service, result.Hypotheses[0].Operation));
+        Assert.DoesNotContain(result.Hypotheses, h => h.Operation == "await reply");
+    }
+
+    [Fact]
     public void Analyze_FastHealthyTraceWithTheUsualSpread_SaysNothingStandsOutAndWhatWasChecked()
     {
         var t = ProductPage(40, 25);
