@@ -18,6 +18,7 @@ internal static class CaseGenerator
         .. RepetitionScenarios.All(),
         .. WaitScenarios.All(),
         .. ColdStartScenarios.All(),
+        .. Families.All(),
     ];
 
     public static GeneratedCase Build(Scenario scenario, int seed)
@@ -26,7 +27,7 @@ internal static class CaseGenerator
         var random = new Random(unchecked((int)(hash ^ (uint)seed)));
         var builder = new TraceBuilder(random, EpochUs + (long)(hash % 86_400) * 1_000_000);
         var label = scenario.Build(builder);
-        return new GeneratedCase(scenario, builder.Build(), label);
+        return new GeneratedCase(scenario, builder.Build(), label, builder.Summary ?? scenario.Summary);
     }
 
     /// <summary>The files of one generated case, keyed by file name.</summary>
@@ -41,19 +42,38 @@ internal static class CaseGenerator
         return
         [
             ("trace.json", trace),
-            ("expected.json", Expected(generated.Trace.TraceId, generated.Label, FormatName(generated.Scenario.Format), generated.Scenario.Summary, generated.Trace.Spans.Count)),
+            ("expected.json", Expected(generated.Trace.TraceId, generated.Label, FormatName(generated.Scenario.Format), generated.Summary, generated.Trace.Spans.Count,
+                generated.Scenario.Family)),
         ];
     }
 
-    public static byte[] Expected(string traceId, RootCauseLabel label, string format, string summary, int? spans) => Json.Write(true, w =>
+    /// <summary>
+    /// The case's <c>expected.json</c>. A healthy trace gets <c>"rootCause": null</c> and the category <c>healthy</c>; a randomized
+    /// variant names its <c>family</c> (informational, like <c>format</c>, <c>spans</c> and <c>scenario</c>).
+    /// </summary>
+    public static byte[] Expected(string traceId, RootCauseLabel? label, string format, string summary, int? spans, string? family = null) => Json.Write(true, w =>
     {
         w.WriteStartObject();
         w.WriteString("traceId", traceId);
-        w.WriteStartObject("rootCause");
-        w.WriteString("service", label.Service);
-        w.WriteString("span", label.Span);
-        w.WriteString("kind", label.Kind);
-        w.WriteEndObject();
+        if (label is null)
+        {
+            w.WriteNull("rootCause");
+            w.WriteString("category", "healthy");
+        }
+        else
+        {
+            w.WriteStartObject("rootCause");
+            w.WriteString("service", label.Service);
+            w.WriteString("span", label.Span);
+            w.WriteString("kind", label.Kind);
+            w.WriteEndObject();
+        }
+
+        if (family is not null)
+        {
+            w.WriteString("family", family);
+        }
+
         w.WriteString("format", format);
         if (spans is { } count)
         {
@@ -87,7 +107,8 @@ internal static class CaseGenerator
                 File.WriteAllBytes(Path.Combine(dir, file), content);
             }
 
-            log.WriteLine($"{scenario.Name,-44} {FormatName(scenario.Format),-10} {generated.Trace.Spans.Count,6} spans  {generated.Label.Kind}: {generated.Label.Service} / {generated.Label.Span}");
+            var label = generated.Label is { } l ? $"{l.Kind}: {l.Service} / {l.Span}" : "healthy";
+            log.WriteLine($"{scenario.Name,-44} {FormatName(scenario.Format),-10} {generated.Trace.Spans.Count,6} spans  {label}");
             written++;
         }
 

@@ -27,6 +27,12 @@ internal sealed class TraceBuilder
 
     public int Count => _spans.Count;
 
+    /// <summary>The spans made so far, in creation order (parents before their children).</summary>
+    public IReadOnlyList<GenSpan> Spans => _spans;
+
+    /// <summary>A description of what this particular build planted, for scenarios whose draws change it; null keeps the scenario's own.</summary>
+    public string? Summary { get; set; }
+
     public long Us(double ms) => EpochUs + (long)Math.Round(ms * 1000, MidpointRounding.AwayFromZero);
 
     /// <summary>A value in [min, max) drawn from the seeded random source, rounded to microseconds.</summary>

@@ -76,8 +76,10 @@ public sealed class EvalCommandTests : IDisposable
         var exit = await Invoke(Path.Combine(_root, "cases"), "--no-llm", "--report", report, "--html", html);
 
         Assert.Equal(0, exit);
-        var lines = _out.ToString().TrimEnd().Split('\n');
-        Assert.Equal("eval: 2 cases, top1 0.500, top3 0.500, mrr 0.500, abstained 0, errored 0", lines[^1].TrimEnd());
+        // The test console wraps at its width; the summary is the last text, however it was wrapped.
+        var text = string.Join(' ', _out.ToString().Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        var summary = text[text.LastIndexOf("eval: ", StringComparison.Ordinal)..];
+        Assert.Matches(@"^eval: 2 cases, top1 0\.500, top3 0\.500, mrr 0\.500, abstained 0, errored 0, ece \d\.\d{3}$", summary);
         Assert.Contains("error-02", _out.ToString(), StringComparison.Ordinal);
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(report));
         Assert.Equal(2, doc.RootElement.GetProperty("cases").GetInt32());

@@ -113,22 +113,32 @@ internal static class EvalCommand
     {
         var categories = new Table().Border(TableBorder.Rounded).Title("[bold]eval by category[/]");
         categories.AddColumn("category");
-        foreach (var heading in new[] { "cases", "top-1", "top-3", "MRR", "abstained", "errored", "prompt tok", "ms" })
+        foreach (var heading in new[] { "cases", "top-1", "top-3", "MRR", "abstained", "errored", "false alarms", "prompt tok", "ms" })
         {
             categories.AddColumn(new TableColumn(heading).RightAligned());
         }
 
         foreach (var c in report.Categories)
         {
-            categories.AddRow(Markup.Escape(c.Category), N(c.Cases), Pct(c.Top1), Pct(c.Top3), F(c.Mrr, "0.000"), N(c.Abstained), N(c.Errored),
-                F(c.MeanPromptTokens, "0"), F(c.MeanElapsedMs, "0.0"));
+            var scored = c.Cases > c.Healthy;
+            categories.AddRow(Markup.Escape(c.Category), N(c.Cases), scored ? Pct(c.Top1) : "-", scored ? Pct(c.Top3) : "-", scored ? F(c.Mrr, "0.000") : "-",
+                N(c.Abstained), N(c.Errored), c.Healthy > 0 ? $"{N(c.FalseAlarms)}/{N(c.Healthy)}" : "", F(c.MeanPromptTokens, "0"), F(c.MeanElapsedMs, "0.0"));
         }
 
         categories.AddRow("[bold]all[/]", $"[bold]{N(report.Cases)}[/]", $"[bold]{Pct(report.Top1)}[/]", $"[bold]{Pct(report.Top3)}[/]",
-            $"[bold]{F(report.Mrr, "0.000")}[/]", N(report.Abstained), N(report.Errored), F(report.MeanPromptTokens, "0"), F(report.MeanElapsedMs, "0.0"));
+            $"[bold]{F(report.Mrr, "0.000")}[/]", N(report.Abstained), N(report.Errored), report.Healthy > 0 ? $"{N(report.FalseAlarms)}/{N(report.Healthy)}" : "",
+            F(report.MeanPromptTokens, "0"), F(report.MeanElapsedMs, "0.0"));
         console.Write(categories);
+        console.MarkupLineInterpolated($"expected calibration error of the rank-1 confidence: [bold]{F(report.Ece, "0.000")}[/] (10 bins, {N(report.Results.Count(r => !r.Errored))} cases)");
 
-        var misses = report.Results.Where(r => r.Rank != 1).ToList();
+        RenderMisses(console, report);
+        RenderFalseAlarms(console, report);
+        RenderInvariance(console, report);
+    }
+
+    private static void RenderMisses(IAnsiConsole console, EvalReport report)
+    {
+        var misses = report.Results.Where(r => !r.Healthy && r.Rank != 1 || r.Healthy && r.Errored).ToList();
         if (misses.Count == 0)
         {
             console.MarkupLine("[green]no misses: every expected root cause ranked first[/]");
@@ -142,11 +152,58 @@ internal static class EvalCommand
         table.AddColumn("predicted / error");
         foreach (var r in misses)
         {
-            var expected = r.Expected is null ? "?" : $"{r.Expected.Service} / {r.Expected.Span ?? "*"}";
+            var expected = r.Healthy ? "healthy" : r.Expected is null ? "?" : $"{r.Expected.Service} / {r.Expected.Span ?? "*"}";
             var predicted = r.Errored ? $"[red]{Markup.Escape(r.Error!)}[/]"
                 : r.Service is null && r.Operation is null ? "[grey]no hypothesis[/]"
                 : Markup.Escape($"{r.Service} / {r.Operation} ({r.PredictedCategory})");
             table.AddRow(Markup.Escape(r.Case), r.Rank is { } rank ? N(rank) : "-", Markup.Escape(expected), predicted);
+        }
+
+        console.Write(table);
+    }
+
+    private static void RenderFalseAlarms(IAnsiConsole console, EvalReport report)
+    {
+        if (report.Healthy == 0)
+        {
+            return;
+        }
+
+        var alarms = report.Results.Where(r => r.FalseAlarm).ToList();
+        if (alarms.Count == 0)
+        {
+            console.MarkupLineInterpolated($"[green]no false alarms on {report.Healthy} healthy traces[/]");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple).Title($"[bold]false alarms ({alarms.Count} of {report.Healthy} healthy)[/]");
+        table.AddColumn("case");
+        table.AddColumn(new TableColumn("conf").RightAligned());
+        table.AddColumn("named cause");
+        foreach (var r in alarms)
+        {
+            table.AddRow(Markup.Escape(r.Case), F(r.Confidence ?? 0, "0.00"), Markup.Escape($"{r.Service} / {r.Operation} ({r.PredictedCategory}): {r.TopTitle}"));
+        }
+
+        console.Write(table);
+    }
+
+    private static void RenderInvariance(IAnsiConsole console, EvalReport report)
+    {
+        if (report.Invariance is not { Count: > 0 } invariance)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]metamorphic invariance[/]");
+        table.AddColumn("transformation");
+        table.AddColumn(new TableColumn("unchanged").RightAligned());
+        table.AddColumn("changed cases");
+        foreach (var (name, rate) in invariance)
+        {
+            var changed = (report.InvarianceFailures ?? []).Where(f => f.Transformation == name).Select(f => f.Case).ToList();
+            var shown = changed.Count > 8 ? string.Join(", ", changed.Take(8)) + $", ... ({changed.Count})" : string.Join(", ", changed);
+            table.AddRow(Markup.Escape(name), rate >= 1 ? $"[green]{Pct(rate)}[/]" : $"[red]{Pct(rate)}[/]", Markup.Escape(shown));
         }
 
         console.Write(table);

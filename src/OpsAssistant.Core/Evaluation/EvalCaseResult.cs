@@ -1,7 +1,7 @@
 namespace OpsAssistant.Core.Evaluation;
 
 /// <summary>
-/// One case's line in the eval report. The first ten properties are the contract's, in its order; the rest are extensions.
+/// One case's line in the eval report. The first nine properties are the contract's, in its order; the rest are extensions.
 /// <see cref="Service"/>/<see cref="Operation"/> are what the top-ranked hypothesis named.
 /// </summary>
 public sealed record EvalCaseResult
@@ -40,4 +40,16 @@ public sealed record EvalCaseResult
     public string? TraceFormat { get; init; }
 
     public int SpanCount { get; init; }
+
+    /// <summary>The label says nothing stands out (<c>"rootCause": null</c>); the case is scored by <see cref="FalseAlarm"/>, not by rank.</summary>
+    public bool Healthy { get; init; }
+
+    /// <summary>A healthy case whose first hypothesis names a cause (not <c>unknown</c>) with confidence ≥ 0.5.</summary>
+    public bool FalseAlarm { get; init; }
+
+    /// <summary>Confidence of the top-ranked hypothesis; null when the case did not run or the answer had no hypotheses.</summary>
+    public double? Confidence { get; init; }
+
+    /// <summary>The generator family the case belongs to (<c>family</c> in expected.json), when it names one.</summary>
+    public string? Family { get; init; }
 }

@@ -36,8 +36,15 @@ public static class EvalHtmlReport
         AppendTokenChart(html, report.Categories);
         html.Append("</div>\n</section>\n");
 
-        AppendCategoryTable(html, report.Categories);
+        AppendCategoryTable(html, "Per category", report.Categories);
+        AppendInvariance(html, report);
         AppendMisses(html, report.Results);
+        AppendFalseAlarms(html, report);
+        if (report.Families.Count > 0 && report.Families.Count != report.Categories.Count)
+        {
+            AppendCategoryTable(html, "Per family", report.Families);
+        }
+
         AppendAllResults(html, report.Results);
         html.Append("</body>\n</html>\n");
         return html.ToString();
@@ -51,6 +58,15 @@ public static class EvalHtmlReport
         Card(html, "top-3", Pct(report.Top3), report.Top3);
         Card(html, "MRR", F(report.Mrr, "0.000"), report.Mrr);
         Card(html, "abstained", report.Abstained.ToString(CultureInfo.InvariantCulture), null);
+        Card(html, "false alarms / healthy", report.FalseAlarms.ToString(CultureInfo.InvariantCulture) + " / " + report.Healthy.ToString(CultureInfo.InvariantCulture),
+            null, report.FalseAlarms > 0 ? "bad" : null);
+        Card(html, "calibration error (ECE)", F(report.Ece, "0.000"), null, report.Ece > 0.1 ? "bad" : null);
+        if (report.Invariance is { Count: > 0 } invariance)
+        {
+            var min = invariance.Values.Min();
+            Card(html, "lowest invariance", Pct(min), min, min < 1 ? "bad" : null);
+        }
+
         Card(html, "errored", report.Errored.ToString(CultureInfo.InvariantCulture), null, report.Errored > 0 ? "bad" : null);
         Card(html, "mean prompt tokens", F(report.MeanPromptTokens, "0"), null);
         Card(html, "mean LLM tokens in / out", F(report.MeanInputTokens, "0") + " / " + F(report.MeanOutputTokens, "0"), null);
@@ -136,17 +152,20 @@ public static class EvalHtmlReport
             .Append("\" height=\"").Append(F(height, "0.#")).Append("\" rx=\"2\" fill=\"").Append(colour).Append("\"><title>")
             .Append(E(tooltip)).Append("</title></rect>\n");
 
-    private static void AppendCategoryTable(StringBuilder html, IReadOnlyList<EvalCategorySummary> categories)
+    private static void AppendCategoryTable(StringBuilder html, string heading, IReadOnlyList<EvalCategorySummary> categories)
     {
-        html.Append("<section><h2>Per category</h2>\n<table>\n<thead><tr><th>category</th><th class=\"n\">cases</th><th class=\"n\">top-1</th>")
+        html.Append("<section><h2>").Append(E(heading)).Append("</h2>\n<table>\n<thead><tr><th>group</th><th class=\"n\">cases</th><th class=\"n\">top-1</th>")
             .Append("<th class=\"n\">top-3</th><th class=\"n\">MRR</th><th class=\"n\">abstained</th><th class=\"n\">errored</th>")
-            .Append("<th class=\"n\">mean prompt tokens</th><th class=\"n\">mean ms</th></tr></thead>\n<tbody>\n");
+            .Append("<th class=\"n\">false alarms</th><th class=\"n\">mean prompt tokens</th><th class=\"n\">mean ms</th></tr></thead>\n<tbody>\n");
         foreach (var c in categories)
         {
+            var scored = c.Cases > c.Healthy;
             html.Append("<tr><td>").Append(E(c.Category)).Append("</td><td class=\"n\">").Append(c.Cases)
-                .Append("</td><td class=\"n\">").Append(Pct(c.Top1)).Append("</td><td class=\"n\">").Append(Pct(c.Top3))
-                .Append("</td><td class=\"n\">").Append(F(c.Mrr, "0.000")).Append("</td><td class=\"n\">").Append(c.Abstained)
-                .Append("</td><td class=\"n\">").Append(c.Errored).Append("</td><td class=\"n\">").Append(F(c.MeanPromptTokens, "#,0"))
+                .Append("</td><td class=\"n\">").Append(scored ? Pct(c.Top1) : "–").Append("</td><td class=\"n\">").Append(scored ? Pct(c.Top3) : "–")
+                .Append("</td><td class=\"n\">").Append(scored ? F(c.Mrr, "0.000") : "–").Append("</td><td class=\"n\">").Append(c.Abstained)
+                .Append("</td><td class=\"n\">").Append(c.Errored).Append("</td><td class=\"n\">")
+                .Append(c.Healthy > 0 ? c.FalseAlarms.ToString(CultureInfo.InvariantCulture) + " / " + c.Healthy.ToString(CultureInfo.InvariantCulture) : "")
+                .Append("</td><td class=\"n\">").Append(F(c.MeanPromptTokens, "#,0"))
                 .Append("</td><td class=\"n\">").Append(F(c.MeanElapsedMs, "0.0")).Append("</td></tr>\n");
         }
 
@@ -155,7 +174,7 @@ public static class EvalHtmlReport
 
     private static void AppendMisses(StringBuilder html, IReadOnlyList<EvalCaseResult> results)
     {
-        var misses = results.Where(r => r.Rank != 1).ToList();
+        var misses = results.Where(r => !r.Healthy && r.Rank != 1 || r.Healthy && r.Errored).ToList();
         html.Append("<section><h2>Misses <span class=\"count\">").Append(misses.Count).Append("</span></h2>\n");
         if (misses.Count == 0)
         {
@@ -163,7 +182,7 @@ public static class EvalHtmlReport
             return;
         }
 
-        html.Append("<p class=\"hint\">Every case whose expected root cause was not ranked first, including errored cases.</p>\n")
+        html.Append("<p class=\"hint\">Every case whose expected root cause was not ranked first, including errored cases (healthy cases are under false alarms).</p>\n")
             .Append("<table>\n<thead><tr><th>case</th><th>category</th><th class=\"n\">rank</th><th>expected service / span</th>")
             .Append("<th>predicted service / operation</th><th>top hypothesis</th></tr></thead>\n<tbody>\n");
         foreach (var r in misses)
@@ -171,7 +190,7 @@ public static class EvalHtmlReport
             html.Append("<tr").Append(r.Errored ? " class=\"err\"" : "").Append("><td class=\"mono\">").Append(E(r.Case))
                 .Append("</td><td>").Append(E(r.Category)).Append("</td><td class=\"n\">")
                 .Append(r.Rank is { } rank ? rank.ToString(CultureInfo.InvariantCulture) : "–").Append("</td><td class=\"mono\">")
-                .Append(E(r.Expected is null ? "?" : r.Expected.Service + " / " + (r.Expected.Span ?? "*"))).Append("</td><td class=\"mono\">");
+                .Append(E(r.Healthy ? "healthy" : r.Expected is null ? "?" : r.Expected.Service + " / " + (r.Expected.Span ?? "*"))).Append("</td><td class=\"mono\">");
             if (r.Errored)
             {
                 html.Append("<span class=\"bad\">error</span></td><td>").Append(E(r.Error)).Append("</td></tr>\n");
@@ -186,6 +205,57 @@ public static class EvalHtmlReport
             }
 
             html.Append(E(r.TopTitle ?? "")).Append("</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void AppendFalseAlarms(StringBuilder html, EvalReport report)
+    {
+        if (report.Healthy == 0)
+        {
+            return;
+        }
+
+        var alarms = report.Results.Where(r => r.FalseAlarm).ToList();
+        html.Append("<section><h2>False alarms <span class=\"count\">").Append(alarms.Count).Append("</span></h2>\n");
+        if (alarms.Count == 0)
+        {
+            html.Append("<p class=\"ok\">No healthy trace got a cause with confidence ≥ 0.5 (of ").Append(report.Healthy).Append(").</p>\n</section>\n");
+            return;
+        }
+
+        html.Append("<p class=\"hint\">Healthy traces (nothing stands out) whose first hypothesis named a cause with confidence ≥ 0.5.</p>\n")
+            .Append("<table>\n<thead><tr><th>case</th><th class=\"n\">confidence</th><th>named service / operation</th><th>top hypothesis</th></tr></thead>\n<tbody>\n");
+        foreach (var r in alarms)
+        {
+            html.Append("<tr><td class=\"mono\">").Append(E(r.Case)).Append("</td><td class=\"n\">").Append(F(r.Confidence ?? 0, "0.00"))
+                .Append("</td><td class=\"mono\">").Append(E((r.Service ?? "?") + " / " + (r.Operation ?? "?"))).Append("</td><td>")
+                .Append("<span class=\"tag\">").Append(E(r.PredictedCategory)).Append("</span> ").Append(E(r.TopTitle)).Append("</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void AppendInvariance(StringBuilder html, EvalReport report)
+    {
+        if (report.Invariance is not { Count: > 0 } invariance)
+        {
+            return;
+        }
+
+        html.Append("<section><h2>Metamorphic invariance</h2>\n<p class=\"hint\">Share of cases whose rank-1 verdict each transformation left unchanged; it must be 100%.</p>\n")
+            .Append("<table>\n<thead><tr><th>transformation</th><th class=\"n\">unchanged</th><th>changed cases (before → after)</th></tr></thead>\n<tbody>\n");
+        foreach (var (name, rate) in invariance)
+        {
+            html.Append("<tr><td class=\"mono\">").Append(E(name)).Append("</td><td class=\"n").Append(rate < 1 ? " bad" : " ok").Append("\">").Append(Pct(rate))
+                .Append("</td><td class=\"mono\">");
+            foreach (var f in (report.InvarianceFailures ?? []).Where(f => f.Transformation == name))
+            {
+                html.Append("<div>").Append(E(f.Case)).Append(": ").Append(E(f.Before)).Append(" → ").Append(E(f.After)).Append("</div>");
+            }
+
+            html.Append("</td></tr>\n");
         }
 
         html.Append("</tbody>\n</table>\n</section>\n");

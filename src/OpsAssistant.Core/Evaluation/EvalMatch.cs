@@ -38,6 +38,22 @@ public static class EvalMatch
         return null;
     }
 
+    /// <summary>The confidence from which a named cause on a healthy trace counts as a false alarm.</summary>
+    public const double FalseAlarmConfidence = 0.5;
+
+    /// <summary>
+    /// On a healthy trace (label <c>"rootCause": null</c>) an answer is a false alarm when its first hypothesis names a cause,
+    /// i.e. is not <c>unknown</c>, with confidence ≥ <see cref="FalseAlarmConfidence"/>. A low-confidence guess or an explicit
+    /// <c>unknown</c> is the answer the contract asks for.
+    /// </summary>
+    public static bool IsFalseAlarm(IReadOnlyList<Hypothesis> hypotheses)
+    {
+        ArgumentNullException.ThrowIfNull(hypotheses);
+        return hypotheses.Count > 0
+            && !string.Equals(hypotheses[0].Category, Categories.Unknown, StringComparison.OrdinalIgnoreCase)
+            && hypotheses[0].Confidence >= FalseAlarmConfidence;
+    }
+
     /// <summary>
     /// An abstention is an answer that declines to name a cause: no hypotheses at all, or only <c>unknown</c> ones.
     /// Counted apart from misses because the contract prefers it to a confident guess.

@@ -120,7 +120,7 @@ public sealed class EvalRunner
         return new EvalCaseResult
         {
             Case = name,
-            Rank = EvalMatch.RankOf(hypotheses, expected.RootCause),
+            Rank = expected.RootCause is { } cause ? EvalMatch.RankOf(hypotheses, cause) : null,
             Service = top?.Service,
             Operation = top?.Operation,
             PromptTokens = _promptTokens(trace, analysis),
@@ -134,6 +134,10 @@ public sealed class EvalRunner
             TopTitle = top?.Title,
             TraceFormat = trace.Format.ToString(),
             SpanCount = trace.Spans.Count,
+            Healthy = expected.IsHealthy,
+            FalseAlarm = expected.IsHealthy && EvalMatch.IsFalseAlarm(hypotheses),
+            Confidence = top?.Confidence,
+            Family = expected.Family,
         };
     }
 
@@ -143,5 +147,7 @@ public sealed class EvalRunner
         Error = error,
         Category = expected?.EffectiveCategory ?? EvalExpectation.Unlabelled,
         Expected = expected?.RootCause,
+        Healthy = expected?.IsHealthy ?? false,
+        Family = expected?.Family,
     };
 }

@@ -1,49 +1,64 @@
 namespace OpsAssistant.Core.Evaluation;
 
-/// <summary>Turns per-case results into the report's overall and per-category figures.</summary>
+/// <summary>
+/// Turns per-case results into the report's overall, per-category and per-family figures. Healthy cases are scored by false
+/// alarms and left out of top-1/top-3/MRR and of the abstention count (abstaining is their right answer).
+/// </summary>
 public static class EvalScoring
 {
     public static EvalReport Summarise(IReadOnlyList<EvalCaseResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
         var ran = results.Where(r => !r.Errored).ToList();
-        var categories = results
-            .GroupBy(r => r.Category, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => SummariseCategory(g.Key, g.ToList()))
-            .ToList();
+        var withCause = results.Where(r => !r.Healthy).ToList();
+        var categories = Group(results, r => r.Category);
+        var families = Group(results, r => r.Family ?? r.Category);
 
         return new EvalReport
         {
             Cases = results.Count,
-            Top1 = Round(Fraction(results, r => r.Rank == 1)),
-            Top3 = Round(Fraction(results, r => r.Rank is <= 3)),
-            Mrr = Round(Mrr(results)),
-            Abstained = ran.Count(r => r.Abstained),
+            Top1 = Round(Fraction(withCause, r => r.Rank == 1)),
+            Top3 = Round(Fraction(withCause, r => r.Rank is <= 3)),
+            Mrr = Round(Mrr(withCause)),
+            Abstained = ran.Count(r => r.Abstained && !r.Healthy),
             MeanPromptTokens = Round(Mean(ran, r => r.PromptTokens), 1),
             MeanInputTokens = Round(Mean(ran, r => r.InputTokens), 1),
             MeanOutputTokens = Round(Mean(ran, r => r.OutputTokens), 1),
             MeanElapsedMs = Round(Mean(ran, r => r.ElapsedMs), 2),
             Results = results,
+            Healthy = results.Count(r => r.Healthy),
+            FalseAlarms = results.Count(r => r.FalseAlarm),
+            Ece = Round(EvalCalibration.Of(results)),
             Errored = results.Count - ran.Count,
             Categories = categories,
+            Families = families,
         };
     }
+
+    private static List<EvalCategorySummary> Group(IReadOnlyList<EvalCaseResult> results, Func<EvalCaseResult, string> key) =>
+        results
+            .GroupBy(key, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => SummariseCategory(g.Key, g.ToList()))
+            .ToList();
 
     private static EvalCategorySummary SummariseCategory(string category, List<EvalCaseResult> results)
     {
         var ran = results.Where(r => !r.Errored).ToList();
+        var withCause = results.Where(r => !r.Healthy).ToList();
         return new EvalCategorySummary
         {
             Category = category,
             Cases = results.Count,
-            Top1 = Round(Fraction(results, r => r.Rank == 1)),
-            Top3 = Round(Fraction(results, r => r.Rank is <= 3)),
-            Mrr = Round(Mrr(results)),
-            Abstained = ran.Count(r => r.Abstained),
+            Top1 = Round(Fraction(withCause, r => r.Rank == 1)),
+            Top3 = Round(Fraction(withCause, r => r.Rank is <= 3)),
+            Mrr = Round(Mrr(withCause)),
+            Abstained = ran.Count(r => r.Abstained && !r.Healthy),
             Errored = results.Count - ran.Count,
             MeanPromptTokens = Round(Mean(ran, r => r.PromptTokens), 1),
             MeanElapsedMs = Round(Mean(ran, r => r.ElapsedMs), 2),
+            Healthy = results.Count(r => r.Healthy),
+            FalseAlarms = results.Count(r => r.FalseAlarm),
         };
     }
 

@@ -27,7 +27,8 @@ public sealed class FindingsPromptWriter(SecretRedactor redactor) : IPromptSecti
             ]),
             new("Deterministic hypotheses (rule-based; confirm or overrule them)", heuristic.Hypotheses.SelectMany((h, i) => (IEnumerable<PromptLine>)
             [
-                Line(i == 0 ? 0 : 1, $"#{h.Rank} {h.Category} conf {h.Confidence:0.00}: {Clean(h.Title)} — {Clean(h.Service)}/{Clean(h.Operation)}", [.. h.SpanIds.Take(4)]),
+                // The cited IDs are written out: the model can only cite the spans it can see.
+                Line(i == 0 ? 0 : 1, $"#{h.Rank} {h.Category} conf {h.Confidence:0.00}: {Clean(h.Title)} — {Clean(h.Service)}/{Clean(h.Operation)}{Ids(h.SpanIds.Take(4))}", [.. h.SpanIds.Take(4)]),
                 .. h.Evidence.Take(3).Select(e => Line(i == 0 ? 1 : 3, "  evidence: " + Clean(e), [.. h.SpanIds.Take(1)])),
             ]).ToList()),
             new("Error chain (origins first)", f.Errors.Take(15).Select((e, i) => Line(
@@ -53,7 +54,7 @@ public sealed class FindingsPromptWriter(SecretRedactor redactor) : IPromptSecti
         sections.Add(new("Self-time hotspots", f.Hotspots.Take(10).Select((h, i) => Line(i < 3 ? 2 : 5,
             $"{Name(h.Span)} self {Ms(h.SelfMs)}, on-path {Ms(h.OnPathMs)} ({h.SharePercent:0.#}%){(h.IsClientWithoutServer ? $"; client call with no server span{(h.Peer is null ? "" : " to " + Clean(h.Peer))}" : "")}", h.Span.SpanId)).ToList()));
         sections.Add(new("Repeated calls", f.RepeatedCalls.Take(8).Select(r => Line(r.Sequential ? 1 : 3,
-            $"{r.Count}× {Clean(r.Service)}/{Clean(r.Operation)} under {Name(r.Parent)}: {(r.Sequential ? "SEQUENTIAL" : "concurrent")}, {r.OverlappingPairs} overlapping pairs, sum {Ms(r.SumMs)} in a {Ms(r.WindowMs)} window ({r.SharePercent:0.#}% of trace), {r.Errors} failed",
+            $"{r.Count}× {Clean(r.Service)}/{Clean(r.Operation)}{Ids(r.SpanIds.Take(1))} under {Name(r.Parent)}: {(r.Sequential ? "SEQUENTIAL" : "concurrent")}, {r.OverlappingPairs} overlapping pairs, sum {Ms(r.SumMs)} in a {Ms(r.WindowMs)} window ({r.SharePercent:0.#}% of trace), {r.Errors} failed",
             [r.SpanIds[0], r.Parent.SpanId])).ToList()));
         sections.Add(new("Retries", f.Retries.Take(5).Select(r => Line(1,
             $"{r.Attempts} attempts of {Name(r.First)}, {r.Failed} failed, last {(r.LastSucceeded ? "succeeded" : "failed")}, {Ms(r.WindowMs)} ({r.SharePercent:0.#}%){(r.Cause is { } c ? $"; in {c.Explained} of {c.Failed} failed attempts the callee waited in {Name(c.Span)} ({c.Kind}, {Ms(c.MeanMs)} on average)" : "")}",
@@ -117,6 +118,8 @@ public sealed class FindingsPromptWriter(SecretRedactor redactor) : IPromptSecti
         var redacted = redactor.Redact(flat);
         return redacted.Length <= max ? redacted : redacted[..max] + "…";
     }
+
+    private static string Ids(IEnumerable<string> spanIds) => string.Join(", ", spanIds) is { Length: > 0 } ids ? " [" + ids + "]" : "";
 
     private static PromptLine Line(int priority, string text, params string[] spanIds) => new("- " + text, priority, spanIds);
 

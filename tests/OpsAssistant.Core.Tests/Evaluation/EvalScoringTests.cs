@@ -69,6 +69,7 @@ public sealed class EvalScoringTests
     public void SummaryLine_ReadsAsTheContractExample()
     {
         var report = EvalScoring.Summarise([R("a", 1), R("b", 1), R("c", null, abstained: true), R("d", null, error: "x")]);
-        Assert.Equal("eval: 4 cases, top1 0.500, top3 0.500, mrr 0.500, abstained 1, errored 1", report.SummaryLine());
+        // Three claims, all abstentions (no hypotheses: stated probability 1), two right: ECE |2/3 - 1| = 0.333.
+        Assert.Equal("eval: 4 cases, top1 0.500, top3 0.500, mrr 0.500, abstained 1, errored 1, ece 0.333", report.SummaryLine());
     }
 }
