@@ -91,8 +91,11 @@ internal static class ErrorDetector
             }
 
             var isOrigin = !erroredBelow[i];
+            // A client-class answer (404, invalid argument) that its caller did not turn into a failure was handled: a cache
+            // miss or a validation result, not a fault.
+            var handled = chain.Count == 1 && i != tree.Root && SpanSignals.IsClientFault(span);
             errors.Add(new ErrorFinding(refOf(i), SpanSignals.Message(span), SpanSignals.ExceptionType(span), signal[i], isOrigin,
-                recovered[i], reachesRoot && !recovered[i], (tree.Start[i] - traceStart) / 1e6, chain));
+                recovered[i], reachesRoot && !recovered[i], (tree.Start[i] - traceStart) / 1e6, chain) { Handled = handled, FailFast = SpanSignals.IsFailFast(span) });
 
             if (isOrigin && LooksLikeTimeout(tree, i) && FindBudgetLocus(tree, i, errored) is { } locus)
             {
@@ -112,7 +115,13 @@ internal static class ErrorDetector
         return (errors, timeouts);
     }
 
-    /// <summary>A later sibling making the same call that did not fail means this failure was retried away.</summary>
+    /// <summary>How far a retry's recorded start may precede the failed attempt's recorded end (late end times, clock jitter), at most a tenth of the attempt.</summary>
+    private const long RetryJitter = 1_000_000;
+
+    /// <summary>
+    /// A later sibling making the same call that did not fail means this failure was retried away. A retry starts once the
+    /// attempt has failed: a sibling running alongside it is another item of a concurrent fan-out, not a second attempt.
+    /// </summary>
     private static bool Recovered(SpanTree tree, int i, ReadOnlySpan<bool> errored)
     {
         var p = tree.Parent[i];
@@ -124,7 +133,7 @@ internal static class ErrorDetector
         var span = tree[i];
         foreach (var s in tree.Children(p))
         {
-            if (s != i && !errored[s] && tree.Start[s] >= tree.Start[i] && tree[s].Name == span.Name && tree[s].ServiceName == span.ServiceName)
+            if (s != i && !errored[s] && tree.Start[s] >= tree.End[i] - Math.Min(RetryJitter, tree.Duration(i) / 10) && tree[s].Name == span.Name && tree[s].ServiceName == span.ServiceName)
             {
                 return true;
             }

@@ -39,7 +39,10 @@ public static class HeuristicRanker
         AddColdStart(f, candidates);
         foreach (var r in f.Retries.Where(r => r.Failed >= 2))
         {
-            var storm = Clamp(0.7 + 0.2 * r.SharePercent / 100 + (r.LastSucceeded ? 0 : 0.05));
+            // A storm matters when it cost time or took the request down; fast failures the caller absorbed (an open
+            // circuit breaker answering at once) are a symptom of whatever made the breaker open.
+            var cost = Math.Max(Magnitude(r.WindowMs), f.Errors.Any(e => e.ReachesRoot && !e.Recovered) ? 1 : 0);
+            var storm = Clamp((0.7 + 0.2 * r.SharePercent / 100 + (r.LastSucceeded ? 0 : 0.05)) * (0.4 + 0.6 * cost));
             var attempts = $"{r.Attempts} attempts in {Ms(r.WindowMs)} ({r.SharePercent:0.#}% of the trace); {r.Failed} failed{(r.LastSucceeded ? ", the last succeeded" : ", none succeeded")}.";
             if (r.Cause is { } cause)
             {
@@ -174,12 +177,24 @@ public static class HeuristicRanker
         foreach (var e in f.Errors.Where(e => e.IsOrigin && !e.Recovered && !e.ChainSpanIds.Any(retried.Contains)))
         {
             var timedOut = gaveUp.Contains(e.Span.SpanId);
-            var confidence = timedOut ? 0.3 : Clamp(0.6 + (e.ReachesRoot ? 0.2 : 0) + (e.ExceptionType is not null || e.Message is not null ? 0.05 : 0) - 0.2 * rank);
-            rank++;
+            // A failure the request survived (its caller went on) is a weaker lead than one that took the request down.
+            var confidence = timedOut ? 0.3 : e.Handled ? 0.15 : e.FailFast ? 0.2
+                : Clamp((e.ReachesRoot ? 0.8 : e.ChainSpanIds.Count > 1 ? 0.6 : 0.5) + (e.ExceptionType is not null || e.Message is not null ? 0.05 : 0) - 0.2 * rank);
+            rank += e.Handled || e.FailFast ? 0 : 1;
             var evidence = new List<string> { $"{e.Span.Service} {e.Span.Operation} [{e.Span.SpanId}] failed ({e.Signal}) {e.StartOffsetMs:0.#} ms into the trace." };
             if (e.ExceptionType is not null || e.Message is not null)
             {
                 evidence.Add($"{e.ExceptionType}{(e.ExceptionType is not null && e.Message is not null ? ": " : "")}{e.Message}");
+            }
+
+            if (e.FailFast)
+            {
+                evidence.Add("A circuit breaker or bulkhead refused the call at once: a symptom of the failures or slowness that opened it, which come first.");
+            }
+
+            if (e.Handled)
+            {
+                evidence.Add("A client-class answer its caller handled (the caller did not fail): a miss or a rejected request, not a fault.");
             }
 
             evidence.Add(e.ChainSpanIds.Count > 1
@@ -256,6 +271,21 @@ public static class HeuristicRanker
                     $"The waiting span(s) [{string.Join(", ", q.WaiterSpanIds.Take(3))}] did no work of their own meanwhile.",
                 ],
                 "latency.hotspot"));
+        }
+
+        // Nobody waited for an asynchronous consumer, so its lag cost the request nothing; a lag long in absolute terms is
+        // still the abnormal thing in the trace (a flooded topic, a stalled consumer group), named with less confidence.
+        foreach (var q in f.Queues.Where(q => q.WaiterSpanIds.Count == 0).Take(1))
+        {
+            var queue = q.Destination ?? "the queue";
+            candidates.Add(Make(Categories.Contention, Clamp(0.6 * Magnitude(q.LagMs)), q.Consumer,
+                $"Consumer lag on {queue}: {q.Consumer.Service} consumed the message {Ms(q.LagMs)} after it was published",
+                [q.Consumer.SpanId, q.Producer.SpanId],
+                [
+                    $"{q.Producer.Service} {q.Producer.Operation} [{q.Producer.SpanId}] published to {queue}{(q.System is null ? "" : $" ({q.System})")}; {q.Consumer.Service} {q.Consumer.Operation} [{q.Consumer.SpanId}] started {Ms(q.LagMs)} later.",
+                    "The request did not wait for this consumer, so the lag delayed the asynchronous work (backlog or a slow consumer group), not the response.",
+                ],
+                "queue.backlog"));
         }
 
         foreach (var q in f.Queues.Where(q => q.WaiterSpanIds.Count > 0 && q.SharePercent >= 10).Take(2))

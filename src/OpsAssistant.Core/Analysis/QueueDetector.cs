@@ -31,13 +31,25 @@ internal static class QueueDetector
                 continue;
             }
 
-            // Spans above the producer that were idle for most of the message's trip waited for it (request/reply).
+            // Spans that were idle for most of the message's trip while it lasted waited for it (request/reply): those above
+            // the producer, and an "await reply" span the publisher opened beside it.
             var waiters = new List<string>();
             for (var a = tree.Parent[p]; a >= 0; a = tree.Parent[a])
             {
-                if (timing.Self[a] >= waited / 2 && tree.End[a] >= tree.Start[c])
+                if (Waited(tree, timing, a, c, waited))
                 {
                     waiters.Add(tree[a].SpanId);
+                }
+            }
+
+            if (tree.Parent[p] >= 0)
+            {
+                foreach (var sibling in tree.Children(tree.Parent[p]))
+                {
+                    if (sibling != p && Waited(tree, timing, sibling, c, waited))
+                    {
+                        waiters.Add(tree[sibling].SpanId);
+                    }
                 }
             }
 
@@ -59,6 +71,9 @@ internal static class QueueDetector
         found.Sort((a, b) => b.LagMs.CompareTo(a.LagMs));
         return found;
     }
+
+    private static bool Waited(SpanTree tree, Timing timing, int span, int consumer, long waited) =>
+        timing.Self[span] >= waited / 2 && tree.Start[span] <= tree.Start[consumer] && tree.End[span] >= tree.Start[consumer];
 
     /// <summary>
     /// The span with the most own time in the consumer's subtree: the consumer ran after its producer ended, so the critical

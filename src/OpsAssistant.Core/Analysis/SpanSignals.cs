@@ -31,6 +31,42 @@ internal static partial class SpanSignals
         return grpc is { } g && GrpcServerFaults.Contains(g) ? $"gRPC status {g}" : null;
     }
 
+    // gRPC codes that report the caller's request as unacceptable rather than a failure of the server.
+    private static readonly HashSet<long> GrpcClientFaults = [3, 5, 6, 7, 9, 11, 16];
+
+    /// <summary>Whether the span's failure is a client-class answer: HTTP 4xx or a gRPC code about the request itself.</summary>
+    public static bool IsClientFault(Span span)
+    {
+        var a = span.AttributeSpan;
+        var http = AttributeValues.FindLong(a, "http.response.status_code") ?? AttributeValues.FindLong(a, "http.status_code");
+        if (http is { } h)
+        {
+            return h is >= 400 and < 500;
+        }
+
+        return AttributeValues.FindLong(a, "rpc.grpc.status_code") is { } g && GrpcClientFaults.Contains(g);
+    }
+
+    /// <summary>
+    /// A call a circuit breaker or bulkhead refused at once (Polly's BrokenCircuitException, resilience4j's
+    /// CallNotPermittedException, Hystrix's short-circuit, an open-state attribute): a symptom of whatever opened it.
+    /// </summary>
+    public static bool IsFailFast(Span span)
+    {
+        foreach (var a in span.AttributeSpan)
+        {
+            if (a.Key.Contains("circuit", StringComparison.OrdinalIgnoreCase) && a.Value is string v && v.Equals("open", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return FailFastWords().IsMatch(Message(span) + " " + ExceptionType(span));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?i)(circuit\W*(breaker\W*)?(is\W*)?(now\W*)?open|brokencircuit|callnotpermitted|short-?circuited|bulkhead\W*(is\W*)?full)", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex FailFastWords();
+
     public static SpanEvent? Exception(Span span) => span.Events.FirstOrDefault(e => e.IsException);
 
     public static string? Message(Span span)

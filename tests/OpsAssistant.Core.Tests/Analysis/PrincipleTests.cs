@@ -213,6 +213,52 @@ public sealed class PrincipleTests
         Assert.Equal((Categories.NPlusOne, "GET"), (top.Category, top.Operation));
     }
 
+    [Fact]
+    public void Analyze_OneFailedCallOfAConcurrentFanOut_IsNotRetriedAwayByItsSiblings()
+    {
+        var t = new TraceBuilder();
+        var root = t.Add("frontend", "GET /api/recommendations", 0, 14, kind: SpanKind.Server, error: true, message: "failed to get product");
+        var failed = t.Add("frontend", "GetProduct", 1, 1.1, root, SpanKind.Client, error: true);
+        t.Add("catalog", "GetProduct", 1.1, 0.9, failed, SpanKind.Server, error: true, message: "Product Catalog Fail Feature Flag Enabled");
+        for (var i = 0; i < 5; i++)
+        {
+            var call = t.Add("frontend", "GetProduct", 1.15 + i * 0.15, 3, root, SpanKind.Client);
+            t.Add("catalog", "GetProduct", 1.2 + i * 0.15, 2.8, call, SpanKind.Server);
+        }
+
+        var top = Rank(t).Hypotheses[0];
+
+        Assert.Equal((Categories.Error, "catalog", "GetProduct"), (top.Category, top.Service, top.Operation));
+    }
+
+    [Fact]
+    public void Analyze_HandledNotFoundOnAFastTrace_IsNotACause()
+    {
+        var t = new TraceBuilder();
+        var root = t.Add("profiles", "GET /profile", 0, 7, kind: SpanKind.Server, attributes: [A("http.response.status_code", 200L)]);
+        t.Add("profiles", "GET", 0.5, 1.4, root, SpanKind.Client, error: true, message: "Not Found", attributes: [A("http.response.status_code", 404L), A("url.full", "http://cache/v1/entries/42")]);
+        t.Add("profiles", "SELECT profile", 2.2, 1.3, root, SpanKind.Client, attributes: [A("db.system", "mysql")]);
+        t.Add("profiles", "PUT", 3.7, 1.5, root, SpanKind.Client, attributes: [A("http.response.status_code", 204L), A("url.full", "http://cache/v1/entries/42")]);
+
+        var only = Assert.Single(Rank(t).Hypotheses);
+
+        Assert.Equal(Categories.Unknown, only.Category);
+    }
+
+    [Fact]
+    public void Analyze_CircuitBreakerOpenAfterSlowCalls_BlamesTheSlowCallsNotTheBreaker()
+    {
+        var t = new TraceBuilder();
+        var root = t.Add("users", "GET /users/{id}", 0, 3200, kind: SpanKind.Server);
+        t.Add("users", "GET", 2, 1770, root, SpanKind.Client, attributes: [A("peer.service", "carts"), A("url.full", "https://carts.example/v1/carts")]);
+        t.Add("users", "GET", 1780, 1380, root, SpanKind.Client, attributes: [A("peer.service", "carts"), A("url.full", "https://carts.example/v1/carts")]);
+        t.Add("users", "circuit-breaker carts", 3165, 0.05, root, error: true, message: "The circuit is now open and is not allowing calls.");
+
+        var top = Rank(t).Hypotheses[0];
+
+        Assert.Equal((Categories.Dependency, "users", "GET"), (top.Category, top.Service, top.Operation));
+    }
+
     /// <summary>A product page: frontend → catalog → one query of <paramref name="queryMs"/>, then a short currency call.</summary>
     private static TraceBuilder ProductPage(double totalMs, double queryMs)
     {
