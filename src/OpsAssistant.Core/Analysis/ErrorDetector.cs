@@ -131,15 +131,22 @@ internal static class ErrorDetector
         }
 
         var span = tree[i];
+        var retried = false;
+        var calls = new List<int>();
         foreach (var s in tree.Children(p))
         {
-            if (s != i && !errored[s] && tree.Start[s] >= tree.End[i] - Math.Min(RetryJitter, tree.Duration(i) / 10) && tree[s].Name == span.Name && tree[s].ServiceName == span.ServiceName)
+            if (tree[s].Name != span.Name || tree[s].ServiceName != span.ServiceName)
             {
-                return true;
+                continue;
             }
+
+            calls.Add(s);
+            retried |= s != i && !errored[s] && tree.Start[s] >= tree.End[i] - Math.Min(RetryJitter, tree.Duration(i) / 10);
         }
 
-        return false;
+        // Retries run one after another. Calls of the same operation running side by side are the items of a fan-out:
+        // another item's success does not undo this item's failure, however the recorded times of two of them jitter.
+        return retried && PatternDetector.EffectiveConcurrency(tree, calls) <= PatternDetector.MaxSequentialConcurrency;
     }
 
     /// <summary>

@@ -227,7 +227,7 @@ internal static partial class PatternDetector
     private const long JitterNanos = 1_000_000;
 
     /// <summary>Calls that run on average at most this many at a time are one after another; a pool of two workers gives 2.</summary>
-    private const double MaxSequentialConcurrency = 1.3;
+    internal const double MaxSequentialConcurrency = 1.3;
 
     /// <summary>
     /// Summed call time over the time covered by at least one call, each call's end pulled in by <see cref="Jitter"/>: 1 for
