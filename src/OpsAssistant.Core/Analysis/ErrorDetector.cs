@@ -132,22 +132,31 @@ internal static class ErrorDetector
 
         var span = tree[i];
         var retried = false;
-        var calls = new List<int>();
         foreach (var s in tree.Children(p))
         {
-            if (tree[s].Name != span.Name || tree[s].ServiceName != span.ServiceName)
-            {
-                continue;
-            }
+            retried |= s != i && !errored[s] && tree.Start[s] >= tree.End[i] - Math.Min(RetryJitter, tree.Duration(i) / 10) && SameCall(tree[s], span);
+        }
 
-            calls.Add(s);
-            retried |= s != i && !errored[s] && tree.Start[s] >= tree.End[i] - Math.Min(RetryJitter, tree.Duration(i) / 10);
+        if (!retried)
+        {
+            return false;
         }
 
         // Retries run one after another. Calls of the same operation running side by side are the items of a fan-out:
         // another item's success does not undo this item's failure, however the recorded times of two of them jitter.
-        return retried && PatternDetector.EffectiveConcurrency(tree, calls) <= PatternDetector.MaxSequentialConcurrency;
+        var calls = new List<int>();
+        foreach (var s in tree.Children(p))
+        {
+            if (SameCall(tree[s], span))
+            {
+                calls.Add(s);
+            }
+        }
+
+        return PatternDetector.EffectiveConcurrency(tree, calls) <= PatternDetector.MaxSequentialConcurrency;
     }
+
+    private static bool SameCall(Model.Span a, Model.Span b) => a.Name == b.Name && a.ServiceName == b.ServiceName;
 
     /// <summary>
     /// A span "gave up" when its failure says timeout (HTTP 504/408, gRPC DEADLINE_EXCEEDED, a timeout message) or it failed
@@ -157,7 +166,7 @@ internal static class ErrorDetector
     {
         var span = tree[i];
         var http = Model.AttributeValues.FindLong(span.AttributeSpan, "http.response.status_code") ?? Model.AttributeValues.FindLong(span.AttributeSpan, "http.status_code");
-        if (http is 504 or 408 || Model.AttributeValues.FindLong(span.AttributeSpan, "rpc.grpc.status_code") == 4)
+        if (http is 504 or 408 || SpanSignals.GrpcCode(span) == 4)
         {
             return true;
         }

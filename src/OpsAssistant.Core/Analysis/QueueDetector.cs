@@ -131,9 +131,24 @@ internal static class QueueDetector
     /// <summary>The messaging operation (messaging.operation.type, or the older messaging.operation), lower case; null when not messaging.</summary>
     private static string? Operation(Span span)
     {
-        var a = span.AttributeSpan;
-        var op = AttributeValues.FindString(a, "messaging.operation.type") ?? AttributeValues.FindString(a, "messaging.operation");
-        if (op is null && AttributeValues.Find(a, "messaging.system") is not null)
+        // One pass over the attributes: most spans carry no messaging.* key at all (perf: this runs for every span).
+        string? op = null;
+        var messaging = false;
+        foreach (var attribute in span.AttributeSpan)
+        {
+            if (!attribute.Key.StartsWith("messaging.", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            messaging = true;
+            if (attribute.Key is "messaging.operation.type" || (attribute.Key is "messaging.operation" && op is null))
+            {
+                op = attribute.Value?.ToString();
+            }
+        }
+
+        if (op is null && messaging)
         {
             // Span names follow "{operation} {destination}" (or "{destination} {operation}" in older instrumentations).
             foreach (var word in span.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries))

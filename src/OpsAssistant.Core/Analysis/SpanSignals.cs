@@ -27,9 +27,37 @@ internal static partial class SpanSignals
             return $"HTTP {http}";
         }
 
-        var grpc = AttributeValues.FindLong(span.AttributeSpan, "rpc.grpc.status_code");
-        return grpc is { } g && GrpcServerFaults.Contains(g) ? $"gRPC status {g}" : null;
+        var grpc = GrpcCode(span);
+        if (grpc is { } g && GrpcServerFaults.Contains(g))
+        {
+            return $"gRPC status {g}";
+        }
+
+        // Current conventions mark a failed operation with error.type even where the status was left unset.
+        return AttributeValues.FindString(span.AttributeSpan, "error.type") is { Length: > 0 } type && http is null or >= 500 ? $"error.type {type}" : null;
     }
+
+    /// <summary>The gRPC status code, from rpc.grpc.status_code or the newer rpc.response.status_code (a number or a code name).</summary>
+    public static long? GrpcCode(Span span)
+    {
+        if (AttributeValues.FindLong(span.AttributeSpan, "rpc.grpc.status_code") is { } code)
+        {
+            return code;
+        }
+
+        return AttributeValues.Find(span.AttributeSpan, "rpc.response.status_code") switch
+        {
+            long l => l,
+            string name => Array.IndexOf(GrpcCodeNames, name.ToUpperInvariant()) is var k and >= 0 ? k : long.TryParse(name, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null,
+            _ => null,
+        };
+    }
+
+    private static readonly string[] GrpcCodeNames =
+    [
+        "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+    ];
 
     // gRPC codes that report the caller's request as unacceptable rather than a failure of the server.
     private static readonly HashSet<long> GrpcClientFaults = [3, 5, 6, 7, 9, 11, 16];
@@ -44,7 +72,7 @@ internal static partial class SpanSignals
             return h is >= 400 and < 500;
         }
 
-        return AttributeValues.FindLong(a, "rpc.grpc.status_code") is { } g && GrpcClientFaults.Contains(g);
+        return GrpcCode(span) is { } g && GrpcClientFaults.Contains(g);
     }
 
     /// <summary>
