@@ -17,8 +17,19 @@ internal static partial class PatternDetector
     /// <summary>Up to this many siblings, repeats are found by comparing each pair rather than by hashing.</summary>
     private const int SmallFamily = 16;
 
-    private static bool SameCall(Span x, Span y) =>
-        string.Equals(x.Name, y.Name, StringComparison.Ordinal) && string.Equals(x.ServiceName, y.ServiceName, StringComparison.Ordinal);
+    private static bool SameCall(Span x, Span y, StringMemo<string> shapes) =>
+        string.Equals(Shape(x.Name, shapes), Shape(y.Name, shapes), StringComparison.Ordinal) && string.Equals(x.ServiceName, y.ServiceName, StringComparison.Ordinal);
+
+    private static readonly System.Buffers.SearchValues<char> Literals = System.Buffers.SearchValues.Create("0123456789'\"");
+
+    /// <summary>
+    /// The name with its literals blanked: instrumentations that name a span by its statement or path (SELECT ... WHERE
+    /// id = 42, GET /orders/1042) give each call of one loop its own name. Only free-standing numbers, quoted strings and
+    /// UUIDs count as literals: step-1 and step-2 stay different steps. Names without a digit or a quote are returned as
+    /// they are, without a lookup.
+    /// </summary>
+    internal static string Shape(string name, StringMemo<string> shapes) =>
+        name.AsSpan().IndexOfAny(Literals) < 0 ? name : shapes.GetOrAdd(name, static n => LiteralWords().Replace(n, "?"));
 
     public static (List<RepeatedCallFinding> Repeated, List<RetryFinding> Retries) Repetition(SpanTree tree, Timing timing, Func<int, SpanRef> refOf)
     {
@@ -26,6 +37,7 @@ internal static partial class PatternDetector
         var retries = new List<RetryFinding>();
         var sameCall = new Dictionary<(string, string), int>();
         var candidates = new List<int>();
+        var shapes = new StringMemo<string>();
         for (var p = 0; p < tree.Count; p++)
         {
             var kids = tree.Children(p);
@@ -46,7 +58,7 @@ internal static partial class PatternDetector
                 {
                     for (var b = 0; b < kids.Length; b++)
                     {
-                        if (a != b && SameCall(tree[kids[a]], tree[kids[b]]))
+                        if (a != b && SameCall(tree[kids[a]], tree[kids[b]], shapes))
                         {
                             candidates.Add(kids[a]);
                             break;
@@ -59,13 +71,13 @@ internal static partial class PatternDetector
                 sameCall.Clear();
                 foreach (var c in kids)
                 {
-                    var key = (tree[c].ServiceName, tree[c].Name);
+                    var key = (tree[c].ServiceName, Shape(tree[c].Name, shapes));
                     sameCall[key] = sameCall.GetValueOrDefault(key) + 1;
                 }
 
                 foreach (var c in kids)
                 {
-                    if (sameCall[(tree[c].ServiceName, tree[c].Name)] > 1)
+                    if (sameCall[(tree[c].ServiceName, Shape(tree[c].Name, shapes))] > 1)
                     {
                         candidates.Add(c);
                     }
@@ -77,7 +89,7 @@ internal static partial class PatternDetector
                 continue;
             }
 
-            foreach (var group in candidates.GroupBy(c => (tree[c].ServiceName, tree[c].Name, SpanSignals.Target(tree[c]))))
+            foreach (var group in candidates.GroupBy(c => (tree[c].ServiceName, Shape(tree[c].Name, shapes), SpanSignals.Target(tree[c]))))
             {
                 if (group.Count() < 2)
                 {
@@ -117,7 +129,7 @@ internal static partial class PatternDetector
                 // busy calling through the window (the group, or the group interleaved with its sibling calls, fills it).
                 var concurrency = EffectiveConcurrency(tree, members);
                 var sequential = concurrency <= MaxSequentialConcurrency && (sum >= 0.6 * window || Busy(tree, p, tree.Start[members[0]], tree.Start[members[0]] + window) >= 0.6 * window);
-                repeated.Add(new RepeatedCallFinding(refOf(p), group.Key.ServiceName, group.Key.Name, members.Count, window / 1e6, sum / 1e6,
+                repeated.Add(new RepeatedCallFinding(refOf(p), group.Key.ServiceName, tree[members[0]].Name, members.Count, window / 1e6, sum / 1e6,
                     overlapping, sequential, share, failed, ids) { Concurrency = Math.Round(concurrency, 2) });
             }
         }
@@ -402,6 +414,9 @@ internal static partial class PatternDetector
     }
 
     private static double Share(SpanTree tree, long nanos) => tree.Duration(tree.Root) <= 0 ? 0 : Math.Min(100, (double)nanos / tree.Duration(tree.Root) * 100);
+
+    [GeneratedRegex(@"'[^']*'|""[^""]*""|\b[0-9a-fA-F]{8}-[0-9a-fA-F-]{27,}\b|\b0x[0-9a-fA-F]+\b|(?<=[/=\s(,:<>])-?\d+(\.\d+)?(?=$|[/\s),;&?])", RegexOptions.CultureInvariant)]
+    private static partial Regex LiteralWords();
 
     [GeneratedRegex(@"(?i)(refused|unreachable|no route|unavailable|connection reset|econn|enotfound|name or service not known|nodename nor servname|no such host|dns)", RegexOptions.CultureInvariant)]
     private static partial Regex UnreachableWords();

@@ -259,6 +259,22 @@ public sealed class PrincipleTests
         Assert.Equal((Categories.Dependency, "users", "GET"), (top.Category, top.Service, top.Operation));
     }
 
+    [Fact]
+    public void Analyze_LoopOverStatementsNamedWithTheirLiterals_IsOneNPlusOne()
+    {
+        var t = new TraceBuilder();
+        var root = t.Add("orders", "GET /orders", 0, 330, kind: SpanKind.Server);
+        for (var i = 0; i < 25; i++)
+        {
+            t.Add("orders", $"SELECT * FROM items WHERE order_id = {4100 + i}", 5 + i * 12.8, 12, root, SpanKind.Client, attributes: [A("db.system", "mysql")]);
+        }
+
+        var top = Rank(t).Hypotheses[0];
+
+        Assert.Equal(Categories.NPlusOne, top.Category);
+        Assert.Equal("SELECT * FROM items WHERE order_id = 4100", top.Operation);
+    }
+
     /// <summary>A product page: frontend → catalog → one query of <paramref name="queryMs"/>, then a short currency call.</summary>
     private static TraceBuilder ProductPage(double totalMs, double queryMs)
     {
