@@ -78,10 +78,12 @@ public static class HeuristicRanker
             // Many calls paid one after another is structural evidence by itself; how much it matters is the time the loop took.
             // Many calls make a short loop matter sooner; a loop that cost next to nothing in absolute terms is not abnormal.
             var strength = Math.Min(1, Magnitude(n.WindowMs) * (1 + n.Count / 20.0));
-            candidates.Add(Make(Categories.NPlusOne, Clamp((0.6 + 0.3 * n.SharePercent / 100) * (0.3 + 0.7 * strength)), Ref(n.SpanIds[0], n.Service, n.Operation, n.SumMs / n.Count),
-                $"N+1: {n.Count} sequential {n.Operation} calls from {n.Parent.Service} {n.Parent.Operation}",
-                [n.SpanIds[0], n.Parent.SpanId, .. n.SpanIds.Skip(1).Take(4)],
+            var call = n.Inner ?? Ref(n.SpanIds[0], n.Service, n.Operation, n.SumMs / n.Count);
+            candidates.Add(Make(Categories.NPlusOne, Clamp((0.6 + 0.3 * n.SharePercent / 100) * (0.3 + 0.7 * strength)), call,
+                $"N+1: {n.Count} sequential {call.Operation} calls from {n.Parent.Service} {n.Parent.Operation}",
+                [call.SpanId, n.SpanIds[0], n.Parent.SpanId, .. n.SpanIds.Skip(1).Take(4)],
                 [
+                    .. n.Inner is { } inner ? [$"Each {n.Operation} iteration spends most of its time in {inner.Service} {inner.Operation} [{inner.SpanId}]."] : Array.Empty<string>(),
                     $"{n.Count} calls of {n.Service} {n.Operation} under [{n.Parent.SpanId}] ran one after another: {Ms(n.SumMs)} of calls in a {Ms(n.WindowMs)} window, on average {n.Concurrency:0.##} at a time ({n.OverlappingPairs} adjacent pairs overlap by more than clock jitter).",
                     $"The group spans {n.SharePercent:0.#}% of the trace.",
                 ],

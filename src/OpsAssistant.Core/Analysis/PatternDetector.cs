@@ -130,7 +130,7 @@ internal static partial class PatternDetector
                 var concurrency = EffectiveConcurrency(tree, members);
                 var sequential = concurrency <= MaxSequentialConcurrency && (sum >= 0.6 * window || Busy(tree, p, tree.Start[members[0]], tree.Start[members[0]] + window) >= 0.6 * window);
                 repeated.Add(new RepeatedCallFinding(refOf(p), group.Key.ServiceName, tree[members[0]].Name, members.Count, window / 1e6, sum / 1e6,
-                    overlapping, sequential, share, failed, ids) { Concurrency = Math.Round(concurrency, 2) });
+                    overlapping, sequential, share, failed, ids) { Concurrency = Math.Round(concurrency, 2), Inner = sequential ? InnerCall(tree, members, shapes, refOf) : null });
             }
         }
 
@@ -189,6 +189,39 @@ internal static partial class PatternDetector
         var kind = WaitKind(tree[first], kinds) ?? (SpanSignals.IsDatabase(tree[first]) ? "query" : "work");
         var meanMs = best.Average(d => tree.DurationMs(d));
         return new RetryCause(refOf(first), kind, best.Count, failed, Math.Round(meanMs, 3), best.Select(d => tree[d].SpanId).ToList());
+    }
+
+    /// <summary>
+    /// The call each iteration of a loop spends its time in, when the repeated spans are the loop's own per-item wrappers
+    /// (process item → SELECT): the repeated client or database call below them, found in most iterations by following
+    /// the child that holds most of each iteration's time. Null when the repeated spans are calls themselves.
+    /// </summary>
+    private static SpanRef? InnerCall(SpanTree tree, List<int> members, StringMemo<string> shapes, Func<int, SpanRef> refOf)
+    {
+        if (SpanSignals.IsClientLike(tree[members[0]]))
+        {
+            return null;
+        }
+
+        Dictionary<(string, string), (int First, int Count)>? calls = null;
+        foreach (var m in members)
+        {
+            var d = DominantDescendant(tree, m, out _);
+            if (d != m && SpanSignals.IsClientLike(tree[d]))
+            {
+                var key = (tree[d].ServiceName, Shape(tree[d].Name, shapes));
+                calls ??= [];
+                calls[key] = calls.TryGetValue(key, out var seen) ? (seen.First, seen.Count + 1) : (d, 1);
+            }
+        }
+
+        if (calls is null)
+        {
+            return null;
+        }
+
+        var best = calls.Values.MaxBy(v => v.Count);
+        return best.Count * 2 > members.Count ? refOf(best.First) : null;
     }
 
     /// <summary>Follows, from <paramref name="attempt"/>, the child holding at least half the attempt's time, as deep as it goes.</summary>

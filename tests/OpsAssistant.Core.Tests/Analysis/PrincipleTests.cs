@@ -275,6 +275,22 @@ public sealed class PrincipleTests
         Assert.Equal("SELECT * FROM items WHERE order_id = 4100", top.Operation);
     }
 
+    [Fact]
+    public void Analyze_LoopOfPerItemWrappersEachMakingOneQuery_NamesTheRepeatedQuery()
+    {
+        var t = new TraceBuilder();
+        var root = t.Add("billing", "POST /invoices/run", 0, 640, kind: SpanKind.Server);
+        for (var i = 0; i < 20; i++)
+        {
+            var item = t.Add("billing", "process invoice", 5 + i * 31, 30, root);
+            t.Add("billing", "SELECT customer", 6 + i * 31, 26, item, SpanKind.Client, attributes: [A("db.system", "postgresql")]);
+        }
+
+        var top = Rank(t).Hypotheses[0];
+
+        Assert.Equal((Categories.NPlusOne, "billing", "SELECT customer"), (top.Category, top.Service, top.Operation));
+    }
+
     /// <summary>A product page: frontend → catalog → one query of <paramref name="queryMs"/>, then a short currency call.</summary>
     private static TraceBuilder ProductPage(double totalMs, double queryMs)
     {
