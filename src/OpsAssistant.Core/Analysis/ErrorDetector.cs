@@ -153,7 +153,7 @@ internal static class ErrorDetector
             }
         }
 
-        return PatternDetector.EffectiveConcurrency(tree, calls) <= PatternDetector.MaxSequentialConcurrency;
+        return PatternDetector.EffectiveConcurrency(tree, calls) <= PatternDetector.MaxSequentialConcurrency && PatternDetector.PeakConcurrency(tree, calls) <= 2;
     }
 
     private static bool SameCall(Model.Span a, Model.Span b) => a.Name == b.Name && a.ServiceName == b.ServiceName;

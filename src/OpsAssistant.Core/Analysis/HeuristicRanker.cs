@@ -105,7 +105,8 @@ public static class HeuristicRanker
 
         foreach (var r in f.Resources.Where(r => r.SharePercent >= 5 || r.PauseMs >= 100))
         {
-            candidates.Add(Make(Categories.Resource, Clamp((0.55 + 0.4 * r.SharePercent / 100) * Magnitude(r.PauseMs ?? r.SharePercent / 100 * f.Overview.DurationMs)), r.Span,
+            // A measured pause or throttled time is evidence; a GC or memory keyword alone only says where to look.
+            candidates.Add(Make(Categories.Resource, Clamp((0.55 + 0.4 * r.SharePercent / 100) * (r.PauseMs is { } pause ? Magnitude(pause) : 0.6 * Magnitude(r.SharePercent / 100 * f.Overview.DurationMs))), r.Span,
                 r.Kind switch { "gc" => $"GC pause stalled {r.Span.Service}", "cpu" => $"CPU throttling in {r.Span.Service}", _ => $"Memory pressure in {r.Span.Service}" },
                 [r.Span.SpanId], [.. r.Evidence.Take(4), $"The affected span covers {r.SharePercent:0.#}% of the trace."], "resource." + r.Kind));
         }

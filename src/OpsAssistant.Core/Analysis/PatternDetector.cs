@@ -128,7 +128,7 @@ internal static partial class PatternDetector
                 // near 1 once sub-millisecond overlaps from late end times and clock jitter are forgiven) and the parent was
                 // busy calling through the window (the group, or the group interleaved with its sibling calls, fills it).
                 var concurrency = EffectiveConcurrency(tree, members);
-                var sequential = concurrency <= MaxSequentialConcurrency && (sum >= 0.6 * window || Busy(tree, p, tree.Start[members[0]], tree.Start[members[0]] + window) >= 0.6 * window);
+                var sequential = concurrency <= MaxSequentialConcurrency && PeakConcurrency(tree, members) <= 2 && (sum >= MinFill * window || Busy(tree, p, tree.Start[members[0]], tree.Start[members[0]] + window) >= MinFill * window);
                 repeated.Add(new RepeatedCallFinding(refOf(p), group.Key.ServiceName, tree[members[0]].Name, members.Count, window / 1e6, sum / 1e6,
                     overlapping, sequential, share, failed, ids) { Concurrency = Math.Round(concurrency, 2), Inner = sequential ? InnerCall(tree, members, shapes, refOf) : null });
             }
@@ -275,6 +275,12 @@ internal static partial class PatternDetector
     internal const double MaxSequentialConcurrency = 1.3;
 
     /// <summary>
+    /// A loop keeps calling: its calls (with their sibling calls) fill at least this share of its window, the rest being the
+    /// per-item work between them. Calls scattered thinly over a long span (a periodic poll) are no loop.
+    /// </summary>
+    private const double MinFill = 0.4;
+
+    /// <summary>
     /// Summed call time over the time covered by at least one call, each call's end pulled in by <see cref="Jitter"/>: 1 for
     /// a loop however much its recorded ends overlap the next start, the number of workers for a concurrent fan-out.
     /// </summary>
@@ -291,6 +297,35 @@ internal static partial class PatternDetector
         }
 
         return union.Total <= 0 ? byStart.Count : (double)sum / union.Total;
+    }
+
+    /// <summary>
+    /// The most calls running at one moment, each call's end pulled in by <see cref="Jitter"/>. Effective concurrency alone
+    /// is fooled by one long call among short ones started together (a fan-out with one stuck replica averages near 1);
+    /// a loop never has more than one call running, two where a late end meets the next start.
+    /// </summary>
+    internal static int PeakConcurrency(SpanTree tree, IReadOnlyList<int> byStart)
+    {
+        var running = new PriorityQueue<long, long>();
+        var peak = 0;
+        foreach (var c in byStart)
+        {
+            var s = tree.Start[c];
+            while (running.TryPeek(out var end, out _) && end <= s)
+            {
+                running.Dequeue();
+            }
+
+            var e = Math.Max(s, tree.End[c] - Jitter(tree, c));
+            if (e > s)
+            {
+                running.Enqueue(e, e);
+            }
+
+            peak = Math.Max(peak, running.Count);
+        }
+
+        return peak;
     }
 
     /// <summary>How much of [from, to) is covered by any child of <paramref name="parent"/>: a loop making several calls per item keeps it busy.</summary>

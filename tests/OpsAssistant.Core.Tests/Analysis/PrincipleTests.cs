@@ -54,6 +54,28 @@ public sealed class PrincipleTests
     }
 
     [Fact]
+    public void Analyze_FanOutWithOneStuckReplica_IsNotNPlusOneAndBlamesTheStuckCall()
+    {
+        var t = new TraceBuilder();
+        var root = t.Add("ranking", "GET /rank", 0, 1960, kind: SpanKind.Server);
+        string? stuck = null;
+        for (var i = 0; i < 9; i++)
+        {
+            // Nine calls leave together; one replica stalls for almost two seconds, the others answer in milliseconds.
+            var call = t.Add("ranking", "GET /score", 1 + i * 0.1, i == 3 ? 1950 : 5 + i % 4, root, SpanKind.Client, attributes: [A("server.address", "scores")]);
+            var server = t.Add("scores", "GET /score", 1.1 + i * 0.1, i == 3 ? 1949 : 4 + i % 4, call, SpanKind.Server);
+            stuck = i == 3 ? server : stuck;
+        }
+
+        var analysis = TraceAnalyzer.Analyze(t.Build());
+        var top = HeuristicRanker.Rank(analysis).Hypotheses[0];
+
+        Assert.False(Assert.Single(analysis.Findings.RepeatedCalls).Sequential);
+        Assert.Equal(("scores", "GET /score"), (top.Service, top.Operation));
+        Assert.Contains(stuck!, top.SpanIds);
+    }
+
+    [Fact]
     public void Analyze_RetryStormWhoseCalleeWaitsOnALock_RanksTheLockFirstAndTheStormSecond()
     {
         var t = new TraceBuilder();
