@@ -94,8 +94,10 @@ internal static class ErrorDetector
             // A client-class answer (404, invalid argument) that its caller did not turn into a failure was handled: a cache
             // miss or a validation result, not a fault.
             var handled = chain.Count == 1 && i != tree.Root && SpanSignals.IsClientFault(span);
-            errors.Add(new ErrorFinding(refOf(i), SpanSignals.Message(span), SpanSignals.ExceptionType(span), signal[i], isOrigin,
-                recovered[i], reachesRoot && !recovered[i], (tree.Start[i] - traceStart) / 1e6, chain) { Handled = handled, FailFast = SpanSignals.IsFailFast(span) });
+            var message = SpanSignals.Message(span);
+            var type = SpanSignals.ExceptionType(span);
+            errors.Add(new ErrorFinding(refOf(i), message, type, signal[i], isOrigin,
+                recovered[i], reachesRoot && !recovered[i], (tree.Start[i] - traceStart) / 1e6, chain) { Handled = handled, FailFast = SpanSignals.IsFailFast(span, message, type) });
 
             if (isOrigin && LooksLikeTimeout(tree, i) && FindBudgetLocus(tree, i, errored) is { } locus)
             {

@@ -17,7 +17,7 @@ internal static partial class PatternDetector
     /// <summary>Up to this many siblings, repeats are found by comparing each pair rather than by hashing.</summary>
     private const int SmallFamily = 16;
 
-    private static bool SameCall(Span x, Span y, StringMemo<string> shapes) =>
+    private static bool SameCall(Span x, Span y, NameShapes shapes) =>
         string.Equals(Shape(x.Name, shapes), Shape(y.Name, shapes), StringComparison.Ordinal) && string.Equals(x.ServiceName, y.ServiceName, StringComparison.Ordinal);
 
     private static readonly System.Buffers.SearchValues<char> Literals = System.Buffers.SearchValues.Create("0123456789'\"");
@@ -28,8 +28,16 @@ internal static partial class PatternDetector
     /// UUIDs count as literals: step-1 and step-2 stay different steps. Names without a digit or a quote are returned as
     /// they are, without a lookup.
     /// </summary>
-    internal static string Shape(string name, StringMemo<string> shapes) =>
-        name.AsSpan().IndexOfAny(Literals) < 0 ? name : shapes.GetOrAdd(name, static n => LiteralWords().Replace(n, "?"));
+    internal static string Shape(string name, NameShapes shapes) =>
+        name.AsSpan().IndexOfAny(Literals) < 0 ? name : shapes.Memo.GetOrAdd(name, static n => LiteralWords().Replace(n, "?"));
+
+    /// <summary>The memo of name shapes for one pass, made only when a name has a literal (most traces have none).</summary>
+    internal sealed class NameShapes
+    {
+        private StringMemo<string>? _memo;
+
+        public StringMemo<string> Memo => _memo ??= new StringMemo<string>();
+    }
 
     public static (List<RepeatedCallFinding> Repeated, List<RetryFinding> Retries) Repetition(SpanTree tree, Timing timing, Func<int, SpanRef> refOf)
     {
@@ -37,7 +45,7 @@ internal static partial class PatternDetector
         var retries = new List<RetryFinding>();
         var sameCall = new Dictionary<(string, string), int>();
         var candidates = new List<int>();
-        var shapes = new StringMemo<string>();
+        var shapes = new NameShapes();
         for (var p = 0; p < tree.Count; p++)
         {
             var kids = tree.Children(p);
@@ -149,7 +157,7 @@ internal static partial class PatternDetector
     {
         Dictionary<(string, string), List<int>>? byCall = null;
         var failed = 0;
-        var kinds = new StringMemo<string?>();
+        StringMemo<string?>? kinds = null; // made only when an attempt has spans below it
         foreach (var a in attempts)
         {
             if (SpanSignals.ErrorSignal(tree[a]) is null)
@@ -159,7 +167,7 @@ internal static partial class PatternDetector
 
             failed++;
             var d = DominantDescendant(tree, a, out var depth);
-            if (d == a || Unreachable(tree[d]) || !(WaitKind(tree[d], kinds) is not null || SpanSignals.IsDatabase(tree[d]) || (depth >= 2 && tree[d].ServiceName != tree[a].ServiceName)))
+            if (d == a || Unreachable(tree[d]) || !(WaitKind(tree[d], kinds ??= new()) is not null || SpanSignals.IsDatabase(tree[d]) || (depth >= 2 && tree[d].ServiceName != tree[a].ServiceName)))
             {
                 continue;
             }
@@ -186,7 +194,7 @@ internal static partial class PatternDetector
         }
 
         var first = best[0];
-        var kind = WaitKind(tree[first], kinds) ?? (SpanSignals.IsDatabase(tree[first]) ? "query" : "work");
+        var kind = WaitKind(tree[first], kinds!) ?? (SpanSignals.IsDatabase(tree[first]) ? "query" : "work");
         var meanMs = best.Average(d => tree.DurationMs(d));
         return new RetryCause(refOf(first), kind, best.Count, failed, Math.Round(meanMs, 3), best.Select(d => tree[d].SpanId).ToList());
     }
@@ -196,7 +204,7 @@ internal static partial class PatternDetector
     /// (process item → SELECT): the repeated client or database call below them, found in most iterations by following
     /// the child that holds most of each iteration's time. Null when the repeated spans are calls themselves.
     /// </summary>
-    private static SpanRef? InnerCall(SpanTree tree, List<int> members, StringMemo<string> shapes, Func<int, SpanRef> refOf)
+    private static SpanRef? InnerCall(SpanTree tree, List<int> members, NameShapes shapes, Func<int, SpanRef> refOf)
     {
         if (SpanSignals.IsClientLike(tree[members[0]]))
         {

@@ -12,7 +12,7 @@ namespace OpsAssistant.Core.Analysis;
 /// </summary>
 internal static class QueueDetector
 {
-    public static List<QueueFinding> Detect(SpanTree tree, Timing timing, Func<int, SpanRef> refOf)
+    public static IReadOnlyList<QueueFinding> Detect(SpanTree tree, Timing timing, Func<int, SpanRef> refOf, int max)
     {
         List<QueueFinding>? found = null;
         for (var c = 0; c < tree.Count; c++)
@@ -65,11 +65,11 @@ internal static class QueueDetector
 
         if (found is null)
         {
-            return [];
+            return Array.Empty<QueueFinding>();
         }
 
         found.Sort((a, b) => b.LagMs.CompareTo(a.LagMs));
-        return found;
+        return found.Count > max ? found.GetRange(0, max) : found;
     }
 
     private static bool Waited(SpanTree tree, Timing timing, int span, int consumer, long waited) =>

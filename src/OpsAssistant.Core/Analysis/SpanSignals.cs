@@ -79,7 +79,7 @@ internal static partial class SpanSignals
     /// A call a circuit breaker or bulkhead refused at once (Polly's BrokenCircuitException, resilience4j's
     /// CallNotPermittedException, Hystrix's short-circuit, an open-state attribute): a symptom of whatever opened it.
     /// </summary>
-    public static bool IsFailFast(Span span)
+    public static bool IsFailFast(Span span, string? message, string? exceptionType)
     {
         foreach (var a in span.AttributeSpan)
         {
@@ -89,7 +89,7 @@ internal static partial class SpanSignals
             }
         }
 
-        return FailFastWords().IsMatch(Message(span) + " " + ExceptionType(span));
+        return (message is not null && FailFastWords().IsMatch(message)) || (exceptionType is not null && FailFastWords().IsMatch(exceptionType));
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(?i)(circuit\W*(breaker\W*)?(is\W*)?(now\W*)?open|brokencircuit|callnotpermitted|short-?circuited|bulkhead\W*(is\W*)?full)", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
