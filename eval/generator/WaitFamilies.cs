@@ -236,7 +236,10 @@ internal static class WaitFamilies
         var x = 3 + init;
         var decoy = s.B.Span(server, fn, "storage.objects.get", GenSpanKind.Client, x, init * s.B.Jitter(0.1, 0.3)).Attr("peer.service", "gcs");
         x = s.End(decoy) + 0.5;
-        s.Internal(server, "transform", x, s.B.Jitter(5, 40));
+        for (var i = s.R.Next(1, 4); i > 0; i--)
+        {
+            x = s.End(s.Internal(server, "transform", x, s.B.Jitter(5, 40))) + 0.3;
+        }
         s.B.Summary = string.Create(CultureInfo.InvariantCulture,
             $"{fn} starts cold (faas.coldstart=true) and spends ~{init:0} ms before its first child; its storage read is slower than usual but shorter.");
         return RootCauseLabel.Of(server, "cold-start");

@@ -100,4 +100,69 @@ public sealed class EvalCommandTests : IDisposable
 
         Assert.True(requested);
     }
+
+    [Fact]
+    public async Task Eval_Metamorphic_ReportsInvariancePerTransformationAndTheCasesItChanged()
+    {
+        AddCase("error-01", "ts-order-service", "INSERT ts.orders");
+        // An engine that, like a brittle one, depends on span kinds: dropping them changes its answer.
+        var engine = Substitute.For<IRootCauseEngine>();
+        engine.AnalyzeAsync(Arg.Any<Trace>(), Arg.Any<CancellationToken>()).Returns(call => new AnalysisResult
+        {
+            TraceId = call.Arg<Trace>().TraceId,
+            Hypotheses = [new Hypothesis { Rank = 1, Title = "t", Category = Categories.Error, Confidence = 0.9,
+                Service = call.Arg<Trace>().Spans.All(s => s.Kind == SpanKind.Internal) ? "somewhere-else" : call.Arg<Trace>().Spans[0].ServiceName,
+                Operation = call.Arg<Trace>().Spans[0].Name }],
+        });
+        var traceId = "0af7651916cd43dd8448eb211c80319c";
+        var services = Services() with
+        {
+            CreateEngine = _ => engine,
+            ReadTrace = (_, _, _) => Task.FromResult(new Trace(traceId, [new Span
+            {
+                TraceId = traceId, SpanId = "b7ad6b7169203331", Name = "INSERT ts.orders", Kind = SpanKind.Client, Resource = new Resource("ts-order-service"),
+                StartUnixNano = 1_700_000_000_000_000_000, EndUnixNano = 1_700_000_000_250_000_000,
+            }])),
+        };
+        var report = Path.Combine(_root, "out", "report.json");
+        var html = Path.Combine(_root, "out", "report.html");
+
+        var exit = await new RootCommand { EvalCommand.Create(services) }
+            .Parse(["eval", Path.Combine(_root, "cases"), "--no-llm", "--metamorphic", "--report", report, "--html", html]).InvokeAsync();
+
+        Assert.Equal(0, exit);
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        var invariance = doc.RootElement.GetProperty("invariance");
+        Assert.Equal(0, invariance.GetProperty("drop-kinds").GetDouble());
+        Assert.All(invariance.EnumerateObject().Where(p => p.Name != "drop-kinds"), p => Assert.Equal(1, p.Value.GetDouble()));
+        Assert.Contains("to-zipkin-v2", invariance.EnumerateObject().Select(p => p.Name));
+        var failure = Assert.Single(doc.RootElement.GetProperty("invarianceFailures").EnumerateArray());
+        Assert.Equal(("drop-kinds", "error-01"), (failure.GetProperty("transformation").GetString(), failure.GetProperty("case").GetString()));
+        Assert.Contains("drop-kinds", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Metamorphic invariance", await File.ReadAllTextAsync(html), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Eval_FamilyWithAMissAndAHealthyFalseAlarm_ListsTheFamilyAndTheAlarm()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_root, "cases", "slow-query-01")).FullName;
+        File.WriteAllText(Path.Combine(dir, "trace.json"), "{}");
+        File.WriteAllText(Path.Combine(dir, "expected.json"), """{"traceId": "t1", "rootCause": {"service": "orders", "span": "SELECT orders"}, "family": "slow-query"}""");
+        dir = Directory.CreateDirectory(Path.Combine(_root, "cases", "healthy-fast-chain-01")).FullName;
+        File.WriteAllText(Path.Combine(dir, "trace.json"), "{}");
+        File.WriteAllText(Path.Combine(dir, "expected.json"), """{"traceId": "t2", "rootCause": null, "category": "healthy", "family": "healthy-fast-chain"}""");
+        _engine.AnalyzeAsync(Arg.Any<Trace>(), Arg.Any<CancellationToken>()).Returns(call => new AnalysisResult
+        {
+            TraceId = call.Arg<Trace>().TraceId,
+            Hypotheses = [new Hypothesis { Rank = 1, Title = "slow", Category = Categories.Latency, Confidence = 0.7, Service = "frontend", Operation = "GET /" }],
+        });
+
+        Assert.Equal(0, await Invoke(Path.Combine(_root, "cases"), "--no-llm"));
+
+        var output = _out.ToString();
+        Assert.Contains("families with misses or false alarms", output, StringComparison.Ordinal);
+        Assert.Contains("slow-query", output, StringComparison.Ordinal);
+        Assert.Contains("false alarms (1 of 1 healthy)", output, StringComparison.Ordinal);
+        Assert.Contains("healthy-fast-chain-01", output, StringComparison.Ordinal);
+    }
 }

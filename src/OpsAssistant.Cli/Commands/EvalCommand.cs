@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using OpsAssistant.Core.Evaluation;
+using OpsAssistant.Core.Evaluation.Metamorphic;
 using Spectre.Console;
 
 namespace OpsAssistant.Cli.Commands;
 
 /// <summary>
-/// <c>opsassistant eval &lt;cases-dir&gt; [--no-llm] [--report r.json] [--html r.html]</c> (DESIGN.md "CLI"). Exit codes:
+/// <c>opsassistant eval &lt;cases-dir&gt; [--no-llm] [--report r.json] [--html r.html] [--metamorphic]</c> (docs/cli.md). Exit codes:
 /// 0 when the run completed (misses are results, not failures), 2 on bad input (no such directory, no cases), 1 otherwise.
 /// The regression gate lives in <c>.ci/eval-gate</c>, not here, so the verb stays a measuring tool.
 /// </summary>
@@ -25,9 +26,14 @@ internal static class EvalCommand
         var html = new Option<string?>("--html") { Description = "Write a self-contained HTML report to this file." };
         var record = new Option<string?>("--record") { Description = "Save every LLM exchange to this directory, so the run can be replayed offline." };
         var replay = new Option<string?>("--replay") { Description = "Answer LLM calls from a directory saved with --record (no network, no API key)." };
+        var metamorphic = new Option<bool>("--metamorphic")
+        {
+            Description = "Also apply every metamorphic transformation to every case (renaming, time shift, each wire format, jitter, healthy noise, "
+                + "span order, no span kinds, old/current attribute names) and report how often the rank-1 verdict stayed the same.",
+        };
         var command = new Command("eval", "Run the offline eval set and score the ranked hypotheses against the labels.")
         {
-            casesDir, noLlm, report, html, record, replay,
+            casesDir, noLlm, report, html, record, replay, metamorphic,
         };
         command.Validators.Add(result =>
         {
@@ -38,12 +44,12 @@ internal static class EvalCommand
         });
         command.SetAction((parse, ct) => RunAsync(
             services, parse.GetValue(casesDir)!, parse.GetValue(noLlm), parse.GetValue(report), parse.GetValue(html), ct,
-            parse.GetValue(record), parse.GetValue(replay)));
+            parse.GetValue(record), parse.GetValue(replay), parse.GetValue(metamorphic)));
         return command;
     }
 
     internal static async Task<int> RunAsync(EvalServices services, string casesDir, bool noLlm, string? reportPath, string? htmlPath, CancellationToken ct,
-        string? recordDir = null, string? replayDir = null)
+        string? recordDir = null, string? replayDir = null, bool metamorphic = false)
     {
         var console = services.Console;
         if (!Directory.Exists(casesDir))
@@ -61,7 +67,8 @@ internal static class EvalCommand
 
         try
         {
-            var runner = new EvalRunner(services.CreateEngine(new EvalEngineRequest(noLlm, recordDir, replayDir)), services.ReadTrace, services.PromptTokens);
+            var engine = services.CreateEngine(new EvalEngineRequest(noLlm, recordDir, replayDir));
+            var runner = new EvalRunner(engine, services.ReadTrace, services.PromptTokens);
             EvalReport? result = null;
             await console.Progress()
                 .AutoClear(true)
@@ -79,6 +86,14 @@ internal static class EvalCommand
                 }).ConfigureAwait(false);
 
             var evalReport = result!;
+            if (metamorphic)
+            {
+                MetamorphicEvaluator.Outcome? outcome = null;
+                await console.Status().StartAsync($"metamorphic checks: {MetamorphicTransformations.All.Count} transformations x {caseDirs.Count} cases", async _ =>
+                    outcome = await new MetamorphicEvaluator(engine, services.ReadTrace).RunAsync(caseDirs, cancellationToken: ct).ConfigureAwait(false)).ConfigureAwait(false);
+                evalReport = evalReport with { Invariance = outcome!.Invariance, InvarianceFailures = outcome.Failures };
+            }
+
             Render(console, evalReport);
             if (reportPath is not null)
             {
@@ -131,9 +146,39 @@ internal static class EvalCommand
         console.Write(categories);
         console.MarkupLineInterpolated($"expected calibration error of the rank-1 confidence: [bold]{F(report.Ece, "0.000")}[/] (10 bins, {N(report.Results.Count(r => !r.Errored))} cases)");
 
+        RenderFamilies(console, report);
         RenderMisses(console, report);
         RenderFalseAlarms(console, report);
         RenderInvariance(console, report);
+    }
+
+    /// <summary>The generator families that are not perfect (a miss, an errored case or a false alarm), when the set has families.</summary>
+    private static void RenderFamilies(IAnsiConsole console, EvalReport report)
+    {
+        var weak = report.Families
+            .Where(f => report.Categories.All(c => c.Category != f.Category))
+            .Where(f => f.Cases > f.Healthy && f.Top1 < 1 || f.FalseAlarms > 0 || f.Errored > 0)
+            .ToList();
+        if (weak.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple).Title($"[bold]families with misses or false alarms ({weak.Count} of {report.Families.Count})[/]");
+        table.AddColumn("family");
+        foreach (var heading in new[] { "cases", "top-1", "top-3", "false alarms", "errored" })
+        {
+            table.AddColumn(new TableColumn(heading).RightAligned());
+        }
+
+        foreach (var f in weak)
+        {
+            var scored = f.Cases > f.Healthy;
+            table.AddRow(Markup.Escape(f.Category), N(f.Cases), scored ? Pct(f.Top1) : "-", scored ? Pct(f.Top3) : "-",
+                f.Healthy > 0 ? $"{N(f.FalseAlarms)}/{N(f.Healthy)}" : "", N(f.Errored));
+        }
+
+        console.Write(table);
     }
 
     private static void RenderMisses(IAnsiConsole console, EvalReport report)

@@ -31,7 +31,8 @@ public static class EvalHtmlReport
         html.Append("<section class=\"charts\">\n<div class=\"panel\"><h2>Accuracy by category</h2>")
             .Append("<p class=\"legend\"><span class=\"sw\" style=\"background:").Append(Top1Colour).Append("\"></span>top-1 ")
             .Append("<span class=\"sw\" style=\"background:").Append(Top3Colour).Append("\"></span>top-3</p>\n");
-        AppendAccuracyChart(html, report.Categories);
+        // Accuracy is over cases with a cause: an all-healthy category has no bar to draw (its false alarms are listed below).
+        AppendAccuracyChart(html, [.. report.Categories.Where(c => c.Cases > c.Healthy)]);
         html.Append("</div>\n<div class=\"panel\"><h2>Mean prompt tokens by category</h2>\n");
         AppendTokenChart(html, report.Categories);
         html.Append("</div>\n</section>\n");
