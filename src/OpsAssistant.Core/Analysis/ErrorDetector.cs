@@ -91,8 +91,13 @@ internal static class ErrorDetector
             }
 
             var isOrigin = !erroredBelow[i];
-            errors.Add(new ErrorFinding(refOf(i), SpanSignals.Message(span), SpanSignals.ExceptionType(span), signal[i], isOrigin,
-                recovered[i], reachesRoot && !recovered[i], (tree.Start[i] - traceStart) / 1e6, chain));
+            // A client-class answer (404, invalid argument) that its caller did not turn into a failure was handled: a cache
+            // miss or a validation result, not a fault.
+            var handled = chain.Count == 1 && i != tree.Root && SpanSignals.IsClientFault(span);
+            var message = SpanSignals.Message(span);
+            var type = SpanSignals.ExceptionType(span);
+            errors.Add(new ErrorFinding(refOf(i), message, type, signal[i], isOrigin,
+                recovered[i], reachesRoot && !recovered[i], (tree.Start[i] - traceStart) / 1e6, chain) { Handled = handled, FailFast = SpanSignals.IsFailFast(span, message, type) });
 
             if (isOrigin && LooksLikeTimeout(tree, i) && FindBudgetLocus(tree, i, errored) is { } locus)
             {
@@ -112,7 +117,13 @@ internal static class ErrorDetector
         return (errors, timeouts);
     }
 
-    /// <summary>A later sibling making the same call that did not fail means this failure was retried away.</summary>
+    /// <summary>How far a retry's recorded start may precede the failed attempt's recorded end (late end times, clock jitter), at most a tenth of the attempt.</summary>
+    private const long RetryJitter = 1_000_000;
+
+    /// <summary>
+    /// A later sibling making the same call that did not fail means this failure was retried away. A retry starts once the
+    /// attempt has failed: a sibling running alongside it is another item of a concurrent fan-out, not a second attempt.
+    /// </summary>
     private static bool Recovered(SpanTree tree, int i, ReadOnlySpan<bool> errored)
     {
         var p = tree.Parent[i];
@@ -122,16 +133,32 @@ internal static class ErrorDetector
         }
 
         var span = tree[i];
+        var retried = false;
         foreach (var s in tree.Children(p))
         {
-            if (s != i && !errored[s] && tree.Start[s] >= tree.Start[i] && tree[s].Name == span.Name && tree[s].ServiceName == span.ServiceName)
+            retried |= s != i && !errored[s] && tree.Start[s] >= tree.End[i] - Math.Min(RetryJitter, tree.Duration(i) / 10) && SameCall(tree[s], span);
+        }
+
+        if (!retried)
+        {
+            return false;
+        }
+
+        // Retries run one after another. Calls of the same operation running side by side are the items of a fan-out:
+        // another item's success does not undo this item's failure, however the recorded times of two of them jitter.
+        var calls = new List<int>();
+        foreach (var s in tree.Children(p))
+        {
+            if (SameCall(tree[s], span))
             {
-                return true;
+                calls.Add(s);
             }
         }
 
-        return false;
+        return PatternDetector.EffectiveConcurrency(tree, calls) <= PatternDetector.MaxSequentialConcurrency && PatternDetector.PeakConcurrency(tree, calls) <= 2;
     }
+
+    private static bool SameCall(Model.Span a, Model.Span b) => a.Name == b.Name && a.ServiceName == b.ServiceName;
 
     /// <summary>
     /// A span "gave up" when its failure says timeout (HTTP 504/408, gRPC DEADLINE_EXCEEDED, a timeout message) or it failed
@@ -141,7 +168,7 @@ internal static class ErrorDetector
     {
         var span = tree[i];
         var http = Model.AttributeValues.FindLong(span.AttributeSpan, "http.response.status_code") ?? Model.AttributeValues.FindLong(span.AttributeSpan, "http.status_code");
-        if (http is 504 or 408 || Model.AttributeValues.FindLong(span.AttributeSpan, "rpc.grpc.status_code") == 4)
+        if (http is 504 or 408 || SpanSignals.GrpcCode(span) == 4)
         {
             return true;
         }
@@ -154,7 +181,25 @@ internal static class ErrorDetector
         }
 
         var ms = tree.DurationMs(i);
-        return ms >= 1000 && Math.Abs(ms - Math.Round(ms / 1000) * 1000) <= ms * 0.005;
+        return (ms >= 1000 && Math.Abs(ms - Math.Round(ms / 1000) * 1000) <= ms * 0.005) || GaveUpOnRunningChild(tree, i);
+    }
+
+    /// <summary>
+    /// The span failed while a call below it was still running without error: that child lasted (almost) all of it and
+    /// ended after it. A caller that stops waiting looks like this whatever its budget or message says; a caller that
+    /// failed on what the child returned ends after the child.
+    /// </summary>
+    private static bool GaveUpOnRunningChild(SpanTree tree, int i)
+    {
+        foreach (var c in tree.Children(i))
+        {
+            if (tree.End[c] > tree.End[i] && tree.Duration(c) >= BudgetShare * tree.Duration(i) && SpanSignals.ErrorSignal(tree[c]) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int? FindBudgetLocus(SpanTree tree, int gaveUp, ReadOnlySpan<bool> errored)

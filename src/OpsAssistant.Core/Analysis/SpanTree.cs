@@ -501,7 +501,7 @@ public sealed class SpanTree
 
             var child = this[i];
             var par = this[p];
-            if (FollowsFrom[i] || child.ServiceName == par.ServiceName || child.Kind is SpanKind.Consumer or SpanKind.Producer)
+            if (FollowsFrom[i] || child.ServiceName == par.ServiceName || QueueDetector.IsMessaging(child) || QueueDetector.IsMessaging(par))
             {
                 continue;
             }

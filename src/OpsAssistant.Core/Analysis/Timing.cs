@@ -268,31 +268,13 @@ public sealed class Timing
 
     private static long CoveredByChildren(SpanTree tree, int i)
     {
-        long covered = 0;
-        long runStart = 0, runEnd = long.MinValue;
+        var union = default(IntervalUnion);
         foreach (var c in tree.Children(i))
         {
-            var s = Math.Max(tree.Start[c], tree.Start[i]);
-            var e = Math.Min(tree.End[c], tree.End[i]);
-            if (e <= s)
-            {
-                continue;
-            }
-
-            if (s > runEnd)
-            {
-                covered += Math.Max(0, runEnd - runStart);
-                runStart = s;
-                runEnd = e;
-            }
-            else
-            {
-                runEnd = Math.Max(runEnd, e);
-            }
+            union.Add(Math.Max(tree.Start[c], tree.Start[i]), Math.Min(tree.End[c], tree.End[i]));
         }
 
-        covered += Math.Max(0, runEnd - runStart);
-        return Math.Min(covered, tree.Duration(i));
+        return Math.Min(union.Total, tree.Duration(i));
     }
 
     /// <summary>A span being walked: where the path cursor stands in it and which of its children comes next.</summary>

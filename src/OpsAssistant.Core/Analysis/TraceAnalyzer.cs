@@ -45,6 +45,7 @@ public static class TraceAnalyzer
             Retries = retries.Take(MaxItems).ToList(),
             Waits = PatternDetector.Waits(tree, timing, refOf).Take(MaxItems).ToList(),
             Resources = PatternDetector.Resources(tree, timing, refOf).Take(MaxItems).ToList(),
+            Queues = QueueDetector.Detect(tree, timing, refOf, MaxItems),
             Services = services.Take(MaxItems * 2).ToList(),
         };
         return new TraceAnalysis(tree, timing, findings);

@@ -57,7 +57,11 @@ public sealed class FindingsPromptWriter(SecretRedactor redactor) : IPromptSecti
             $"{r.Count}× {Clean(r.Service)}/{Clean(r.Operation)}{Ids(r.SpanIds.Take(1))} under {Name(r.Parent)}: {(r.Sequential ? "SEQUENTIAL" : "concurrent")}, {r.OverlappingPairs} overlapping pairs, sum {Ms(r.SumMs)} in a {Ms(r.WindowMs)} window ({r.SharePercent:0.#}% of trace), {r.Errors} failed",
             [r.SpanIds[0], r.Parent.SpanId])).ToList()));
         sections.Add(new("Retries", f.Retries.Take(5).Select(r => Line(1,
-            $"{r.Attempts} attempts of {Name(r.First)}, {r.Failed} failed, last {(r.LastSucceeded ? "succeeded" : "failed")}, {Ms(r.WindowMs)} ({r.SharePercent:0.#}%)", [.. r.SpanIds.Take(3)])).ToList()));
+            $"{r.Attempts} attempts of {Name(r.First)}, {r.Failed} failed, last {(r.LastSucceeded ? "succeeded" : "failed")}, {Ms(r.WindowMs)} ({r.SharePercent:0.#}%){(r.Cause is { } c ? $"; in {c.Explained} of {c.Failed} failed attempts the callee waited in {Name(c.Span)} ({c.Kind}, {Ms(c.MeanMs)} on average)" : "")}",
+            [.. r.SpanIds.Take(3), .. r.Cause is { } cause ? [cause.Span.SpanId] : Array.Empty<string>()])).ToList()));
+        sections.Add(new("Queues (producer to consumer)", f.Queues.Take(5).Select(q => Line(q.WaiterSpanIds.Count > 0 && q.SharePercent >= 10 ? 1 : 4,
+            $"{Name(q.Producer)} published to {Clean(q.Destination ?? "a queue")}; {Name(q.Consumer)} started {Ms(q.LagMs)} later ({q.SharePercent:0.#}% of trace) and ran {Ms(q.ConsumerMs)}{(q.WaiterSpanIds.Count > 0 ? "; the request waited for it" : "")}",
+            q.Consumer.SpanId, q.Producer.SpanId)).ToList()));
         sections.Add(new("Waits (locks, pools)", f.Waits.Take(5).Select(w => Line(w.SharePercent >= 10 ? 1 : 4,
             $"{w.Kind} wait {Name(w.Span)} {Ms(w.OnPathMs)} on path ({w.SharePercent:0.#}%){(w.Detail is null ? "" : "; " + Clean(w.Detail, 160))}", w.Span.SpanId)).ToList()));
         sections.Add(new("Resource signals", f.Resources.Take(5).Select(r => Line(r.SharePercent >= 5 ? 1 : 4,

@@ -55,14 +55,18 @@ public sealed class RcaPromptBuilder : IRcaPromptBuilder
         ["data_fence"] = Fence(data),
     };
 
+    private const int JoinMargin = 8;
+
     private async Task<int> TemplateOverheadAsync(CancellationToken cancellationToken)
     {
         if (_templateOverhead < 0)
         {
-            var empty = Variables(new string('0', 32), "");
+            // A trace ID of mixed hex digits costs as many tokens as a real one (32 zeros cost far fewer); the margin covers
+            // the tokens that merge or split where the data joins the template's text.
+            var empty = Variables("9f3a7c1e5b2d8f4a6c0e9b3d7a1f5c2e", "");
             var rendered = await _template.RenderAsync(_renderKernel, new KernelArguments(empty.ToDictionary(k => k.Key, k => (object?)k.Value)), cancellationToken)
                 .ConfigureAwait(false);
-            _templateOverhead = _counter.Count(rendered);
+            _templateOverhead = _counter.Count(rendered) + JoinMargin;
         }
 
         return _templateOverhead;

@@ -14,7 +14,7 @@ internal sealed class TraceBuilder
 
     public string Add(string service, string name, double startMs, double durationMs, string? parent = null, SpanKind kind = SpanKind.Internal,
         bool error = false, string? message = null, IReadOnlyList<Attribute>? attributes = null, IReadOnlyList<SpanEvent>? events = null,
-        string? id = null, bool followsFrom = false)
+        string? id = null, bool followsFrom = false, IReadOnlyList<SpanLink>? links = null)
     {
         var spanId = id ?? (_next++).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
         if (!_resources.TryGetValue(service, out var resource))
@@ -37,6 +37,7 @@ internal sealed class TraceBuilder
             Resource = resource,
             Attributes = attributes ?? [],
             Events = events ?? [],
+            Links = links ?? [],
         });
         return spanId;
     }

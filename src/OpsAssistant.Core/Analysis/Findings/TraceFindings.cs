@@ -30,5 +30,7 @@ public sealed record TraceFindings
 
     public IReadOnlyList<ResourceFinding> Resources { get; init; } = [];
 
+    public IReadOnlyList<QueueFinding> Queues { get; init; } = [];
+
     public IReadOnlyList<ServiceTime> Services { get; init; } = [];
 }
