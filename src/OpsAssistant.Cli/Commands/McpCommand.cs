@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
 using OpsAssistant.Infrastructure.Llm;
@@ -31,9 +30,8 @@ internal static class McpCommand
         // A plain service provider and the server's own run loop, no generic host: the CLI carries no hosting stack.
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
-        services.AddLogging(logging => logging.AddConfiguration(configuration.GetSection("Logging"))
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(LogLevel.Warning));
+        // stdout is the protocol channel: every log line goes to stderr, as for every verb.
+        services.AddLogging(CliHost.AddCliLogging);
         services.AddOpsAssistantTraceSources(configuration);
         services.AddOpsAssistantAnalysis();
         services.AddOpsAssistantSampling();

@@ -23,10 +23,10 @@ internal sealed class GrpcUrlValidator(IOptions<SecurityOptions> security) : IVa
         }
 
         var keys = security.Value;
-        return listen.IsLoopback || keys.ApiKeys.Count > 0 || keys.AllowAnonymous
+        return listen.IsLoopback || keys.HasKeys || keys.AllowAnonymous
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(
-                $"Refusing to serve gRPC on {options.GrpcUrl} ({GrpcListenAddress.ConfigurationKey}) without authentication: set {SecurityOptions.SectionName}:ApiKeys, " +
+                $"Refusing to serve gRPC on {options.GrpcUrl} ({GrpcListenAddress.ConfigurationKey}) without authentication: set {SecurityOptions.SectionName}:ApiKeys or {SecurityOptions.SectionName}:Keys, " +
                 $"or {SecurityOptions.SectionName}:AllowAnonymous=true when something in front of the service authenticates callers.");
     }
 }

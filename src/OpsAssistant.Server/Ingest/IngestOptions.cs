@@ -1,6 +1,6 @@
 namespace OpsAssistant.Server.Ingest;
 
-/// <summary>Limits on request bodies (OTLP/HTTP ingest and the webhooks): <c>OpsAssistant:Ingest</c>.</summary>
+/// <summary>Limits on OTLP ingest bodies (HTTP and gRPC) and the server-wide memory budget for them: <c>OpsAssistant:Ingest</c>. The webhooks have their own limit (<c>OpsAssistant:Webhooks:MaxRequestBytes</c>).</summary>
 internal sealed class IngestOptions
 {
     public const string SectionName = "OpsAssistant:Ingest";

@@ -6,7 +6,8 @@ internal sealed class SecurityOptions
     public const string SectionName = "OpsAssistant:Security";
 
     /// <summary>
-    /// Keys accepted on <c>/api/*</c> and <c>/v1/traces</c>, as <c>X-Api-Key: key</c> or <c>Authorization: Bearer key</c>.
+    /// Keys granting every scope on every route that is not open (the page, health, OpenAPI, webhooks, deep links), as
+    /// <c>X-Api-Key: key</c> or <c>Authorization: Bearer key</c> (gRPC: the same as metadata).
     /// None configured: the API is open, which the service only allows on loopback unless <see cref="AllowAnonymous"/>.
     /// </summary>
     public IList<string> ApiKeys { get; } = [];
