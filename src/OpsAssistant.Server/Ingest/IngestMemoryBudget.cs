@@ -15,6 +15,9 @@ internal sealed class IngestMemoryBudget : IDisposable
     /// <summary>Size of the pieces a body of unknown length is read in.</summary>
     public const int ChunkBytes = 64 * 1024;
 
+    /// <summary>Returned chunks the pool keeps for later bodies; a typical OTLP batch is well under this.</summary>
+    public const long RetainedChunkBytes = 32L * 1024 * 1024;
+
     private readonly IngestOptions _options;
     private readonly ConcurrencyLimiter _readers;
     private long _used;
@@ -31,9 +34,10 @@ internal sealed class IngestMemoryBudget : IDisposable
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
 
-        // Chunks come from a pool no larger than the budget, so an attack's garbage cannot pile up between collections:
-        // a chunk is only rented once its bytes are reserved, so the pool never holds more than the budget.
-        Chunks = ArrayPool<byte>.Create(ChunkBytes, (int)Math.Min(int.MaxValue, Math.Max(1, _options.MaxBufferedBytes / ChunkBytes)));
+        // A chunk is only rented once its bytes are reserved, so no more than the budget is ever out. The pool keeps at most
+        // RetainedChunkBytes of returned chunks for the next body: keeping the whole budget would pin it in the process for
+        // good after one burst of large bodies; past that, returned chunks are left to the collector.
+        Chunks = ArrayPool<byte>.Create(ChunkBytes, (int)Math.Max(1, Math.Min(_options.MaxBufferedBytes, RetainedChunkBytes) / ChunkBytes));
     }
 
     public long Capacity => _options.MaxBufferedBytes;

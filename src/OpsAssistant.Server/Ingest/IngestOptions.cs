@@ -17,8 +17,11 @@ internal sealed class IngestOptions
     /// </summary>
     public long MaxBufferedBytes { get; set; } = 256L * 1024 * 1024;
 
-    /// <summary>Bodies read (and decompressed) at once; more wait in line.</summary>
-    public int MaxConcurrentBodies { get; set; } = Math.Max(2, Environment.ProcessorCount);
+    /// <summary>
+    /// Bodies read (and decompressed) at once; more wait in line. Half the cores: decompressing is CPU work, and the other
+    /// half keeps health checks and the API answering while a burst of large or hostile bodies is read.
+    /// </summary>
+    public int MaxConcurrentBodies { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
 
     /// <summary>Bodies that may wait for their turn; past that a request is refused with 503 and Retry-After.</summary>
     public int MaxQueuedBodies { get; set; } = 256;

@@ -24,6 +24,9 @@ public sealed class MemoryBudgetTests
             ["OpsAssistant:Ingest:MaxDecompressedBytes"] = Budget.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["OpsAssistant:Ingest:MaxBufferedBytes"] = Budget.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["OpsAssistant:Ingest:BudgetRetryAfterSeconds"] = "3",
+
+            // Two readers, so the next body is turned away by the budget rather than left waiting for a reader.
+            ["OpsAssistant:Ingest:MaxConcurrentBodies"] = "2",
         });
         using var client = host.CreateClient();
 
