@@ -19,7 +19,7 @@ internal static class AnalysisEndpoints
     public static IEndpointRouteBuilder MapAnalysisEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/analyses").WithTags("Analyses");
-        group.MapPost("/", CreateAsync).WithName("CreateAnalysis").WithSummary("Analyse a trace and return ranked root-cause hypotheses.");
+        group.MapPost("/", CreateAsync).RequireRateLimiting(RateLimiting.LlmRateLimiting.PolicyName).WithName("CreateAnalysis").WithSummary("Analyse a trace and return ranked root-cause hypotheses.");
         group.MapGet("/{id}", GetAsync).WithName("GetAnalysis").WithSummary("A stored analysis: its status and, when done, the result.");
         return endpoints;
     }

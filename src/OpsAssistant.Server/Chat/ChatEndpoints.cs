@@ -12,7 +12,7 @@ internal static class ChatEndpoints
 {
     public static IEndpointRouteBuilder MapChatEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/chat", ChatAsync).WithTags("Chat").WithName("Chat")
+        endpoints.MapPost("/api/chat", ChatAsync).RequireRateLimiting(RateLimiting.LlmRateLimiting.PolicyName).WithTags("Chat").WithName("Chat")
             .WithSummary("Send a message to the assistant; Accept: text/event-stream streams the reply.");
         return endpoints;
     }

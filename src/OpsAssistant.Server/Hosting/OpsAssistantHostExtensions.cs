@@ -15,6 +15,7 @@ using OpsAssistant.Server.Health;
 using OpsAssistant.Server.Hosting;
 using OpsAssistant.Server.Ingest;
 using OpsAssistant.Server.Sampling;
+using OpsAssistant.Server.RateLimiting;
 using OpsAssistant.Server.Security;
 using OpsAssistant.Server.Traces;
 using OpsAssistant.Server.Webhooks;
@@ -87,6 +88,7 @@ internal static partial class OpsAssistantHostExtensions
         services.AddSingleton<WebhookReplayCache>();
         services.AddSingleton<IValidateOptions<SecurityOptions>, ExposureGuard>();
         AddApiKeyAuthorization(services);
+        services.AddLlmRateLimiting();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AnalysisQueueSignal>();
         services.AddHostedService<AnalysisWorker>();
@@ -191,6 +193,7 @@ internal static partial class OpsAssistantHostExtensions
         app.UseStaticFiles(new StaticFileOptions { FileProvider = pages });
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         // Each group states what it needs; a route mapped without a group falls to the fallback policy (read).
         app.MapOpenApi().AllowAnonymous();
@@ -205,7 +208,7 @@ internal static partial class OpsAssistantHostExtensions
         app.MapSamplingEndpoints();
 
         // MCP's tools include raising and ending sampling overrides, so it needs what the chat needs.
-        app.MapGroup("").RequireAuthorization(ApiScopes.Operate).MapOpsAssistantMcp();
+        app.MapGroup("").RequireAuthorization(ApiScopes.Operate).RequireRateLimiting(LlmRateLimiting.PolicyName).MapOpsAssistantMcp();
 
         // A deep link only redirects to the public page, which asks for the key itself.
         open.MapDeepLinkEndpoints();
