@@ -46,6 +46,9 @@ internal static class LoadCommand
                 ["OpsAssistant:Ingest:GrpcUrl"] = "",
                 ["OpsAssistant:Webhooks:RunWorker"] = acceptOnly ? "false" : "true",
                 ["OpsAssistant:Webhooks:MaxQueuedAnalyses"] = "1000000",
+
+                // The load measures the service's throughput, not the per-caller LLM rate limit all workers would share.
+                ["OpsAssistant:RateLimits:LlmRequestsPerMinute"] = "0",
             });
             builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning);
             builder.AddOpsAssistant();
