@@ -43,15 +43,6 @@ internal sealed class GrpcApiKeyInterceptor(IOptionsMonitor<SecurityOptions> sec
         return continuation(request, context);
     }
 
-    internal static string? PresentedKey(Metadata headers)
-    {
-        var key = headers.GetValue("x-api-key");
-        if (string.IsNullOrEmpty(key) && headers.GetValue("authorization") is { } authorization
-            && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            key = authorization["Bearer ".Length..].Trim();
-        }
-
-        return string.IsNullOrEmpty(key) ? null : key;
-    }
+    internal static string? PresentedKey(Metadata headers) =>
+        ApiKeyAuthenticationHandler.PresentedKey(headers.GetValue("x-api-key"), headers.GetValue("authorization"));
 }

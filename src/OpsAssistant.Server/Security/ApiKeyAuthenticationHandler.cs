@@ -26,19 +26,18 @@ internal sealed class ApiKeyAuthenticationHandler(
     public const string FingerprintClaim = "key_fingerprint";
 
     /// <summary>The key a request presents, as <c>X-Api-Key</c> or a bearer token, or null.</summary>
-    internal static string? PresentedKey(HttpRequest request)
+    internal static string? PresentedKey(HttpRequest request) =>
+        PresentedKey(request.Headers[HeaderName].FirstOrDefault(), request.Headers.Authorization.FirstOrDefault());
+
+    /// <summary>The key from an API-key header, else from a bearer authorization value; the same rule on HTTP and gRPC.</summary>
+    internal static string? PresentedKey(string? apiKey, string? authorization)
     {
-        string? presented = request.Headers[HeaderName].FirstOrDefault();
-        if (string.IsNullOrEmpty(presented))
+        if (string.IsNullOrEmpty(apiKey) && authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            var authorization = request.Headers.Authorization.FirstOrDefault();
-            if (authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            {
-                presented = authorization["Bearer ".Length..].Trim();
-            }
+            apiKey = authorization["Bearer ".Length..].Trim();
         }
 
-        return string.IsNullOrEmpty(presented) ? null : presented;
+        return string.IsNullOrEmpty(apiKey) ? null : apiKey;
     }
 
     /// <summary>The first 8 hex digits of the key's SHA-256: tells keys apart in an audit without storing a secret.</summary>
