@@ -70,7 +70,8 @@ internal static class ServicePhasesCommand
             var rows = await ReadRowsAsync(database, traceId);
 
             // A store with the trace cache on (the service's default), over the same file.
-            var reusing = new SqliteTraceStore(SqliteTraceStore.ConnectionStringForFile(database));
+            await using var reusingDatabase = new SqliteDatabase(SqliteDatabase.ConnectionStringForFile(database));
+            var reusing = new TraceRepository(reusingDatabase);
             await reusing.GetTraceAsync(traceId);
 
             // Each engine stage gets a new Trace object over the same spans: the analysis cache is keyed by the object, and
@@ -245,7 +246,7 @@ internal static class ServicePhasesCommand
     /// </summary>
     private static async Task<List<SpanRow>> ReadRowsAsync(string database, string traceId)
     {
-        var separate = new SqliteConnectionStringBuilder(SqliteTraceStore.ConnectionStringForFile(database)) { Cache = SqliteCacheMode.Private };
+        var separate = new SqliteConnectionStringBuilder(SqliteDatabase.ConnectionStringForFile(database)) { Cache = SqliteCacheMode.Private };
         await using var connection = new SqliteConnection(separate.ToString());
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();

@@ -87,7 +87,8 @@ public sealed class WebhookCrashRecoveryTests(ITestOutputHelper output) : IAsync
         var sending = PostAllAsync(deliveries, n => n % 2 == 0 ? doomed : survivor, acknowledged);
         await WaitUntilAsync(() => _receiver.Requests.Count >= 5, "the first notifications");
         doomed.Kill();
-        var state = await OpenStoreAsync(storage);
+        await using var database = OpenDatabase(storage);
+        var state = new AnalysisRepository(database);
         var doneAtKill = await CountAsync(state, AnalysisStatus.Done);
         output.WriteLine($"{clock.Elapsed}: killed one replica with {doneAtKill} done, {await state.CountPendingAsync()} pending");
         await sending;
@@ -161,7 +162,8 @@ public sealed class WebhookCrashRecoveryTests(ITestOutputHelper output) : IAsync
         output.WriteLine($"cut {cut} sessions; {acknowledged.Count} deliveries acknowledged");
         Assert.Equal(deliveries.Count, acknowledged.Count);
         Assert.True(cut > 0, "No session was cut; the test proved nothing.");
-        var state = await OpenStoreAsync(storage);
+        await using var database = OpenDatabase(storage);
+        var state = new AnalysisRepository(database);
         await WaitUntilAsync(async () => await CountAsync(state, AnalysisStatus.Done) == deliveries.Count * AlertsPerDelivery && await state.CountPendingAsync() == 0,
             "every analysis done", state);
         Assert.Equal(deliveries.Count * AlertsPerDelivery, await CountAsync(state, null));
@@ -248,12 +250,12 @@ public sealed class WebhookCrashRecoveryTests(ITestOutputHelper output) : IAsync
         };
     }
 
-    private static Task<RelationalTraceStore> OpenStoreAsync(IReadOnlyDictionary<string, string> storage) => Task.FromResult<RelationalTraceStore>(
+    private static RelationalDatabase OpenDatabase(IReadOnlyDictionary<string, string> storage) =>
         storage["OpsAssistant:Storage:Provider"] == "Postgres"
-            ? new PostgresTraceStore(storage["OpsAssistant:Storage:ConnectionString"])
-            : new SqliteTraceStore(SqliteTraceStore.ConnectionStringForFile(storage["OpsAssistant:Storage:Path"])));
+            ? new PostgresDatabase(storage["OpsAssistant:Storage:ConnectionString"])
+            : new SqliteDatabase(SqliteDatabase.ConnectionStringForFile(storage["OpsAssistant:Storage:Path"]));
 
-    private static async Task<int> CountAsync(RelationalTraceStore store, AnalysisStatus? status)
+    private static async Task<int> CountAsync(AnalysisRepository store, AnalysisStatus? status)
     {
         var counts = await store.CountByStatusAsync();
         return status is null ? counts.Values.Sum() : counts.GetValueOrDefault(status.Value);
@@ -267,7 +269,7 @@ public sealed class WebhookCrashRecoveryTests(ITestOutputHelper output) : IAsync
 
     private Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what, null);
 
-    private async Task WaitUntilAsync(Func<Task<bool>> condition, string what, RelationalTraceStore? store)
+    private async Task WaitUntilAsync(Func<Task<bool>> condition, string what, AnalysisRepository? store)
     {
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (!await condition())

@@ -43,7 +43,7 @@ internal static class McpCommand
         {
             await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
             ValidateOptions(provider);
-            await provider.GetRequiredService<RelationalTraceStore>().InitializeAsync(cancellationToken).ConfigureAwait(false);
+            await provider.GetRequiredService<RelationalDatabase>().InitializeAsync(cancellationToken).ConfigureAwait(false);
             await provider.GetRequiredService<McpServer>().RunAsync(cancellationToken).ConfigureAwait(false);
             return AnalyzeCommand.Ok;
         }

@@ -3,6 +3,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpsAssistant.Core.Analyses;
+using OpsAssistant.Core.Conversations;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Sources;
 using OpsAssistant.Infrastructure.Storage;
@@ -16,36 +19,45 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class TraceSourceServiceCollectionExtensions
 {
     /// <summary>
-    /// The store (<c>OpsAssistant:Storage</c>) as <see cref="ITraceStore"/> and <see cref="RelationalTraceStore"/>, one
-    /// instance per container. A relative SQLite path is resolved against the host's content root, else the current directory.
+    /// The store (<c>OpsAssistant:Storage</c>): one <see cref="RelationalDatabase"/> per container (SQLite or PostgreSQL)
+    /// and over it one repository per concern, each registered as the Core interface it implements (<see cref="ITraceStore"/>,
+    /// <see cref="IAnalysisStore"/> and <see cref="IAnalysisQueue"/>, <see cref="IConversationStore"/>). A relative SQLite
+    /// path is resolved against the host's content root, else the current directory.
     /// </summary>
     public static IServiceCollection AddOpsAssistantStorage(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
-        services.AddSingleton<RelationalTraceStore>(sp =>
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RelationalDatabase>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             var loggers = sp.GetRequiredService<ILoggerFactory>();
             if (options.IsPostgres)
             {
-                return new PostgresTraceStore(options.ConnectionString!, loggers.CreateLogger<PostgresTraceStore>()) { TraceCacheSpans = options.TraceCacheSpans };
+                return new PostgresDatabase(options.ConnectionString!, loggers.CreateLogger<PostgresDatabase>());
             }
 
             var connectionString = options.ConnectionString;
             if (string.IsNullOrWhiteSpace(connectionString))
             {
                 var root = sp.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
-                connectionString = SqliteTraceStore.ConnectionStringForFile(Path.Combine(root, options.Path));
+                connectionString = SqliteDatabase.ConnectionStringForFile(Path.Combine(root, options.Path));
             }
 
-            return new SqliteTraceStore(connectionString, loggers.CreateLogger<SqliteTraceStore>()) { TraceCacheSpans = options.TraceCacheSpans };
+            return new SqliteDatabase(connectionString, loggers.CreateLogger<SqliteDatabase>());
         });
-        services.AddSingleton<ITraceStore>(sp => sp.GetRequiredService<RelationalTraceStore>());
-        services.AddSingleton<OpsAssistant.Core.Analyses.IAnalysisStore>(sp => sp.GetRequiredService<RelationalTraceStore>());
-        services.AddSingleton<OpsAssistant.Core.Analyses.IAnalysisQueue>(sp => sp.GetRequiredService<RelationalTraceStore>());
-        services.AddSingleton<OpsAssistant.Core.Conversations.IConversationStore>(sp => sp.GetRequiredService<RelationalTraceStore>());
+        services.AddSingleton(sp => new TraceRepository(sp.GetRequiredService<RelationalDatabase>(), sp.GetRequiredService<ILogger<TraceRepository>>())
+        {
+            TraceCacheSpans = sp.GetRequiredService<IOptions<StorageOptions>>().Value.TraceCacheSpans,
+        });
+        services.AddSingleton(sp => new AnalysisRepository(sp.GetRequiredService<RelationalDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ConversationRepository(sp.GetRequiredService<RelationalDatabase>()));
+        services.AddSingleton<ITraceStore>(sp => sp.GetRequiredService<TraceRepository>());
+        services.AddSingleton<IAnalysisStore>(sp => sp.GetRequiredService<AnalysisRepository>());
+        services.AddSingleton<IAnalysisQueue>(sp => sp.GetRequiredService<AnalysisRepository>());
+        services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<ConversationRepository>());
         return services;
     }
 

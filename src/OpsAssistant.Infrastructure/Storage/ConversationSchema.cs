@@ -2,7 +2,7 @@ namespace OpsAssistant.Infrastructure.Storage;
 
 /// <summary>
 /// Migration 2 of both databases: persisted analyses and chat conversations. Plain SQL both SQLite and PostgreSQL accept,
-/// so one statement list serves the two stores.
+/// so one step serves both dialects.
 /// </summary>
 internal static class ConversationSchema
 {

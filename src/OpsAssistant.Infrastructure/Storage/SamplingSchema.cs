@@ -1,7 +1,7 @@
 namespace OpsAssistant.Infrastructure.Storage;
 
 /// <summary>
-/// Migration 4 of both databases: sampling overrides (the audit keeps ended ones) and the alerts waiting for their analysis
+/// Migration 5 of both databases: sampling overrides (the audit keeps ended ones) and the alerts waiting for their analysis
 /// to name a service. Times are Unix milliseconds so "in force at" is one integer comparison in either database; the SQL is
 /// plain enough that SQLite and PostgreSQL accept the same statements.
 /// </summary>

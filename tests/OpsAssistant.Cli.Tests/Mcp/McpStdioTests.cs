@@ -80,7 +80,7 @@ public sealed class McpStdioTests : IDisposable
         services.AddLogging();
         services.AddOpsAssistantTraceSources(configuration);
         await using var provider = services.BuildServiceProvider();
-        await provider.GetRequiredService<RelationalTraceStore>().InitializeAsync(CancellationToken.None);
+        await provider.GetRequiredService<RelationalDatabase>().InitializeAsync(CancellationToken.None);
         var trace = McpToolScenario.RecentFixtureTrace(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sibling_errors.json"));
         await provider.GetRequiredService<ITraceStore>().AddSpansAsync([.. trace.Spans]);
     }

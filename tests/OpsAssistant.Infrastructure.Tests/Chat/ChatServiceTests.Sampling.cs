@@ -123,7 +123,7 @@ public sealed partial class ChatServiceTests
             s["OpsAssistant:Chat:MaxToolSteps"] = "5";
         }, extra: services =>
         {
-            services.AddSingleton<RelationalTraceStore>(new SqliteTraceStore(SqliteTraceStore.ConnectionStringForFile(path)));
+            services.AddSingleton<RelationalDatabase>(new SqliteDatabase(SqliteDatabase.ConnectionStringForFile(path)));
             services.AddOpsAssistantSampling();
         });
     }

@@ -50,7 +50,7 @@ public sealed class TraceSourceOptionsTests
     {
         var services = Build(new() { ["OpsAssistant:Storage:TraceCacheSpans"] = "1234" });
 
-        Assert.Equal(1234, services.GetRequiredService<RelationalTraceStore>().TraceCacheSpans);
+        Assert.Equal(1234, services.GetRequiredService<TraceRepository>().TraceCacheSpans);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using OpsAssistant.Infrastructure.Storage;
 
 namespace OpsAssistant.Infrastructure.Tests.Storage;
 
-/// <summary>The store contract on a temporary SQLite file.</summary>
+/// <summary>The repository contract on a temporary SQLite file.</summary>
 public sealed class SqliteTraceStoreTests : TraceStoreContract, IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("opsassistant-store-").FullName;
@@ -18,7 +18,7 @@ public sealed class SqliteTraceStoreTests : TraceStoreContract, IDisposable
     [Fact]
     public async Task Initialize_NewFile_CreatesFolderAndUsesWriteAheadLog()
     {
-        await Store.InitializeAsync();
+        await Store.Database.InitializeAsync();
 
         Assert.True(File.Exists(DatabasePath));
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}");
@@ -32,7 +32,7 @@ public sealed class SqliteTraceStoreTests : TraceStoreContract, IDisposable
     public async Task Initialize_DatabaseFromBeforeTraceRevisions_UpgradesAndKeepsItsTraces()
     {
         // A database as schema 6 left it: trace_index without the revision column.
-        await Store.AddSpansAsync([TestSpans.Make(1, 1), TestSpans.Make(1, 2, parent: 1)]);
+        await Store.Traces.AddSpansAsync([TestSpans.Make(1, 1), TestSpans.Make(1, 2, parent: 1)]);
         await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath}"))
         {
             await connection.OpenAsync();
@@ -42,20 +42,18 @@ public sealed class SqliteTraceStoreTests : TraceStoreContract, IDisposable
         }
 
         var upgraded = OpenAnotherStore();
-        var before = await upgraded.GetTraceAsync(TestSpans.TraceId(1));
-        await upgraded.AddSpansAsync([TestSpans.Make(1, 3, parent: 1)]);
-        var after = await upgraded.GetTraceAsync(TestSpans.TraceId(1));
+        var before = await upgraded.Traces.GetTraceAsync(TestSpans.TraceId(1));
+        await upgraded.Traces.AddSpansAsync([TestSpans.Make(1, 3, parent: 1)]);
+        var after = await upgraded.Traces.GetTraceAsync(TestSpans.TraceId(1));
 
         Assert.Equal(2, before!.Spans.Count);
         Assert.Equal(3, after!.Spans.Count);
-        Assert.Same(after, await upgraded.GetTraceAsync(TestSpans.TraceId(1)));
+        Assert.Same(after, await upgraded.Traces.GetTraceAsync(TestSpans.TraceId(1)));
     }
 
-    protected override Task<RelationalTraceStore> CreateStoreAsync() =>
-        Task.FromResult<RelationalTraceStore>(OpenAnotherStore());
+    protected override Task<RelationalDatabase> CreateDatabaseAsync() => Task.FromResult(OpenAnotherDatabase());
 
-    protected override RelationalTraceStore OpenAnotherStore(int traceCacheSpans = StorageOptions.DefaultTraceCacheSpans) =>
-        new SqliteTraceStore(SqliteTraceStore.ConnectionStringForFile(DatabasePath)) { TraceCacheSpans = traceCacheSpans };
+    protected override RelationalDatabase OpenAnotherDatabase() => new SqliteDatabase(SqliteDatabase.ConnectionStringForFile(DatabasePath));
 
-    protected override Task DisposeStoreAsync(RelationalTraceStore store) => Task.CompletedTask;
+    protected override Task DisposeDatabaseAsync(RelationalDatabase database) => database.DisposeAsync().AsTask();
 }

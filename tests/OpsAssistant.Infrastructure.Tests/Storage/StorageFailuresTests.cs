@@ -28,12 +28,12 @@ public sealed class StorageFailuresTests
     public async Task Initialize_ManyStoresOpeningOneNewFileAtOnce_AllMigrateAndAgreeOnTheSchema()
     {
         var path = Path.Combine(Path.GetTempPath(), $"opsassistant-init-{Guid.NewGuid():n}.db");
-        var stores = Enumerable.Range(0, 8).Select(_ => new SqliteTraceStore(SqliteTraceStore.ConnectionStringForFile(path))).ToList();
+        var stores = Enumerable.Range(0, 8).Select(_ => new SqliteDatabase(SqliteDatabase.ConnectionStringForFile(path))).ToList();
         try
         {
             await Task.WhenAll(stores.Select(store => Task.Run(() => store.InitializeAsync())));
 
-            await using var connection = new SqliteConnection(SqliteTraceStore.ConnectionStringForFile(path));
+            await using var connection = new SqliteConnection(SqliteDatabase.ConnectionStringForFile(path));
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT COUNT(*), COUNT(DISTINCT version) FROM trace_schema_version";
@@ -44,6 +44,11 @@ public sealed class StorageFailuresTests
         }
         finally
         {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+
             SqliteConnection.ClearAllPools();
             foreach (var file in new[] { path, path + "-wal", path + "-shm" })
             {

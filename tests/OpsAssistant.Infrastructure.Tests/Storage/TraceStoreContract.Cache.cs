@@ -11,10 +11,10 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task GetTrace_UnchangedTrace_ReturnsTheCopyReadBefore()
     {
-        await Store.AddSpansAsync([TestSpans.Make(1, 1), TestSpans.Make(1, 2, parent: 1)]);
+        await Store.Traces.AddSpansAsync([TestSpans.Make(1, 1), TestSpans.Make(1, 2, parent: 1)]);
 
-        var first = await Store.GetTraceAsync(TestSpans.TraceId(1));
-        var second = await Store.GetTraceAsync(TestSpans.TraceId(1).ToUpperInvariant());
+        var first = await Store.Traces.GetTraceAsync(TestSpans.TraceId(1));
+        var second = await Store.Traces.GetTraceAsync(TestSpans.TraceId(1).ToUpperInvariant());
 
         Assert.NotNull(first);
         Assert.Same(first, second);
@@ -23,15 +23,15 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task GetTrace_AfterMoreSpansOrAChangedSpanAreIngested_ReadsTheNewState()
     {
-        await Store.AddSpansAsync([TestSpans.Make(1, 1), TestSpans.Make(1, 2, parent: 1)]);
-        var before = await Store.GetTraceAsync(TestSpans.TraceId(1));
+        await Store.Traces.AddSpansAsync([TestSpans.Make(1, 1), TestSpans.Make(1, 2, parent: 1)]);
+        var before = await Store.Traces.GetTraceAsync(TestSpans.TraceId(1));
 
-        await Store.AddSpansAsync([TestSpans.Make(1, 3, parent: 1)]);
-        var added = await Store.GetTraceAsync(TestSpans.TraceId(1));
+        await Store.Traces.AddSpansAsync([TestSpans.Make(1, 3, parent: 1)]);
+        var added = await Store.Traces.GetTraceAsync(TestSpans.TraceId(1));
 
         // Same count, same times: only the payload (status) of one span differs.
-        await Store.AddSpansAsync([TestSpans.Make(1, 2, parent: 1, error: true)]);
-        var changed = await Store.GetTraceAsync(TestSpans.TraceId(1));
+        await Store.Traces.AddSpansAsync([TestSpans.Make(1, 2, parent: 1, error: true)]);
+        var changed = await Store.Traces.GetTraceAsync(TestSpans.TraceId(1));
 
         Assert.Equal(2, before!.Spans.Count);
         Assert.Equal(3, added!.Spans.Count);
@@ -41,36 +41,36 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task GetTrace_SpansIngestedByAnotherStoreOnTheSameDatabase_AreSeen()
     {
-        await Store.AddSpansAsync([TestSpans.Make(1, 1)]);
-        Assert.Single((await Store.GetTraceAsync(TestSpans.TraceId(1)))!.Spans);
+        await Store.Traces.AddSpansAsync([TestSpans.Make(1, 1)]);
+        Assert.Single((await Store.Traces.GetTraceAsync(TestSpans.TraceId(1)))!.Spans);
 
         // Another replica ingests: this store's cached copy must not hide it.
         var replica = OpenAnotherStore();
         try
         {
-            await replica.AddSpansAsync([TestSpans.Make(1, 2, parent: 1)]);
+            await replica.Traces.AddSpansAsync([TestSpans.Make(1, 2, parent: 1)]);
         }
         finally
         {
             await DisposeStoreAsync(replica);
         }
 
-        Assert.Equal(2, (await Store.GetTraceAsync(TestSpans.TraceId(1)))!.Spans.Count);
+        Assert.Equal(2, (await Store.Traces.GetTraceAsync(TestSpans.TraceId(1)))!.Spans.Count);
     }
 
     [Fact]
     public async Task GetTrace_CacheOff_LoadsEveryTime()
     {
-        await Store.AddSpansAsync([TestSpans.Make(1, 1)]);
+        await Store.Traces.AddSpansAsync([TestSpans.Make(1, 1)]);
         var uncached = OpenAnotherStore(traceCacheSpans: 0);
         try
         {
-            var first = await uncached.GetTraceAsync(TestSpans.TraceId(1));
-            var second = await uncached.GetTraceAsync(TestSpans.TraceId(1));
+            var first = await uncached.Traces.GetTraceAsync(TestSpans.TraceId(1));
+            var second = await uncached.Traces.GetTraceAsync(TestSpans.TraceId(1));
 
             Assert.NotNull(first);
             Assert.NotSame(first, second);
-            Assert.Equal(0, uncached.TraceCache.Count);
+            Assert.Equal(0, uncached.Traces.TraceCache.Count);
         }
         finally
         {

@@ -15,10 +15,10 @@ public abstract partial class TraceStoreContract
         var at = DateTimeOffset.UtcNow;
         for (var i = 0; i < 20; i++)
         {
-            await Store.TryAddAsync(Queued($"j{i:D2}", at.AddMilliseconds(i)));
+            await Store.Analyses.TryAddAsync(Queued($"j{i:D2}", at.AddMilliseconds(i)));
         }
 
-        await Store.SaveAsync(new AnalysisRecord { Id = "api-done", TraceId = TestSpans.TraceId(3), Status = AnalysisStatus.Done, Origin = "api" });
+        await Store.Analyses.SaveAsync(new AnalysisRecord { Id = "api-done", TraceId = TestSpans.TraceId(3), Status = AnalysisStatus.Done, Origin = "api" });
         var replicas = Enumerable.Range(0, 4).Select(_ => OpenAnotherStore()).ToList();
         try
         {
@@ -27,7 +27,7 @@ public abstract partial class TraceStoreContract
                 var mine = new List<AnalysisRecord>();
                 for (var round = 0; round < 5; round++)
                 {
-                    mine.AddRange(await replica.ClaimAsync($"replica-{n}", 2, LongLease));
+                    mine.AddRange(await replica.Analyses.ClaimAsync($"replica-{n}", 2, LongLease));
                 }
 
                 return mine;
@@ -38,8 +38,8 @@ public abstract partial class TraceStoreContract
             Assert.Equal(20, all.Select(r => r.Id).Distinct().Count());
             Assert.All(all, r => Assert.Equal(1, r.Attempts));
             Assert.All(all, r => Assert.Equal(AnalysisStatus.Running, r.Status));
-            Assert.Empty(await Store.ClaimAsync("late", 10, LongLease));
-            Assert.Equal(20, await Store.CountPendingAsync());
+            Assert.Empty(await Store.Analyses.ClaimAsync("late", 10, LongLease));
+            Assert.Equal(20, await Store.Analyses.CountPendingAsync());
         }
         finally
         {
@@ -54,50 +54,50 @@ public abstract partial class TraceStoreContract
     public async Task Claim_ReturnsOldestFirstAndLeavesTheRest()
     {
         var at = DateTimeOffset.UtcNow;
-        await Store.TryAddAsync(Queued("q2", at.AddSeconds(1)));
-        await Store.TryAddAsync(Queued("q1", at) with { Subject = "HighErrorRate", TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
+        await Store.Analyses.TryAddAsync(Queued("q2", at.AddSeconds(1)));
+        await Store.Analyses.TryAddAsync(Queued("q1", at) with { Subject = "HighErrorRate", TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
 
-        var first = Assert.Single(await Store.ClaimAsync("a", 1, LongLease));
+        var first = Assert.Single(await Store.Analyses.ClaimAsync("a", 1, LongLease));
 
         Assert.Equal("q1", first.Id);
         Assert.Equal("HighErrorRate", first.Subject);
         Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", first.TraceParent);
-        Assert.Equal("q2", Assert.Single(await Store.ClaimAsync("b", 5, LongLease)).Id);
+        Assert.Equal("q2", Assert.Single(await Store.Analyses.ClaimAsync("b", 5, LongLease)).Id);
     }
 
     [Fact]
     public async Task Complete_AfterTheLeaseLapsedAndAnotherWorkerTookOver_OnlyTheNewHolderRecordsTheOutcome()
     {
-        await Store.TryAddAsync(Queued("slow", DateTimeOffset.UtcNow));
-        var stale = Assert.Single(await Store.ClaimAsync("worker-a", 1, TimeSpan.FromMilliseconds(100)));
+        await Store.Analyses.TryAddAsync(Queued("slow", DateTimeOffset.UtcNow));
+        var stale = Assert.Single(await Store.Analyses.ClaimAsync("worker-a", 1, TimeSpan.FromMilliseconds(100)));
         await Task.Delay(250);
 
-        var takeover = Assert.Single(await Store.ClaimAsync("worker-b", 1, LongLease));
+        var takeover = Assert.Single(await Store.Analyses.ClaimAsync("worker-b", 1, LongLease));
         Assert.Equal(2, takeover.Attempts);
-        Assert.False(await Store.RenewAsync("slow", "worker-a", LongLease));
-        Assert.False(await Store.CompleteAsync(Done(stale, "from a"), "worker-a", notify: false));
-        Assert.True(await Store.RenewAsync("slow", "worker-b", LongLease));
-        Assert.True(await Store.CompleteAsync(Done(takeover, "from b"), "worker-b", notify: false));
-        Assert.False(await Store.CompleteAsync(Done(takeover, "again"), "worker-b", notify: false));
+        Assert.False(await Store.Analyses.RenewAsync("slow", "worker-a", LongLease));
+        Assert.False(await Store.Analyses.CompleteAsync(Done(stale, "from a"), "worker-a", notify: false));
+        Assert.True(await Store.Analyses.RenewAsync("slow", "worker-b", LongLease));
+        Assert.True(await Store.Analyses.CompleteAsync(Done(takeover, "from b"), "worker-b", notify: false));
+        Assert.False(await Store.Analyses.CompleteAsync(Done(takeover, "again"), "worker-b", notify: false));
 
-        var stored = (await Store.GetAsync("slow"))!;
+        var stored = (await Store.Analyses.GetAsync("slow"))!;
         Assert.Equal(AnalysisStatus.Done, stored.Status);
         Assert.Equal("from b", stored.Result!.Summary);
-        Assert.Equal(0, await Store.CountPendingAsync());
+        Assert.Equal(0, await Store.Analyses.CountPendingAsync());
     }
 
     [Fact]
     public async Task RetryLater_IsNotClaimedBeforeItsTimeThenIsWithTheErrorKept()
     {
-        await Store.TryAddAsync(Queued("flaky", DateTimeOffset.UtcNow));
-        Assert.Single(await Store.ClaimAsync("w", 1, LongLease));
+        await Store.Analyses.TryAddAsync(Queued("flaky", DateTimeOffset.UtcNow));
+        Assert.Single(await Store.Analyses.ClaimAsync("w", 1, LongLease));
 
-        Assert.True(await Store.RetryLaterAsync("flaky", "w", DateTimeOffset.UtcNow.AddMilliseconds(300), "trace not found yet"));
-        Assert.Empty(await Store.ClaimAsync("w", 1, LongLease));
-        Assert.Equal(1, await Store.CountPendingAsync());
+        Assert.True(await Store.Analyses.RetryLaterAsync("flaky", "w", DateTimeOffset.UtcNow.AddMilliseconds(300), "trace not found yet"));
+        Assert.Empty(await Store.Analyses.ClaimAsync("w", 1, LongLease));
+        Assert.Equal(1, await Store.Analyses.CountPendingAsync());
         await Task.Delay(450);
 
-        var again = Assert.Single(await Store.ClaimAsync("w", 1, LongLease));
+        var again = Assert.Single(await Store.Analyses.ClaimAsync("w", 1, LongLease));
         Assert.Equal(2, again.Attempts);
         Assert.Equal("trace not found yet", again.Error);
     }
@@ -105,53 +105,53 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task Release_QueuesTheJobAtOnceWithoutCountingTheAttempt()
     {
-        await Store.TryAddAsync(Queued("stopping", DateTimeOffset.UtcNow));
-        Assert.Single(await Store.ClaimAsync("old-process", 1, LongLease));
+        await Store.Analyses.TryAddAsync(Queued("stopping", DateTimeOffset.UtcNow));
+        Assert.Single(await Store.Analyses.ClaimAsync("old-process", 1, LongLease));
 
-        Assert.False(await Store.ReleaseAsync("stopping", "someone-else"));
-        Assert.True(await Store.ReleaseAsync("stopping", "old-process"));
+        Assert.False(await Store.Analyses.ReleaseAsync("stopping", "someone-else"));
+        Assert.True(await Store.Analyses.ReleaseAsync("stopping", "old-process"));
 
-        Assert.Equal(1, Assert.Single(await Store.ClaimAsync("new-process", 1, LongLease)).Attempts);
+        Assert.Equal(1, Assert.Single(await Store.Analyses.ClaimAsync("new-process", 1, LongLease)).Attempts);
     }
 
     [Fact]
     public async Task Claim_RunningRowWithoutALease_IsTreatedAsAbandoned()
     {
-        await Store.SaveAsync(new AnalysisRecord { Id = "legacy", TraceId = TestSpans.TraceId(1), Status = AnalysisStatus.Running, Origin = "alertmanager" });
+        await Store.Analyses.SaveAsync(new AnalysisRecord { Id = "legacy", TraceId = TestSpans.TraceId(1), Status = AnalysisStatus.Running, Origin = "alertmanager" });
 
-        Assert.Equal("legacy", Assert.Single(await Store.ClaimAsync("w", 1, LongLease)).Id);
+        Assert.Equal("legacy", Assert.Single(await Store.Analyses.ClaimAsync("w", 1, LongLease)).Id);
     }
 
     [Fact]
     public async Task Notifications_QueuedWithTheOutcome_AreClaimedOnceRetriedWhenDueAndNeverAfterSent()
     {
-        await Store.TryAddAsync(Queued("n1", DateTimeOffset.UtcNow));
-        await Store.TryAddAsync(Queued("quiet", DateTimeOffset.UtcNow.AddSeconds(1)));
-        var jobs = await Store.ClaimAsync("w", 2, LongLease);
-        Assert.True(await Store.CompleteAsync(Done(jobs[0], "ok"), "w", notify: true));
-        Assert.True(await Store.CompleteAsync(Done(jobs[1], "ok"), "w", notify: false));
-        Assert.Equal(NotificationState.Pending, await Store.GetNotificationAsync("n1"));
-        Assert.Null(await Store.GetNotificationAsync("quiet"));
+        await Store.Analyses.TryAddAsync(Queued("n1", DateTimeOffset.UtcNow));
+        await Store.Analyses.TryAddAsync(Queued("quiet", DateTimeOffset.UtcNow.AddSeconds(1)));
+        var jobs = await Store.Analyses.ClaimAsync("w", 2, LongLease);
+        Assert.True(await Store.Analyses.CompleteAsync(Done(jobs[0], "ok"), "w", notify: true));
+        Assert.True(await Store.Analyses.CompleteAsync(Done(jobs[1], "ok"), "w", notify: false));
+        Assert.Equal(NotificationState.Pending, await Store.Analyses.GetNotificationAsync("n1"));
+        Assert.Null(await Store.Analyses.GetNotificationAsync("quiet"));
 
-        var first = Assert.Single(await Store.ClaimNotificationsAsync(10, LongLease));
+        var first = Assert.Single(await Store.Analyses.ClaimNotificationsAsync(10, LongLease));
         Assert.Equal(("n1", 1), (first.Analysis.Id, first.Attempt));
         Assert.Equal("ok", first.Analysis.Result!.Summary);
-        Assert.Empty(await Store.ClaimNotificationsAsync(10, LongLease));
+        Assert.Empty(await Store.Analyses.ClaimNotificationsAsync(10, LongLease));
 
         // Due far enough ahead that a busy machine cannot reach it between these two lines.
         var due = DateTimeOffset.UtcNow.AddSeconds(2);
-        await Store.SetNotificationAsync("n1", NotificationState.Pending, due);
-        Assert.Empty(await Store.ClaimNotificationsAsync(10, LongLease));
+        await Store.Analyses.SetNotificationAsync("n1", NotificationState.Pending, due);
+        Assert.Empty(await Store.Analyses.ClaimNotificationsAsync(10, LongLease));
         await Task.Delay(due - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(100));
-        var second = Assert.Single(await Store.ClaimNotificationsAsync(10, TimeSpan.FromMilliseconds(50)));
+        var second = Assert.Single(await Store.Analyses.ClaimNotificationsAsync(10, TimeSpan.FromMilliseconds(50)));
         Assert.Equal(2, second.Attempt);
 
         // The sender died mid-delivery: its claim lapses and the notification is due again.
         await Task.Delay(200);
-        Assert.Equal(3, Assert.Single(await Store.ClaimNotificationsAsync(10, LongLease)).Attempt);
-        await Store.SetNotificationAsync("n1", NotificationState.Sent);
-        Assert.Empty(await Store.ClaimNotificationsAsync(10, TimeSpan.Zero));
-        Assert.Equal(NotificationState.Sent, await Store.GetNotificationAsync("n1"));
+        Assert.Equal(3, Assert.Single(await Store.Analyses.ClaimNotificationsAsync(10, LongLease)).Attempt);
+        await Store.Analyses.SetNotificationAsync("n1", NotificationState.Sent);
+        Assert.Empty(await Store.Analyses.ClaimNotificationsAsync(10, TimeSpan.Zero));
+        Assert.Equal(NotificationState.Sent, await Store.Analyses.GetNotificationAsync("n1"));
     }
 
     private static AnalysisRecord Queued(string id, DateTimeOffset at) =>

@@ -24,11 +24,11 @@ public abstract partial class TraceStoreContract
     {
         var original = Override("so-1", "checkout", 0.25, trigger: "alert:abc");
 
-        Assert.True(await Store.TryAddOverrideAsync(original, 1.0, 5));
+        Assert.True(await Store.Overrides.TryAddOverrideAsync(original, 1.0, 5));
         var other = OpenAnotherStore();
         try
         {
-            Assert.Equal(original, await other.GetOverrideAsync("so-1"));
+            Assert.Equal(original, await other.Overrides.GetOverrideAsync("so-1"));
         }
         finally
         {
@@ -39,36 +39,36 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task TryAddOverride_PastTheCeiling_IsRefusedUnlessTheServiceIsAlreadyFullOrTheRateIsLower()
     {
-        Assert.True(await Store.TryAddOverrideAsync(Override("so-1", "checkout"), 1.0, 2));
-        Assert.True(await Store.TryAddOverrideAsync(Override("so-2", "payment"), 1.0, 2));
+        Assert.True(await Store.Overrides.TryAddOverrideAsync(Override("so-1", "checkout"), 1.0, 2));
+        Assert.True(await Store.Overrides.TryAddOverrideAsync(Override("so-2", "payment"), 1.0, 2));
 
-        Assert.False(await Store.TryAddOverrideAsync(Override("so-3", "cart"), 1.0, 2));
-        Assert.True(await Store.TryAddOverrideAsync(Override("so-4", "checkout"), 1.0, 2));
-        Assert.True(await Store.TryAddOverrideAsync(Override("so-5", "cart", rate: 0.5), 1.0, 2));
-        Assert.Null(await Store.GetOverrideAsync("so-3"));
+        Assert.False(await Store.Overrides.TryAddOverrideAsync(Override("so-3", "cart"), 1.0, 2));
+        Assert.True(await Store.Overrides.TryAddOverrideAsync(Override("so-4", "checkout"), 1.0, 2));
+        Assert.True(await Store.Overrides.TryAddOverrideAsync(Override("so-5", "cart", rate: 0.5), 1.0, 2));
+        Assert.Null(await Store.Overrides.GetOverrideAsync("so-3"));
     }
 
     [Fact]
     public async Task TryAddOverride_AfterAFullOverrideExpiredOrEnded_HasItsPlaceBack()
     {
-        Assert.True(await Store.TryAddOverrideAsync(Override("so-1", "checkout", ttl: TimeSpan.FromMinutes(1)), 1.0, 1));
-        Assert.False(await Store.TryAddOverrideAsync(Override("so-2", "payment"), 1.0, 1));
+        Assert.True(await Store.Overrides.TryAddOverrideAsync(Override("so-1", "checkout", ttl: TimeSpan.FromMinutes(1)), 1.0, 1));
+        Assert.False(await Store.Overrides.TryAddOverrideAsync(Override("so-2", "payment"), 1.0, 1));
 
-        Assert.True(await Store.TryAddOverrideAsync(Override("so-3", "payment", at: Now.AddMinutes(2)), 1.0, 1));
-        Assert.True(await Store.EndOverrideAsync("so-3", "operator bob", Now.AddMinutes(3)));
-        Assert.True(await Store.TryAddOverrideAsync(Override("so-4", "cart", at: Now.AddMinutes(4)), 1.0, 1));
+        Assert.True(await Store.Overrides.TryAddOverrideAsync(Override("so-3", "payment", at: Now.AddMinutes(2)), 1.0, 1));
+        Assert.True(await Store.Overrides.EndOverrideAsync("so-3", "operator bob", Now.AddMinutes(3)));
+        Assert.True(await Store.Overrides.TryAddOverrideAsync(Override("so-4", "cart", at: Now.AddMinutes(4)), 1.0, 1));
     }
 
     [Fact]
     public async Task ListOverrides_ActiveAt_LeavesOutExpiredAndEndedButTheAuditKeepsThemNewestFirst()
     {
-        await Store.TryAddOverrideAsync(Override("so-expired", "a", ttl: TimeSpan.FromMinutes(5)), 1.0, 5);
-        await Store.TryAddOverrideAsync(Override("so-ended", "b", at: Now.AddMinutes(1)), 1.0, 5);
-        await Store.TryAddOverrideAsync(Override("so-active", "c", at: Now.AddMinutes(2)), 1.0, 5);
-        await Store.EndOverrideAsync("so-ended", "operator bob", Now.AddMinutes(3));
+        await Store.Overrides.TryAddOverrideAsync(Override("so-expired", "a", ttl: TimeSpan.FromMinutes(5)), 1.0, 5);
+        await Store.Overrides.TryAddOverrideAsync(Override("so-ended", "b", at: Now.AddMinutes(1)), 1.0, 5);
+        await Store.Overrides.TryAddOverrideAsync(Override("so-active", "c", at: Now.AddMinutes(2)), 1.0, 5);
+        await Store.Overrides.EndOverrideAsync("so-ended", "operator bob", Now.AddMinutes(3));
 
-        var active = await Store.ListOverridesAsync(Now.AddMinutes(10), 100);
-        var audit = await Store.ListOverridesAsync(null, 100);
+        var active = await Store.Overrides.ListOverridesAsync(Now.AddMinutes(10), 100);
+        var audit = await Store.Overrides.ListOverridesAsync(null, 100);
 
         Assert.Equal(["so-active"], active.Select(o => o.Id));
         Assert.Equal(["so-active", "so-ended", "so-expired"], audit.Select(o => o.Id));
@@ -80,43 +80,43 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task EndOverride_AlreadyEndedOrExpired_ReturnsFalseAndKeepsTheFirstEnding()
     {
-        await Store.TryAddOverrideAsync(Override("so-1", "checkout", ttl: TimeSpan.FromMinutes(10)), 1.0, 5);
+        await Store.Overrides.TryAddOverrideAsync(Override("so-1", "checkout", ttl: TimeSpan.FromMinutes(10)), 1.0, 5);
 
-        Assert.True(await Store.EndOverrideAsync("so-1", "operator alice", Now.AddMinutes(1)));
-        Assert.False(await Store.EndOverrideAsync("so-1", "operator bob", Now.AddMinutes(2)));
-        Assert.Equal("operator alice", (await Store.GetOverrideAsync("so-1"))!.EndedBy);
+        Assert.True(await Store.Overrides.EndOverrideAsync("so-1", "operator alice", Now.AddMinutes(1)));
+        Assert.False(await Store.Overrides.EndOverrideAsync("so-1", "operator bob", Now.AddMinutes(2)));
+        Assert.Equal("operator alice", (await Store.Overrides.GetOverrideAsync("so-1"))!.EndedBy);
 
-        await Store.TryAddOverrideAsync(Override("so-2", "payment", ttl: TimeSpan.FromMinutes(10)), 1.0, 5);
-        Assert.False(await Store.EndOverrideAsync("so-2", "operator bob", Now.AddMinutes(11)));
+        await Store.Overrides.TryAddOverrideAsync(Override("so-2", "payment", ttl: TimeSpan.FromMinutes(10)), 1.0, 5);
+        Assert.False(await Store.Overrides.EndOverrideAsync("so-2", "operator bob", Now.AddMinutes(11)));
     }
 
     [Fact]
     public async Task EndOverrides_ByTriggerOrService_EndsOnlyTheMatchingOnesInForce()
     {
-        await Store.TryAddOverrideAsync(Override("so-1", "checkout", trigger: "alert:f1"), 1.0, 5);
-        await Store.TryAddOverrideAsync(Override("so-2", "payment", trigger: "alert:f1"), 1.0, 5);
-        await Store.TryAddOverrideAsync(Override("so-3", "checkout", trigger: "alert:f2"), 1.0, 5);
-        await Store.TryAddOverrideAsync(Override("so-4", "cart", rate: 0.5), 1.0, 5);
+        await Store.Overrides.TryAddOverrideAsync(Override("so-1", "checkout", trigger: "alert:f1"), 1.0, 5);
+        await Store.Overrides.TryAddOverrideAsync(Override("so-2", "payment", trigger: "alert:f1"), 1.0, 5);
+        await Store.Overrides.TryAddOverrideAsync(Override("so-3", "checkout", trigger: "alert:f2"), 1.0, 5);
+        await Store.Overrides.TryAddOverrideAsync(Override("so-4", "cart", rate: 0.5), 1.0, 5);
 
-        var byTrigger = await Store.EndOverridesAsync("alert:f1", null, "alert f1 resolved", Now.AddMinutes(1));
-        var byService = await Store.EndOverridesAsync(null, "checkout", "chat c1", Now.AddMinutes(2));
+        var byTrigger = await Store.Overrides.EndOverridesAsync("alert:f1", null, "alert f1 resolved", Now.AddMinutes(1));
+        var byService = await Store.Overrides.EndOverridesAsync(null, "checkout", "chat c1", Now.AddMinutes(2));
 
         Assert.Equal(["so-1", "so-2"], byTrigger.Select(o => o.Id).Order());
         Assert.All(byTrigger, o => Assert.Equal("alert f1 resolved", o.EndedBy));
         Assert.Equal(["so-3"], byService.Select(o => o.Id));
-        Assert.Equal(["so-4"], (await Store.ListOverridesAsync(Now.AddMinutes(3), 100)).Select(o => o.Id));
+        Assert.Equal(["so-4"], (await Store.Overrides.ListOverridesAsync(Now.AddMinutes(3), 100)).Select(o => o.Id));
     }
 
     [Fact]
     public async Task PendingRaise_IsTakenOnceAndRemovedByItsTrigger()
     {
-        await Store.AddPendingRaiseAsync("alert-1", "alert:f1", "alert f1", Now);
-        await Store.AddPendingRaiseAsync("alert-1", "alert:other", "alert other", Now);
-        await Store.AddPendingRaiseAsync("alert-2", "alert:f2", "alert f2", Now);
+        await Store.Overrides.AddPendingRaiseAsync("alert-1", "alert:f1", "alert f1", Now);
+        await Store.Overrides.AddPendingRaiseAsync("alert-1", "alert:other", "alert other", Now);
+        await Store.Overrides.AddPendingRaiseAsync("alert-2", "alert:f2", "alert f2", Now);
 
-        Assert.Equal(("alert:f1", "alert f1"), await Store.TakePendingRaiseAsync("alert-1"));
-        Assert.Null(await Store.TakePendingRaiseAsync("alert-1"));
-        Assert.Equal(1, await Store.RemovePendingRaisesAsync("alert:f2"));
-        Assert.Null(await Store.TakePendingRaiseAsync("alert-2"));
+        Assert.Equal(("alert:f1", "alert f1"), await Store.Overrides.TakePendingRaiseAsync("alert-1"));
+        Assert.Null(await Store.Overrides.TakePendingRaiseAsync("alert-1"));
+        Assert.Equal(1, await Store.Overrides.RemovePendingRaisesAsync("alert:f2"));
+        Assert.Null(await Store.Overrides.TakePendingRaiseAsync("alert-2"));
     }
 }

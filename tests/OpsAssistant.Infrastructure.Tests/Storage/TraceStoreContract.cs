@@ -9,35 +9,47 @@ using Attribute = OpsAssistant.Core.Model.Attribute;
 namespace OpsAssistant.Infrastructure.Tests.Storage;
 
 /// <summary>
-/// The behaviour every <see cref="ITraceStore"/> owes, run once per database. Each test gets a fresh, empty store;
+/// The behaviour every repository (<see cref="ITraceStore"/>, <see cref="IAnalysisStore"/> and <see cref="IAnalysisQueue"/>,
+/// <see cref="IConversationStore"/>, the sampling overrides) owes, run once per database. Each test gets a fresh, empty store;
 /// a derived class whose database is unavailable skips its tests from <see cref="CreateStoreAsync"/> with the reason
 /// (on CI it fails them instead).
 /// </summary>
 public abstract partial class TraceStoreContract : IAsyncLifetime
 {
-    private RelationalTraceStore? _store;
+    private StoreRepositories? _store;
 
-    protected RelationalTraceStore Store => _store!;
+    /// <summary>Every repository over this test's database.</summary>
+    protected StoreRepositories Store => _store!;
 
-    public async ValueTask InitializeAsync() => _store = await CreateStoreAsync();
+    public async ValueTask InitializeAsync() => _store = StoreRepositories.Over(await CreateDatabaseAsync());
 
     public async ValueTask DisposeAsync()
     {
         if (_store is not null)
         {
-            await DisposeStoreAsync(_store);
+            await DisposeDatabaseAsync(_store.Database);
         }
 
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>A fresh, empty store; skips the test (see <c>TestDependencies</c>) when this database is unavailable.</summary>
-    protected abstract Task<RelationalTraceStore> CreateStoreAsync();
+    /// <summary>A fresh, empty database; skips the test (see <c>TestDependencies</c>) when this database is unavailable.</summary>
+    protected abstract Task<RelationalDatabase> CreateDatabaseAsync();
 
-    protected abstract Task DisposeStoreAsync(RelationalTraceStore store);
+    protected abstract Task DisposeDatabaseAsync(RelationalDatabase database);
 
-    /// <summary>A second store over the same database, as another process or replica would open it.</summary>
-    protected abstract RelationalTraceStore OpenAnotherStore(int traceCacheSpans = StorageOptions.DefaultTraceCacheSpans);
+    /// <summary>A second database object over the same database, as another process or replica would open it.</summary>
+    protected abstract RelationalDatabase OpenAnotherDatabase();
+
+    /// <summary>The repositories over <see cref="OpenAnotherDatabase"/>.</summary>
+    protected StoreRepositories OpenAnotherStore(int traceCacheSpans = StorageOptions.DefaultTraceCacheSpans) =>
+        StoreRepositories.Over(OpenAnotherDatabase(), traceCacheSpans);
+
+    protected Task DisposeStoreAsync(StoreRepositories store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return DisposeDatabaseAsync(store.Database);
+    }
 
     [Fact]
     public async Task AddSpans_ThenGetTrace_RoundTripsEveryModelField()
@@ -49,8 +61,8 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
             ? new Span { TraceId = s.TraceId, SpanId = s.SpanId, ParentSpanId = s.ParentSpanId, Name = "sibling", StartUnixNano = s.StartUnixNano + 1, EndUnixNano = s.EndUnixNano, Resource = resource, Scope = scope }
             : null!;
 
-        await Store.AddSpansAsync([original, sibling]);
-        var trace = await Store.GetTraceAsync(original.TraceId);
+        await Store.Traces.AddSpansAsync([original, sibling]);
+        var trace = await Store.Traces.GetTraceAsync(original.TraceId);
 
         Assert.NotNull(trace);
         Assert.Equal(original.TraceId, trace.TraceId);
@@ -96,32 +108,32 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task GetTrace_UnknownTraceId_ReturnsNull()
     {
-        await Store.AddSpansAsync([TestSpans.Make(1, 1)]);
+        await Store.Traces.AddSpansAsync([TestSpans.Make(1, 1)]);
 
-        Assert.Null(await Store.GetTraceAsync(TestSpans.TraceId(2)));
+        Assert.Null(await Store.Traces.GetTraceAsync(TestSpans.TraceId(2)));
     }
 
     [Fact]
     public async Task GetTrace_SixtyFourBitOrUpperCaseId_FindsTheStoredTrace()
     {
-        await Store.AddSpansAsync([TestSpans.Make(0xBEEF, 1)]);
+        await Store.Traces.AddSpansAsync([TestSpans.Make(0xBEEF, 1)]);
 
-        Assert.NotNull(await Store.GetTraceAsync("000000000000BEEF"));
-        Assert.NotNull(await Store.GetTraceAsync(TestSpans.TraceId(0xBEEF).ToUpperInvariant()));
+        Assert.NotNull(await Store.Traces.GetTraceAsync("000000000000BEEF"));
+        Assert.NotNull(await Store.Traces.GetTraceAsync(TestSpans.TraceId(0xBEEF).ToUpperInvariant()));
     }
 
     [Fact]
     public async Task AddSpans_SameSpanTwice_ReplacesItWithoutDuplicating()
     {
-        await Store.AddSpansAsync([TestSpans.Make(1, 1, name: "first"), TestSpans.Make(1, 2, parent: 1)]);
-        await Store.AddSpansAsync([TestSpans.Make(1, 1, name: "second", error: true)]);
+        await Store.Traces.AddSpansAsync([TestSpans.Make(1, 1, name: "first"), TestSpans.Make(1, 2, parent: 1)]);
+        await Store.Traces.AddSpansAsync([TestSpans.Make(1, 1, name: "second", error: true)]);
 
-        var trace = await Store.GetTraceAsync(TestSpans.TraceId(1));
+        var trace = await Store.Traces.GetTraceAsync(TestSpans.TraceId(1));
         Assert.NotNull(trace);
         Assert.Equal(2, trace.Spans.Count);
         var root = Assert.Single(trace.Spans, s => s.SpanId == TestSpans.SpanId(1));
         Assert.Equal("second", root.Name);
-        var summary = Assert.Single(await Store.SearchAsync(new TraceQuery()));
+        var summary = Assert.Single(await Store.Traces.SearchAsync(new TraceQuery()));
         Assert.Equal(2, summary.SpanCount);
         Assert.Equal(1, summary.ErrorCount);
         Assert.Equal("second", summary.RootOperation);
@@ -133,17 +145,17 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
         var bad = new Span { TraceId = TestSpans.TraceId(7), SpanId = "not-a-span-id", Name = "bad" };
         var batch = new[] { TestSpans.Make(7, 1), TestSpans.Make(7, 2, parent: 1), bad, TestSpans.Make(8, 1) };
 
-        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => Store.AddSpansAsync(batch));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => Store.Traces.AddSpansAsync(batch));
 
-        Assert.Null(await Store.GetTraceAsync(TestSpans.TraceId(7)));
-        Assert.Null(await Store.GetTraceAsync(TestSpans.TraceId(8)));
-        Assert.Empty(await Store.SearchAsync(new TraceQuery()));
+        Assert.Null(await Store.Traces.GetTraceAsync(TestSpans.TraceId(7)));
+        Assert.Null(await Store.Traces.GetTraceAsync(TestSpans.TraceId(8)));
+        Assert.Empty(await Store.Traces.SearchAsync(new TraceQuery()));
     }
 
     [Fact]
     public async Task Search_ReturnsSummariesNewestFirstWithRootDurationCountsAndServices()
     {
-        await Store.AddSpansAsync(
+        await Store.Traces.AddSpansAsync(
         [
             TestSpans.Make(1, 1, service: "frontend", name: "GET /", start: TimeSpan.FromMinutes(1), durationMs: 120),
             TestSpans.Make(1, 2, parent: 1, service: "checkout", name: "PlaceOrder", start: TimeSpan.FromMinutes(1) + TimeSpan.FromMilliseconds(5), durationMs: 100, error: true),
@@ -151,7 +163,7 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
             TestSpans.Make(2, 1, service: "frontend", name: "GET /", start: TimeSpan.FromMinutes(2), durationMs: 30),
         ]);
 
-        var results = await Store.SearchAsync(new TraceQuery());
+        var results = await Store.Traces.SearchAsync(new TraceQuery());
 
         Assert.Equal([TestSpans.TraceId(2), TestSpans.TraceId(1)], results.Select(r => r.TraceId));
         var first = results[1];
@@ -167,7 +179,7 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task Search_EachCriterion_FiltersTraces()
     {
-        await Store.AddSpansAsync(
+        await Store.Traces.AddSpansAsync(
         [
             TestSpans.Make(1, 1, service: "frontend", name: "GET /", start: TimeSpan.FromMinutes(1)),
             TestSpans.Make(1, 2, parent: 1, service: "payment", name: "Charge", start: TimeSpan.FromMinutes(1), error: true),
@@ -175,7 +187,7 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
             TestSpans.Make(3, 1, service: "batch", name: "nightly", start: TimeSpan.FromMinutes(3)),
         ]);
 
-        async Task<string[]> Ids(TraceQuery q) => (await Store.SearchAsync(q)).Select(r => r.TraceId).Order(StringComparer.Ordinal).ToArray();
+        async Task<string[]> Ids(TraceQuery q) => (await Store.Traces.SearchAsync(q)).Select(r => r.TraceId).Order(StringComparer.Ordinal).ToArray();
 
         Assert.Equal([TestSpans.TraceId(1)], await Ids(new TraceQuery { Service = "payment" }));
         Assert.Equal([TestSpans.TraceId(1), TestSpans.TraceId(2)], await Ids(new TraceQuery { Operation = "GET /" }));
@@ -185,7 +197,7 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
         Assert.Equal([TestSpans.TraceId(2), TestSpans.TraceId(3)], await Ids(new TraceQuery { From = TestSpans.BaseTime + TimeSpan.FromSeconds(90) }));
         Assert.Equal([TestSpans.TraceId(1), TestSpans.TraceId(2)], await Ids(new TraceQuery { To = TestSpans.BaseTime + TimeSpan.FromMinutes(2) }));
         Assert.Equal([TestSpans.TraceId(2)], await Ids(new TraceQuery { From = TestSpans.BaseTime + TimeSpan.FromSeconds(90), To = TestSpans.BaseTime + TimeSpan.FromSeconds(150) }));
-        Assert.Equal([TestSpans.TraceId(3)], (await Store.SearchAsync(new TraceQuery { Limit = 1 })).Select(r => r.TraceId));
+        Assert.Equal([TestSpans.TraceId(3)], (await Store.Traces.SearchAsync(new TraceQuery { Limit = 1 })).Select(r => r.TraceId));
     }
 
     [Fact]
@@ -202,28 +214,28 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
                 var spans = Enumerable.Range(1, spansPerBatch).Select(i => TestSpans.Make(trace, i, parent: i == 1 ? null : 1))
                     .Append(TestSpans.Make(999_999, 1, name: $"writer {w}"))
                     .ToList();
-                await Store.AddSpansAsync(spans);
+                await Store.Traces.AddSpansAsync(spans);
             }
         })));
 
-        var all = await Store.SearchAsync(new TraceQuery { Limit = 1000 });
+        var all = await Store.Traces.SearchAsync(new TraceQuery { Limit = 1000 });
         Assert.Equal((writers * batches) + 1, all.Count);
         Assert.All(all.Where(t => t.TraceId != TestSpans.TraceId(999_999)), t => Assert.Equal(spansPerBatch, t.SpanCount));
-        var shared = await Store.GetTraceAsync(TestSpans.TraceId(999_999));
+        var shared = await Store.Traces.GetTraceAsync(TestSpans.TraceId(999_999));
         Assert.Single(shared!.Spans);
     }
 
     [Fact]
     public async Task Initialize_SecondStoreOverSameDatabase_SeesExistingTracesAndMigratesNothingTwice()
     {
-        await Store.AddSpansAsync([TestSpans.Make(5, 1)]);
+        await Store.Traces.AddSpansAsync([TestSpans.Make(5, 1)]);
 
         var other = OpenAnotherStore();
         try
         {
-            await other.InitializeAsync();
-            Assert.NotNull(await other.GetTraceAsync(TestSpans.TraceId(5)));
-            Assert.True(await other.PingAsync());
+            await other.Database.InitializeAsync();
+            Assert.NotNull(await other.Traces.GetTraceAsync(TestSpans.TraceId(5)));
+            Assert.True(await other.Database.PingAsync());
         }
         finally
         {
@@ -274,7 +286,7 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task SaveAnalysis_ThenGet_RoundTripsStatusAndResult()
     {
-        IAnalysisStore analyses = Store;
+        IAnalysisStore analyses = Store.Analyses;
         var result = new AnalysisResult
         {
             TraceId = TestSpans.TraceId(1),
@@ -297,7 +309,7 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task TryAddAnalysis_SameIdTwice_InsertsOnceAndKeepsTheFirst()
     {
-        IAnalysisStore analyses = Store;
+        IAnalysisStore analyses = Store.Analyses;
         var record = new AnalysisRecord { Id = "q1", TraceId = TestSpans.TraceId(1), Status = AnalysisStatus.Queued, Origin = "grafana" };
 
         Assert.True(await analyses.TryAddAsync(record));
@@ -314,7 +326,7 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
         var writers = Enumerable.Range(0, 8).Select(_ => OpenAnotherStore()).ToList();
         try
         {
-            await Task.WhenAll(writers.Select((writer, n) => Task.Run(() => ((IConversationStore)writer).AppendAsync("busy",
+            await Task.WhenAll(writers.Select((writer, n) => Task.Run(() => writer.Conversations.AppendAsync("busy",
                 [new ChatTurn(ChatTurn.User, $"question {n}", at), new ChatTurn(ChatTurn.Assistant, $"answer {n}", at)]))));
         }
         finally
@@ -325,7 +337,7 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
             }
         }
 
-        var turns = (await ((IConversationStore)Store).GetAsync("busy"))!.Turns;
+        var turns = (await Store.Conversations.GetAsync("busy"))!.Turns;
         Assert.Equal(16, turns.Count);
         for (var i = 0; i < 16; i += 2)
         {
@@ -336,7 +348,7 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     [Fact]
     public async Task AppendTurns_ThenGet_KeepsOrderAndTheCurrentTrace()
     {
-        IConversationStore conversations = Store;
+        IConversationStore conversations = Store.Conversations;
         var at = DateTimeOffset.UtcNow;
         await conversations.AppendAsync("c1", [new ChatTurn(ChatTurn.User, "look at it", at, TraceId: TestSpans.TraceId(3)), new ChatTurn(ChatTurn.Assistant, "done", at, "a9", TestSpans.TraceId(3))]);
         await conversations.AppendAsync("c1", [new ChatTurn(ChatTurn.User, "and now?", at)]);

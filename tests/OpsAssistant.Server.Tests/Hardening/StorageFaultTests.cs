@@ -29,7 +29,7 @@ public sealed class StorageFaultTests : IDisposable
     {
         using var client = _host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await IngestAsync(client, Spans(StoredTrace, 5, 64))).StatusCode);
-        var store = (SqliteTraceStore)_host.Services.GetRequiredService<RelationalTraceStore>();
+        var store = (SqliteDatabase)_host.Services.GetRequiredService<RelationalDatabase>();
         store.ExtraPragmas = $"PRAGMA max_page_count = {await PageCountAsync(store.DatabasePath) + 2};";
 
         using var full = await IngestAsync(client, Spans(BigTrace, 2000, 2048));
@@ -53,7 +53,7 @@ public sealed class StorageFaultTests : IDisposable
     {
         using var client = _host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await IngestAsync(client, Spans(StoredTrace, 5, 64))).StatusCode);
-        var store = (SqliteTraceStore)_host.Services.GetRequiredService<RelationalTraceStore>();
+        var store = (SqliteDatabase)_host.Services.GetRequiredService<RelationalDatabase>();
 
         await using var blocker = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = store.DatabasePath, Pooling = false }.ToString());
         await blocker.OpenAsync();

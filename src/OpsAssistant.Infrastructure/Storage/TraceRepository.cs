@@ -4,6 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Telemetry;
@@ -11,26 +12,30 @@ using OpsAssistant.Infrastructure.Telemetry;
 namespace OpsAssistant.Infrastructure.Storage;
 
 /// <summary>
-/// The trace store over any ADO.NET provider whose SQL understands <c>INSERT ... ON CONFLICT</c> (SQLite, PostgreSQL).
-/// Spans live in <c>trace_spans</c> (indexed columns plus a compact payload); <c>trace_index</c> keeps one row of
-/// aggregates per trace, recomputed inside the same transaction as the spans it summarises, so searches never scan spans.
+/// Traces in the <see cref="RelationalDatabase"/>: spans live in <c>trace_spans</c> (indexed columns plus a compact payload);
+/// <c>trace_index</c> keeps one row of aggregates per trace, recomputed inside the same transaction as the spans it
+/// summarises, so searches never scan spans. Recently read traces are kept in a <see cref="StoredTraceCache"/> while
+/// their revision is unchanged.
 /// </summary>
-[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The only disposable field is a SemaphoreSlim used with WaitAsync/Release; it holds an OS handle only once AvailableWaitHandle is read, which nothing does.")]
-public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.Core.Analyses.IAnalysisStore, OpsAssistant.Core.Conversations.IConversationStore
+public sealed partial class TraceRepository : ITraceStore
 {
     /// <summary>The most summaries one search returns.</summary>
     public const int MaxSearchLimit = 1000;
 
-    private readonly SemaphoreSlim _initializeLock = new(1, 1);
-    private volatile bool _initialized;
     private readonly StoredTraceCache _cache = new(StorageOptions.DefaultTraceCacheSpans);
+    private readonly ILogger _logger;
 
-    protected RelationalTraceStore(ILogger logger)
+    public TraceRepository(RelationalDatabase database, ILogger<TraceRepository>? logger = null)
     {
-        Logger = logger;
+        ArgumentNullException.ThrowIfNull(database);
+        Database = database;
+        _logger = logger ?? NullLogger<TraceRepository>.Instance;
     }
 
     public string Name => "store";
+
+    /// <summary>The database the traces live in.</summary>
+    public RelationalDatabase Database { get; }
 
     /// <summary>
     /// Spans of recently read traces kept for reuse while unchanged (<c>OpsAssistant:Storage:TraceCacheSpans</c>); 0 turns
@@ -45,96 +50,6 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
     /// <summary>The cache itself, for tests.</summary>
     internal StoredTraceCache TraceCache => _cache;
 
-    protected ILogger Logger { get; }
-
-    /// <summary>Schema steps in order; each must be idempotent (<c>IF NOT EXISTS</c>), version = index + 1.</summary>
-    protected abstract IReadOnlyList<string> Migrations { get; }
-
-    /// <summary>Creates or upgrades the schema once per process; later calls return at once.</summary>
-    [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Random only spreads the retry pauses of contending migrations; nothing depends on it being unpredictable.")]
-    public async Task InitializeAsync(CancellationToken cancellationToken = default)
-    {
-        if (_initialized)
-        {
-            return;
-        }
-
-        await _initializeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_initialized)
-            {
-                return;
-            }
-
-            // Stores that start together on one database contend for the migration lock; a conflict the driver reports
-            // as an error instead of waiting it out (StorageFailures.IsMisreportedBusy) is retried after a jittered pause.
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await MigrateAsync(cancellationToken).ConfigureAwait(false);
-                    break;
-                }
-                catch (DbException ex) when (attempt < 5 && StorageFailures.IsMisreportedBusy(ex))
-                {
-                    LogMigrationBusy(Logger, ex, attempt);
-                    await Task.Delay(Random.Shared.Next(20, 100 * attempt), cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            _initialized = true;
-        }
-        finally
-        {
-            _initializeLock.Release();
-        }
-    }
-
-    /// <summary>Applies the migrations the database lacks, in one transaction under the migration lock.</summary>
-    private async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await LockForMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS trace_schema_version (version INTEGER NOT NULL PRIMARY KEY)", cancellationToken).ConfigureAwait(false);
-
-        var current = 0;
-        await using (var command = Command(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM trace_schema_version"))
-        {
-            current = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        }
-
-        for (var version = current + 1; version <= Migrations.Count; version++)
-        {
-            await ExecuteAsync(connection, transaction, Migrations[version - 1], cancellationToken).ConfigureAwait(false);
-            await using var record = Command(connection, transaction, "INSERT INTO trace_schema_version (version) VALUES (@version)");
-            AddParameter(record, "version", DbType.Int32, version);
-            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            LogMigrated(Logger, version);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>True when the database answers a trivial query (readiness probe).</summary>
-    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await InitializeAsync(cancellationToken).ConfigureAwait(false);
-            await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = Command(connection, null, "SELECT 1");
-            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException or TimeoutException or InvalidOperationException)
-        {
-            LogUnreachable(Logger, ex);
-            return false;
-        }
-    }
-
     public async Task<int> AddSpansAsync(IReadOnlyCollection<Span> spans, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spans);
@@ -143,26 +58,25 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
             return 0;
         }
 
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
-        await using var upsert = Command(connection, transaction, """
+        await using var upsert = Sql.Command(connection, transaction, """
             INSERT INTO trace_spans (trace_id, span_id, parent_span_id, service, name, start_ns, end_ns, is_error, payload)
             VALUES (@trace_id, @span_id, @parent_span_id, @service, @name, @start_ns, @end_ns, @is_error, @payload)
             ON CONFLICT (trace_id, span_id) DO UPDATE SET
                 parent_span_id = excluded.parent_span_id, service = excluded.service, name = excluded.name,
                 start_ns = excluded.start_ns, end_ns = excluded.end_ns, is_error = excluded.is_error, payload = excluded.payload
             """);
-        var traceId = AddParameter(upsert, "trace_id", DbType.String, "");
-        var spanId = AddParameter(upsert, "span_id", DbType.String, "");
-        var parentSpanId = AddParameter(upsert, "parent_span_id", DbType.String, DBNull.Value);
-        var service = AddParameter(upsert, "service", DbType.String, "");
-        var name = AddParameter(upsert, "name", DbType.String, "");
-        var start = AddParameter(upsert, "start_ns", DbType.Int64, 0L);
-        var end = AddParameter(upsert, "end_ns", DbType.Int64, 0L);
-        var isError = AddParameter(upsert, "is_error", DbType.Int16, (short)0);
-        var payload = AddParameter(upsert, "payload", DbType.Binary, Array.Empty<byte>());
+        var traceId = Sql.Parameter(upsert, "trace_id", DbType.String, "");
+        var spanId = Sql.Parameter(upsert, "span_id", DbType.String, "");
+        var parentSpanId = Sql.Parameter(upsert, "parent_span_id", DbType.String, DBNull.Value);
+        var service = Sql.Parameter(upsert, "service", DbType.String, "");
+        var name = Sql.Parameter(upsert, "name", DbType.String, "");
+        var start = Sql.Parameter(upsert, "start_ns", DbType.Int64, 0L);
+        var end = Sql.Parameter(upsert, "end_ns", DbType.Int64, 0L);
+        var isError = Sql.Parameter(upsert, "is_error", DbType.Int16, (short)0);
+        var payload = Sql.Parameter(upsert, "payload", DbType.Binary, Array.Empty<byte>());
 
         // Rows are written in key order so two concurrent batches over the same traces lock them in the same order
         // and cannot deadlock each other (PostgreSQL would abort one of them).
@@ -183,7 +97,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
             await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using var summarize = Command(connection, transaction, """
+        await using var summarize = Sql.Command(connection, transaction, """
             INSERT INTO trace_index (trace_id, start_ns, end_ns, span_count, error_count, root_service, root_name, revision)
             SELECT s.trace_id, MIN(s.start_ns), MAX(s.end_ns), COUNT(*), SUM(s.is_error),
                 (SELECT r.service FROM trace_spans r WHERE r.trace_id = s.trace_id ORDER BY
@@ -199,7 +113,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
                 error_count = excluded.error_count, root_service = excluded.root_service, root_name = excluded.root_name,
                 revision = trace_index.revision + 1
             """);
-        var summaryTraceId = AddParameter(summarize, "trace_id", DbType.String, "");
+        var summaryTraceId = Sql.Parameter(summarize, "trace_id", DbType.String, "");
         foreach (var id in traces)
         {
             summaryTraceId.Value = id;
@@ -212,7 +126,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
             _cache.Remove(id);
         }
 
-        LogStored(Logger, spans.Count, traces.Count);
+        LogStored(_logger, spans.Count, traces.Count);
         return spans.Count;
     }
 
@@ -220,8 +134,7 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
     {
         ArgumentNullException.ThrowIfNull(traceId);
         var normalized = TraceIds.NormalizeTraceId(traceId);
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
 
         // The revision is read before the spans: spans ingested in between are newer than it, so the copy kept under it is
         // at worst fresher than its label, and the next read, seeing a higher revision, loads again.
@@ -232,11 +145,11 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
             return cached;
         }
 
-        await using var command = Command(connection, null, """
+        await using var command = Sql.Command(connection, null, """
             SELECT span_id, parent_span_id, name, start_ns, end_ns, payload
             FROM trace_spans WHERE trace_id = @trace_id ORDER BY start_ns, span_id
             """);
-        AddParameter(command, "trace_id", DbType.String, normalized);
+        Sql.Parameter(command, "trace_id", DbType.String, normalized);
 
         // Every row's trace_id equals the key it was selected by, so the spans share that one string instead of reading
         // a copy per row.
@@ -276,8 +189,8 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
     /// <summary>The trace's revision in <c>trace_index</c>, or null when it has no row there.</summary>
     private static async Task<long?> ReadRevisionAsync(DbConnection connection, string traceId, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, null, "SELECT revision FROM trace_index WHERE trace_id = @trace_id");
-        AddParameter(command, "trace_id", DbType.String, traceId);
+        await using var command = Sql.Command(connection, null, "SELECT revision FROM trace_index WHERE trace_id = @trace_id");
+        Sql.Parameter(command, "trace_id", DbType.String, traceId);
         var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
@@ -286,22 +199,21 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
     public async Task<IReadOnlyList<TraceSummary>> SearchAsync(TraceQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, null, "");
+        await using var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Sql.Command(connection, null, "");
 
         // Only the criteria given become SQL: PostgreSQL cannot infer a type for "@p IS NULL" on a null parameter.
         var sql = new StringBuilder("SELECT t.trace_id, t.start_ns, t.end_ns, t.span_count, t.error_count, t.root_service, t.root_name FROM trace_index t WHERE 1 = 1");
         if (query.From is { } from)
         {
             sql.Append(" AND t.start_ns >= @from");
-            AddParameter(command, "from", DbType.Int64, ToUnixNano(from));
+            Sql.Parameter(command, "from", DbType.Int64, ToUnixNano(from));
         }
 
         if (query.To is { } to)
         {
             sql.Append(" AND t.start_ns <= @to");
-            AddParameter(command, "to", DbType.Int64, ToUnixNano(to));
+            Sql.Parameter(command, "to", DbType.Int64, ToUnixNano(to));
         }
 
         if (query.HasError is { } hasError)
@@ -316,20 +228,20 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
             if (!string.IsNullOrEmpty(query.Service))
             {
                 sql.Append(" AND s.service = @service");
-                AddParameter(command, "service", DbType.String, query.Service);
+                Sql.Parameter(command, "service", DbType.String, query.Service);
             }
 
             if (!string.IsNullOrEmpty(query.Operation))
             {
                 sql.Append(" AND s.name = @operation");
-                AddParameter(command, "operation", DbType.String, query.Operation);
+                Sql.Parameter(command, "operation", DbType.String, query.Operation);
             }
 
             sql.Append(')');
         }
 
         sql.Append(" ORDER BY t.start_ns DESC, t.trace_id LIMIT @limit");
-        AddParameter(command, "limit", DbType.Int32, Math.Clamp(query.Limit, 1, MaxSearchLimit));
+        Sql.Parameter(command, "limit", DbType.Int32, Math.Clamp(query.Limit, 1, MaxSearchLimit));
         command.CommandText = sql.ToString();
 
         var rows = new List<(string TraceId, long Start, long End, long Spans, long Errors, string Service, string Name)>();
@@ -353,37 +265,6 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
             services.TryGetValue(r.TraceId, out var list) ? list : [])).ToList();
     }
 
-    protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
-
-    /// <summary>Serialises concurrent migrations from several processes; SQLite's write lock already does.</summary>
-    protected virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
-
-    [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "Callers pass constant SQL (or SQL assembled from constants); values are bound as parameters.")]
-    protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        return command;
-    }
-
-    protected static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = Command(connection, transaction, sql);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static DbParameter AddParameter(DbCommand command, string name, DbType type, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.DbType = type;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-        return parameter;
-    }
-
     private static long ToUnixNano(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
     [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "The IN list holds generated parameter names (@t0, @t1, ...); the trace IDs are bound as their values.")]
@@ -395,12 +276,12 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
             return result;
         }
 
-        await using var command = Command(connection, null, "");
+        await using var command = Sql.Command(connection, null, "");
         var names = new List<string>(traceIds.Count);
         for (var i = 0; i < traceIds.Count; i++)
         {
             names.Add("@t" + i.ToString(CultureInfo.InvariantCulture));
-            AddParameter(command, "t" + i.ToString(CultureInfo.InvariantCulture), DbType.String, traceIds[i]);
+            Sql.Parameter(command, "t" + i.ToString(CultureInfo.InvariantCulture), DbType.String, traceIds[i]);
         }
 
         command.CommandText = $"SELECT DISTINCT trace_id, service FROM trace_spans WHERE trace_id IN ({string.Join(", ", names)}) ORDER BY trace_id, service";
@@ -424,15 +305,6 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
 
         return result;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Trace store schema check hit a busy database (attempt {Attempt}); retrying")]
-    private static partial void LogMigrationBusy(ILogger logger, Exception exception, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Trace store schema migrated to version {SchemaVersion}")]
-    private static partial void LogMigrated(ILogger logger, int schemaVersion);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Trace store is not reachable")]
-    private static partial void LogUnreachable(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {SpanCount} spans of {TraceCount} traces")]
     private static partial void LogStored(ILogger logger, int spanCount, int traceCount);

@@ -1,27 +1,91 @@
-using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Results;
+using static OpsAssistant.Infrastructure.Storage.Sql;
 
 namespace OpsAssistant.Infrastructure.Storage;
 
 /// <summary>
-/// The webhook job queue is the analyses table itself. A claim is one <c>UPDATE … WHERE id IN (SELECT … LIMIT n)
-/// RETURNING</c>: SQLite runs it under its single writer lock, and PostgreSQL adds <c>FOR UPDATE SKIP LOCKED</c> so replicas
-/// claiming together take disjoint rows without waiting on each other. Every later write is conditional on the lease owner,
-/// which is what makes completion exactly-once.
+/// Analyses and the webhook job queue, which is the analyses table itself. A claim is one <c>UPDATE … WHERE id IN
+/// (SELECT … LIMIT n) RETURNING</c>: SQLite runs it under its single writer lock, and on PostgreSQL the database adds
+/// <c>FOR UPDATE SKIP LOCKED</c> so replicas claiming together take disjoint rows without waiting on each other. Every
+/// later write is conditional on the lease owner, which is what makes completion exactly-once. Lease times come from the
+/// injected <see cref="TimeProvider"/>.
 /// </summary>
-public abstract partial class RelationalTraceStore : IAnalysisQueue
+public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider? clock = null) : IAnalysisStore, IAnalysisQueue
 {
-    /// <summary>Appended to the row-picking subquery of a claim; PostgreSQL's lets concurrent claimers skip each other's rows.</summary>
-    protected virtual string SkipLockedClause => string.Empty;
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    public async Task SaveAsync(AnalysisRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, $"""
+            {InsertAnalysisSql}
+            ON CONFLICT (id) DO UPDATE SET status = excluded.status, completed_at = excluded.completed_at,
+                result = excluded.result, error = excluded.error, source = excluded.source
+            """);
+        BindAnalysis(command, record);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<AnalysisRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, $"SELECT {AnalysisColumns} FROM analyses WHERE id = @id");
+        Text(command, "@id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadAnalysis(reader) : null;
+    }
+
+    /// <summary>The columns <see cref="ReadAnalysis"/> expects, in its order.</summary>
+    private const string AnalysisColumns = "id, trace_id, status, origin, source, created_at, completed_at, result, error, subject, trace_parent, attempts, resolved_at";
+
+    /// <summary>The insert shared by the upsert and the insert-if-absent of queued alerts; <see cref="BindAnalysis"/> fills it.</summary>
+    private const string InsertAnalysisSql = """
+        INSERT INTO analyses (id, trace_id, status, origin, source, created_at, completed_at, result, error, subject, trace_parent)
+        VALUES (@id, @trace_id, @status, @origin, @source, @created_at, @completed_at, @result, @error, @subject, @trace_parent)
+        """;
+
+    private static AnalysisRecord ReadAnalysis(DbDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        TraceId = reader.GetString(1),
+        Status = Enum.Parse<AnalysisStatus>(reader.GetString(2), ignoreCase: true),
+        Origin = reader.GetString(3),
+        Source = reader.IsDBNull(4) ? null : reader.GetString(4),
+        CreatedAt = DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture),
+        CompletedAt = reader.IsDBNull(6) ? null : DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture),
+        Result = reader.IsDBNull(7) ? null : JsonSerializer.Deserialize<AnalysisResult>(reader.GetString(7), ResultJson.Options),
+        Error = reader.IsDBNull(8) ? null : reader.GetString(8),
+        Subject = reader.IsDBNull(9) ? null : reader.GetString(9),
+        TraceParent = reader.IsDBNull(10) ? null : reader.GetString(10),
+        Attempts = Convert.ToInt32(reader.GetValue(11), CultureInfo.InvariantCulture),
+        ResolvedAt = reader.IsDBNull(12) ? null : DateTimeOffset.Parse(reader.GetString(12), CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The parameters of <see cref="InsertAnalysisSql"/>.</summary>
+    private static void BindAnalysis(DbCommand command, AnalysisRecord record)
+    {
+        Text(command, "@id", record.Id);
+        Text(command, "@trace_id", record.TraceId);
+        Text(command, "@status", record.Status.ToString().ToLowerInvariant());
+        Text(command, "@origin", record.Origin);
+        Text(command, "@source", record.Source);
+        Text(command, "@created_at", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+        Text(command, "@completed_at", record.CompletedAt?.ToString("O", CultureInfo.InvariantCulture));
+        Text(command, "@result", record.Result is null ? null : JsonSerializer.Serialize(record.Result, ResultJson.Options));
+        Text(command, "@error", record.Error);
+        Text(command, "@subject", record.Subject);
+        Text(command, "@trace_parent", record.TraceParent);
+    }
 
     public async Task<bool> TryAddAsync(AnalysisRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"""
             {InsertAnalysisSql}
             ON CONFLICT (id) DO NOTHING
@@ -32,14 +96,14 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
 
     public async Task<int> CountPendingAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "SELECT COUNT(*) FROM analyses WHERE status IN ('queued', 'running')");
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
     public async Task<IReadOnlyDictionary<AnalysisStatus, int>> CountByStatusAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "SELECT status, COUNT(*) FROM analyses GROUP BY status");
         var counts = new Dictionary<AnalysisStatus, int>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -58,7 +122,7 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
         var now = NowMs();
 
         // A running row without a lease was left by a version that had none: it is as abandoned as a lapsed one.
-        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"""
             UPDATE analyses SET status = 'running', lease_owner = @owner, lease_until_ms = @until, attempts = attempts + 1
             WHERE id IN (
@@ -66,13 +130,13 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
                 WHERE (status = 'queued' AND (not_before_ms IS NULL OR not_before_ms <= @now))
                    OR (status = 'running' AND (lease_until_ms IS NULL OR lease_until_ms < @now))
                 ORDER BY created_at, id
-                LIMIT @limit{SkipLockedClause})
+                LIMIT @limit{database.SkipLockedClause})
             RETURNING {AnalysisColumns}
             """);
         Text(command, "@owner", owner);
-        Int64(command, "@until", now + (long)lease.TotalMilliseconds);
-        Int64(command, "@now", now);
-        Int64(command, "@limit", limit);
+        Integer(command, "@until", now + (long)lease.TotalMilliseconds);
+        Integer(command, "@now", now);
+        Integer(command, "@limit", limit);
         var claimed = new List<AnalysisRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -86,7 +150,7 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
     }
 
     public Task<bool> RenewAsync(string id, string owner, TimeSpan lease, CancellationToken cancellationToken = default) =>
-        OwnedUpdateAsync(id, owner, "lease_until_ms = @until", command => Int64(command, "@until", NowMs() + (long)lease.TotalMilliseconds), cancellationToken);
+        OwnedUpdateAsync(id, owner, "lease_until_ms = @until", command => Integer(command, "@until", NowMs() + (long)lease.TotalMilliseconds), cancellationToken);
 
     public Task<bool> CompleteAsync(AnalysisRecord outcome, string owner, bool notify, CancellationToken cancellationToken = default)
     {
@@ -102,7 +166,7 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
             """, command =>
         {
             Text(command, "@status", outcome.Status.ToString().ToLowerInvariant());
-            Text(command, "@completed_at", (outcome.CompletedAt ?? DateTimeOffset.UtcNow).ToString("O", CultureInfo.InvariantCulture));
+            Text(command, "@completed_at", (outcome.CompletedAt ?? _clock.GetUtcNow()).ToString("O", CultureInfo.InvariantCulture));
             Text(command, "@result", outcome.Result is null ? null : JsonSerializer.Serialize(outcome.Result, ResultJson.Options));
             Text(command, "@error", outcome.Error);
             Text(command, "@source", outcome.Source);
@@ -113,7 +177,7 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
     public Task<bool> RetryLaterAsync(string id, string owner, DateTimeOffset notBefore, string reason, CancellationToken cancellationToken = default) =>
         OwnedUpdateAsync(id, owner, "status = 'queued', lease_owner = NULL, lease_until_ms = NULL, not_before_ms = @not_before, error = @error", command =>
         {
-            Int64(command, "@not_before", notBefore.ToUnixTimeMilliseconds());
+            Integer(command, "@not_before", notBefore.ToUnixTimeMilliseconds());
             Text(command, "@error", reason);
         }, cancellationToken);
 
@@ -126,7 +190,7 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var now = NowMs();
-        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"""
             UPDATE analyses SET notify_status = 'sending', notify_due_ms = @until, notify_attempts = notify_attempts + 1
             WHERE id IN (
@@ -134,12 +198,12 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
                 WHERE (notify_status = 'pending' AND (notify_due_ms IS NULL OR notify_due_ms <= @now))
                    OR (notify_status = 'sending' AND notify_due_ms < @now)
                 ORDER BY completed_at, id
-                LIMIT @limit{SkipLockedClause})
+                LIMIT @limit{database.SkipLockedClause})
             RETURNING {AnalysisColumns}, notify_attempts
             """);
-        Int64(command, "@until", now + (long)lease.TotalMilliseconds);
-        Int64(command, "@now", now);
-        Int64(command, "@limit", limit);
+        Integer(command, "@until", now + (long)lease.TotalMilliseconds);
+        Integer(command, "@now", now);
+        Integer(command, "@limit", limit);
         var jobs = new List<NotificationJob>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -152,17 +216,17 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
 
     public async Task SetNotificationAsync(string id, NotificationState state, DateTimeOffset? retryAt = null, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "UPDATE analyses SET notify_status = @state, notify_due_ms = @due WHERE id = @id");
         Text(command, "@state", state.ToString().ToLowerInvariant());
-        Int64(command, "@due", retryAt?.ToUnixTimeMilliseconds());
+        Integer(command, "@due", retryAt?.ToUnixTimeMilliseconds());
         Text(command, "@id", id);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> MarkResolvedAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "UPDATE analyses SET resolved_at = @at WHERE id = @id AND resolved_at IS NULL");
         Text(command, "@at", at.ToString("O", CultureInfo.InvariantCulture));
         Text(command, "@id", id);
@@ -171,7 +235,7 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
 
     public async Task<NotificationState?> GetNotificationAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "SELECT notify_status FROM analyses WHERE id = @id");
         Text(command, "@id", id);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string state
@@ -181,7 +245,7 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
 
     private async Task<bool> OwnedUpdateAsync(string id, string owner, string assignments, Action<DbCommand> bind, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenQueueAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"UPDATE analyses SET {assignments} WHERE id = @id AND lease_owner = @owner AND status = 'running'");
         Text(command, "@id", id);
         Text(command, "@owner", owner);
@@ -189,20 +253,5 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    private async Task<DbConnection> OpenQueueAsync(CancellationToken cancellationToken)
-    {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-
-    private static void Int64(DbCommand command, string name, long? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.DbType = DbType.Int64;
-        parameter.Value = value.HasValue ? value.Value : DBNull.Value;
-        command.Parameters.Add(parameter);
-    }
+    private long NowMs() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 }

@@ -3,22 +3,22 @@ using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using OpsAssistant.Core.Sampling;
+using static OpsAssistant.Infrastructure.Storage.Sql;
 
 namespace OpsAssistant.Infrastructure.Storage;
 
 /// <summary>
-/// Sampling overrides. The ceiling on fully sampled services is checked inside the INSERT itself (a conditional
+/// Sampling overrides in the <see cref="RelationalDatabase"/>. The ceiling on fully sampled services is checked inside the INSERT itself (a conditional
 /// <c>INSERT … SELECT … WHERE</c>), so two callers racing past a check in application code cannot both get the last place.
 /// </summary>
-public abstract partial class RelationalTraceStore : ISamplingOverrideStore
+public sealed class SamplingOverrideRepository(RelationalDatabase database) : ISamplingOverrideStore
 {
     private const string OverrideColumns = "id, service, rate, created_ms, expires_ms, created_by, reason, trigger_key, ended_ms, ended_by";
 
     public async Task<bool> TryAddOverrideAsync(SamplingOverride entry, double fullRate, int maxFullServices, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, """
             INSERT INTO sampling_overrides (id, service, rate, created_ms, expires_ms, created_by, reason, trigger_key)
             SELECT @id, @service, @rate, @created_ms, @expires_ms, @created_by, @reason, @trigger_key
@@ -28,21 +28,20 @@ public abstract partial class RelationalTraceStore : ISamplingOverrideStore
             """);
         Text(command, "@id", entry.Id);
         Text(command, "@service", entry.Service);
-        AddParameter(command, "rate", DbType.Double, entry.Rate);
-        AddParameter(command, "created_ms", DbType.Int64, entry.CreatedAt.ToUnixTimeMilliseconds());
-        AddParameter(command, "expires_ms", DbType.Int64, entry.ExpiresAt.ToUnixTimeMilliseconds());
+        Parameter(command, "@rate", DbType.Double, entry.Rate);
+        Integer(command, "@created_ms", entry.CreatedAt.ToUnixTimeMilliseconds());
+        Integer(command, "@expires_ms", entry.ExpiresAt.ToUnixTimeMilliseconds());
         Text(command, "@created_by", entry.CreatedBy);
         Text(command, "@reason", entry.Reason);
         Text(command, "@trigger_key", entry.Trigger);
-        AddParameter(command, "full_rate", DbType.Double, fullRate);
-        AddParameter(command, "max_full", DbType.Int64, (long)maxFullServices);
+        Parameter(command, "@full_rate", DbType.Double, fullRate);
+        Integer(command, "@max_full", (long)maxFullServices);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     public async Task<SamplingOverride?> GetOverrideAsync(string id, CancellationToken cancellationToken = default)
     {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"SELECT {OverrideColumns} FROM sampling_overrides WHERE id = @id");
         Text(command, "@id", id);
         var rows = await ReadOverridesAsync(command, cancellationToken).ConfigureAwait(false);
@@ -51,13 +50,12 @@ public abstract partial class RelationalTraceStore : ISamplingOverrideStore
 
     public async Task<bool> EndOverrideAsync(string id, string endedBy, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null,
             "UPDATE sampling_overrides SET ended_ms = @at, ended_by = @ended_by WHERE id = @id AND ended_ms IS NULL AND expires_ms > @at");
         Text(command, "@id", id);
         Text(command, "@ended_by", endedBy);
-        AddParameter(command, "at", DbType.Int64, at.ToUnixTimeMilliseconds());
+        Integer(command, "@at", at.ToUnixTimeMilliseconds());
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
@@ -69,8 +67,7 @@ public abstract partial class RelationalTraceStore : ISamplingOverrideStore
             throw new ArgumentException("Name a trigger or a service: ending every override at once is not an operation.", nameof(trigger));
         }
 
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
 
         // Only the criteria given become SQL (PostgreSQL cannot type "@p IS NULL" on a null parameter).
         var sql = new StringBuilder("UPDATE sampling_overrides SET ended_ms = @at, ended_by = @ended_by WHERE ended_ms IS NULL AND expires_ms > @at");
@@ -90,32 +87,30 @@ public abstract partial class RelationalTraceStore : ISamplingOverrideStore
         sql.Append(" RETURNING ").Append(OverrideColumns);
         command.CommandText = sql.ToString();
         Text(command, "@ended_by", endedBy);
-        AddParameter(command, "at", DbType.Int64, at.ToUnixTimeMilliseconds());
+        Integer(command, "@at", at.ToUnixTimeMilliseconds());
         return await ReadOverridesAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<SamplingOverride>> ListOverridesAsync(DateTimeOffset? activeAt, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "");
         var where = "";
         if (activeAt is { } now)
         {
             where = " WHERE ended_ms IS NULL AND expires_ms > @now";
-            AddParameter(command, "now", DbType.Int64, now.ToUnixTimeMilliseconds());
+            Integer(command, "@now", now.ToUnixTimeMilliseconds());
         }
 
         command.CommandText = $"SELECT {OverrideColumns} FROM sampling_overrides{where} ORDER BY created_ms DESC, id LIMIT @limit";
-        AddParameter(command, "limit", DbType.Int32, limit);
+        Parameter(command, "@limit", DbType.Int32, limit);
         return await ReadOverridesAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task AddPendingRaiseAsync(string analysisId, string trigger, string createdBy, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, """
             INSERT INTO sampling_pending (analysis_id, trigger_key, created_by, created_ms) VALUES (@analysis_id, @trigger_key, @created_by, @created_ms)
             ON CONFLICT (analysis_id) DO NOTHING
@@ -123,14 +118,13 @@ public abstract partial class RelationalTraceStore : ISamplingOverrideStore
         Text(command, "@analysis_id", analysisId);
         Text(command, "@trigger_key", trigger);
         Text(command, "@created_by", createdBy);
-        AddParameter(command, "created_ms", DbType.Int64, at.ToUnixTimeMilliseconds());
+        Integer(command, "@created_ms", at.ToUnixTimeMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<(string Trigger, string CreatedBy)?> TakePendingRaiseAsync(string analysisId, CancellationToken cancellationToken = default)
     {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "DELETE FROM sampling_pending WHERE analysis_id = @analysis_id RETURNING trigger_key, created_by");
         Text(command, "@analysis_id", analysisId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -139,8 +133,7 @@ public abstract partial class RelationalTraceStore : ISamplingOverrideStore
 
     public async Task<int> RemovePendingRaisesAsync(string trigger, CancellationToken cancellationToken = default)
     {
-        await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "DELETE FROM sampling_pending WHERE trigger_key = @trigger_key");
         Text(command, "@trigger_key", trigger);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
