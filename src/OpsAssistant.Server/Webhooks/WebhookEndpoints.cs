@@ -4,7 +4,9 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Analyses;
 using OpsAssistant.Infrastructure.Telemetry;
+using OpsAssistant.Server.Sampling;
 using OpsAssistant.Server.Security;
 
 namespace OpsAssistant.Server.Webhooks;
@@ -117,7 +119,8 @@ internal static partial class WebhookEndpoints
         System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
     {
         var services = context.RequestServices;
-        await services.GetRequiredService<Sampling.IncidentSamplingCoordinator>().OnAlertsAsync(alerts, cancellationToken);
+        await services.GetRequiredService<IncidentSamplingCoordinator>().OnAlertsAsync(
+            [.. alerts.Select(a => new IncidentAlert(a.Fingerprint, a.Name, a.IsFiring, a.Labels, a.TraceId is null ? null : AnalysisId(a, a.TraceId)))], cancellationToken);
 
         var store = services.GetRequiredService<IAnalysisStore>();
         if (await services.GetRequiredService<IAnalysisQueue>().CountPendingAsync(cancellationToken) >= limits.MaxQueuedAnalyses)

@@ -11,6 +11,7 @@ public sealed class ArchitectureTests
 {
     private static readonly Assembly Core = typeof(OpsAssistant.Core.Model.Trace).Assembly;
     private static readonly Assembly Infrastructure = typeof(OpsAssistant.Infrastructure.Telemetry.OpsAssistantTelemetry).Assembly;
+    private static readonly Assembly Server = typeof(OpsAssistant.Server.Webhooks.WebhookEndpoints).Assembly;
 
     /// <summary>
     /// Chat still drives Semantic Kernel's function calling itself; it is to move behind a tool-calling seam the LLM
@@ -72,6 +73,33 @@ public sealed class ArchitectureTests
         // A type that stopped using Semantic Kernel leaves the list, so the list can only shrink.
         Assert.Empty(SemanticKernelOutsideLlmLayer.Except(outside));
     }
+
+    /// <summary>
+    /// The Server's folders (namespaces) form a graph without two-way edges: an endpoint folder may use another (webhooks
+    /// hand alerts to sampling), but what follows an analysis subscribes to the use-case room's events instead of being
+    /// called back, so no two folders need each other.
+    /// </summary>
+    [Fact]
+    public void ServerFolders_NeverReferenceEachOtherBothWays()
+    {
+        const string Root = "OpsAssistant.Server.";
+        var folders = Server.GetTypes()
+            .Select(t => t.Namespace)
+            .Where(n => n is not null && n.StartsWith(Root, StringComparison.Ordinal))
+            .Select(n => n![Root.Length..].Split('.')[0])
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.Contains("Webhooks", folders);
+
+        var uses = folders.ToDictionary(f => f, f => folders.Where(g => g != f && Depends(Root + f, Root + g)).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var cycles = folders.SelectMany(a => uses[a].Where(b => string.CompareOrdinal(a, b) < 0 && uses[b].Contains(a)).Select(b => $"{a} <-> {b}")).ToList();
+
+        Assert.True(cycles.Count == 0, "Server folders referencing each other both ways: " + string.Join(", ", cycles));
+    }
+
+    private static bool Depends(string from, string to) =>
+        !Types.InAssembly(Server).That().ResideInNamespace(from).ShouldNot().HaveDependencyOn(to).GetResult().IsSuccessful;
 
     private static string TopLevel(string typeName) => typeName.Split('+', '/')[0];
 
