@@ -49,7 +49,7 @@ public sealed partial class ChatService(
         activity?.SetTag("opsassistant.conversation_id", conversationId);
         activity?.SetTag(GenAiConventions.ConversationId, conversationId);
         var conversation = await conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
-        TraceId? traceId = TraceId.TryParse(request.TraceId ?? FindTraceId(request.Message), out var parsed) ? parsed : null;
+        var traceId = request.TraceId ?? (TraceId.TryParse(FindTraceId(request.Message), out var found) ? found : null);
         var userTurn = new ChatTurn(ChatTurn.User, request.Message, clock.GetUtcNow(), TraceId: traceId?.Value);
 
         // Everything the turn writes passes the redactor: the model may echo a secret from the user's text or a tool's output.
