@@ -253,6 +253,7 @@ internal static partial class OpsAssistantHostExtensions
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ScopeAuthorizationHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, AnonymousStrategyReadsHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiScopes.Ingest, policy => policy.AddRequirements(new ScopeRequirement(ApiScopes.Ingest)))
             .AddPolicy(ApiScopes.Read, policy => policy.AddRequirements(new ScopeRequirement(ApiScopes.Read)))

@@ -98,6 +98,13 @@ public sealed class ArchitectureTests
         Assert.True(cycles.Count == 0, "Server folders referencing each other both ways: " + string.Join(", ", cycles));
     }
 
+    /// <summary>Security authenticates callers and checks scopes; which routes a feature opens is the feature's own rule.</summary>
+    [Theory]
+    [InlineData("OpsAssistant.Server.Sampling")]
+    [InlineData("OpsAssistant.Infrastructure.Sampling")]
+    public void ServerSecurity_KnowsNothingOfSampling(string feature) =>
+        Assert.False(Depends("OpsAssistant.Server.Security", feature), $"OpsAssistant.Server.Security depends on {feature}");
+
     private static bool Depends(string from, string to) =>
         !Types.InAssembly(Server).That().ResideInNamespace(from).ShouldNot().HaveDependencyOn(to).GetResult().IsSuccessful;
 
