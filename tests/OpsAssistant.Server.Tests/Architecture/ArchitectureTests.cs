@@ -41,6 +41,30 @@ public sealed class ArchitectureTests
         Assert.True(result.IsSuccessful, $"Core types depending on {forbidden}: {Names(result)}");
     }
 
+    /// <summary>
+    /// Core may read files (a trace file, an eval case) but never writes, moves or deletes one: reports and stores are
+    /// written by the CLI and Infrastructure. Checked on the IL: no call into System.IO.File or Directory's writing methods.
+    /// </summary>
+    [Fact]
+    public void Core_WritesNoFiles()
+    {
+        string[] writing = ["Create", "CreateText", "WriteAll", "AppendAll", "AppendText", "OpenWrite", "Delete", "Move", "Copy", "Replace", "CreateDirectory", "SetLastWriteTime"];
+        using var module = Mono.Cecil.ModuleDefinition.ReadModule(Core.Location);
+        var calls = module.GetTypes()
+            .SelectMany(t => t.Methods)
+            .Where(m => m.HasBody)
+            .SelectMany(m => m.Body.Instructions
+                .Select(i => i.Operand)
+                .OfType<Mono.Cecil.MethodReference>()
+                .Where(target => target.DeclaringType.FullName is "System.IO.File" or "System.IO.Directory"
+                    && writing.Any(w => target.Name.StartsWith(w, StringComparison.Ordinal)))
+                .Select(target => $"{m.DeclaringType.FullName}.{m.Name} -> {target.DeclaringType.Name}.{target.Name}"))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.True(calls.Count == 0, "Core writes files: " + string.Join(", ", calls));
+    }
+
     [Fact]
     public void Core_AndInfrastructure_ReferenceNoAspNetCoreAssembly()
     {
