@@ -84,7 +84,7 @@ internal static class CliHost
 
             var path = options.Endpoint?.AbsolutePath.TrimEnd('/') ?? (options.Provider == LlmProvider.OpenAI ? "/v1" : "");
             LlmExchangeArchive.WriteManifest(record, new LlmRunManifest(options.Provider, options.ModelOrDeployment, path, options.MaxPromptTokens,
-                options.MaxOutputTokens, options.Temperature, options.Stream, DateTimeOffset.UtcNow));
+                options.MaxOutputTokens, options.Temperature, options.Stream, TimeProvider.System.GetUtcNow()));
             return sp.GetRequiredService<IRootCauseEngine>();
         }
 

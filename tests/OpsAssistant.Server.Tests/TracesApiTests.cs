@@ -199,6 +199,14 @@ public sealed class TracesApiTests : IDisposable
         var paths = openApi.RootElement.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/v1/traces", out _));
         Assert.True(paths.TryGetProperty("/api/traces/{traceId}", out _));
+
+        // The webhooks' typed results describe what a sender gets back: the queued analyses, or a problem.
+        foreach (var webhook in new[] { "/webhooks/alertmanager", "/webhooks/grafana" })
+        {
+            var responses = paths.GetProperty(webhook).GetProperty("post").GetProperty("responses");
+            Assert.True(responses.TryGetProperty("202", out var accepted), webhook);
+            Assert.True(accepted.GetProperty("content").TryGetProperty("application/json", out _), webhook);
+        }
     }
 
     [Fact]

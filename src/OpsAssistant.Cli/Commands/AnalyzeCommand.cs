@@ -1,9 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
+using OpsAssistant.Core.Analyses;
+using OpsAssistant.Core.Engine;
 using OpsAssistant.Core.Formats;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Results;
 using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Analyses;
+using OpsAssistant.Infrastructure.Sources;
 using Spectre.Console;
 
 namespace OpsAssistant.Cli.Commands;
@@ -19,13 +23,11 @@ internal static class AnalyzeCommand
     public const int Failure = 1;
     public const int BadInput = 2;
 
-    private static readonly string[] Sources = ["file", "store", "jaeger", "tempo", "zipkin"];
-
     public static Command Create(AnalyzeServices services)
     {
         var target = new Argument<string>("trace") { Description = "A trace file (OTLP/JSON, Tempo, Jaeger v1/v3, Zipkin v2) or a 32/16-hex trace ID to fetch from a source." };
         var source = new Option<string?>("--source") { Description = "Where a trace ID is looked up: file|store|jaeger|tempo|zipkin (default: OpsAssistant:TraceSource:Kind)." };
-        source.AcceptOnlyFromAmong(Sources);
+        source.AcceptOnlyFromAmong([.. TraceSourceKinds.Names]);
         var traceId = new Option<string?>("--trace-id") { Description = "Which trace to analyse when the file holds several." };
         var json = new Option<bool>("--json") { Description = "Print the result JSON (the API's result contract) instead of a table." };
         var noLlm = new Option<bool>("--no-llm") { Description = "Use the deterministic analyser only, even when an LLM is configured." };
@@ -41,16 +43,20 @@ internal static class AnalyzeCommand
             return Fail(services, BadInput, $"--trace-id '{traceId}' is not a trace ID (16 or 32 hex characters).");
         }
 
+        // The service's own path: sources from the shared configuration, the engine the flags chose (built only once a trace
+        // is in hand), nothing stored.
+        var analysis = new TraceAnalysisService(name => Resolve(services, name), new Lazy<IRootCauseEngine>(() => services.CreateEngine(noLlm)), null, TimeProvider.System);
         Trace trace;
+        string from;
         try
         {
-            var loaded = await LoadAsync(services, target, sourceName, traceId, ct).ConfigureAwait(false);
+            var loaded = await LoadAsync(analysis, target, sourceName, traceId, ct).ConfigureAwait(false);
             if (loaded.Error is not null)
             {
-                return Fail(services, BadInput, loaded.Error);
+                return Fail(services, loaded.Code, loaded.Error);
             }
 
-            trace = loaded.Trace!;
+            (trace, from) = (loaded.Trace!, loaded.Source!);
         }
         catch (MultipleTracesException ex)
         {
@@ -71,7 +77,8 @@ internal static class AnalyzeCommand
 
         try
         {
-            var result = await services.CreateEngine(noLlm).AnalyzeAsync(trace, ct).ConfigureAwait(false);
+            var request = new TraceAnalysisRequest(TraceId.TryParse(trace.TraceId, out var id) ? id : default, AnalysisOrigin.Cli);
+            var result = await analysis.AnalyzeAsync(trace, from, request, ct).ConfigureAwait(false);
             if (json)
             {
                 await services.Json.WriteLineAsync(JsonSerializer.Serialize(result, ResultJson.Indented)).ConfigureAwait(false);
@@ -93,29 +100,55 @@ internal static class AnalyzeCommand
         }
     }
 
-    private static async Task<(Trace? Trace, string? Error)> LoadAsync(AnalyzeServices services, string target, string? sourceName, string? traceId, CancellationToken ct)
+    private static async Task<(Trace? Trace, string? Source, string? Error, int Code)> LoadAsync(
+        TraceAnalysisService analysis, string target, string? sourceName, string? traceId, CancellationToken ct)
     {
         if (sourceName is null or "file")
         {
             if (File.Exists(target))
             {
                 await using var file = File.OpenRead(target);
-                return (await TraceReader.ReadSingleAsync(file, traceId, null, ct).ConfigureAwait(false), null);
+                return (await TraceReader.ReadSingleAsync(file, traceId, null, ct).ConfigureAwait(false), "file", null, Ok);
             }
 
             if (sourceName == "file" || !TraceIds.IsValidTraceId(target))
             {
-                return (null, TraceIds.IsValidTraceId(target) || LooksLikePath(target)
+                return (null, null, TraceIds.IsValidTraceId(target) || LooksLikePath(target)
                     ? $"file not found: {target}"
-                    : $"'{target}' is neither a readable file nor a trace ID (16 or 32 hex characters).");
+                    : $"'{target}' is neither a readable file nor a trace ID (16 or 32 hex characters).", BadInput);
             }
         }
 
-        if (!TraceIds.IsValidTraceId(target))
+        if (!TraceId.TryParse(target, out var id))
         {
-            return (null, $"'{target}' is not a trace ID (16 or 32 hex characters); --source {sourceName} looks traces up by ID.");
+            return (null, null, $"'{target}' is not a trace ID (16 or 32 hex characters); --source {sourceName} looks traces up by ID.", BadInput);
         }
 
+        TraceOutcome outcome;
+        try
+        {
+            outcome = await analysis.FetchAsync(id, sourceName, ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return (null, null, ex.Message, BadInput);
+        }
+
+        return outcome.Kind switch
+        {
+            TraceOutcomeKind.Found => (outcome.Trace, outcome.Source, null, Ok),
+            TraceOutcomeKind.NotFound => (null, null, $"trace {target} was not found in the {outcome.Source} source.", BadInput),
+            _ => (null, null, $"trace source unavailable: {outcome.Failure}", Failure),
+        };
+    }
+
+    /// <summary>
+    /// A source by name, or the configured one. A name or configuration that cannot give a source is the caller's to fix
+    /// (exit 2): it surfaces as <see cref="InvalidOperationException"/>, told apart from a source that fails while answering
+    /// (a failed outcome, exit 1).
+    /// </summary>
+    private static ITraceSource Resolve(AnalyzeServices services, string? sourceName)
+    {
         ITraceSource? source;
         try
         {
@@ -123,16 +156,11 @@ internal static class AnalyzeCommand
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or TraceSourceException)
         {
-            return (null, ex.Message);
+            throw new InvalidOperationException(ex.Message, ex);
         }
 
-        if (source is null)
-        {
-            return (null, $"no trace source '{sourceName ?? "(default)"}' is configured: set OpsAssistant:TraceSource:Kind (Store|Jaeger|Tempo|Zipkin|Files) and OpsAssistant:TraceSource:Url, or pass a trace file.");
-        }
-
-        var trace = await source.GetTraceAsync(TraceIds.NormalizeTraceId(target), ct).ConfigureAwait(false);
-        return trace is null ? (null, $"trace {target} was not found in the {source.Name} source.") : (trace, null);
+        return source ?? throw new InvalidOperationException(
+            $"no trace source '{sourceName ?? "(default)"}' is configured: set OpsAssistant:TraceSource:Kind (Store|Jaeger|Tempo|Zipkin|Files) and OpsAssistant:TraceSource:Url, or pass a trace file.");
     }
 
     private static bool LooksLikePath(string target) =>
@@ -193,3 +221,4 @@ internal static class AnalyzeCommand
         console.MarkupLineInterpolated($"[grey]{result.ElapsedMs:0.#} ms · prompt {result.PromptTokens} tokens · LLM tokens in {result.Usage.InputTokens} / out {result.Usage.OutputTokens}[/]");
     }
 }
+

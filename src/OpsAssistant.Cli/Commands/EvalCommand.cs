@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using OpsAssistant.Core.Evaluation;
 using OpsAssistant.Core.Evaluation.Metamorphic;
+using OpsAssistant.Core.Results;
 using Spectre.Console;
 
 namespace OpsAssistant.Cli.Commands;
@@ -98,7 +99,7 @@ internal static class EvalCommand
             Render(console, evalReport);
             if (reportPath is not null)
             {
-                await EvalReportJson.WriteAsync(evalReport, reportPath, ct).ConfigureAwait(false);
+                await WriteJsonReportAsync(evalReport, reportPath, ct).ConfigureAwait(false);
                 console.MarkupLineInterpolated($"[grey]report:[/] {reportPath}");
             }
 
@@ -268,5 +269,21 @@ internal static class EvalCommand
     private sealed class DirectProgress(Action<EvalProgress> report) : IProgress<EvalProgress>
     {
         public void Report(EvalProgress value) => report(value);
+    }
+
+    /// <summary>The report JSON (<see cref="EvalReportJson"/>'s contract), written here: Core renders, the CLI writes files.</summary>
+    private static async Task WriteJsonReportAsync(EvalReport report, string path, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var stream = File.Create(path);
+        await using (stream.ConfigureAwait(false))
+        {
+            await System.Text.Json.JsonSerializer.SerializeAsync(stream, report, ResultJson.Indented, cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -35,6 +35,7 @@ internal static class McpCommand
         services.AddOpsAssistantTraceSources(configuration);
         services.AddOpsAssistantAnalysis();
         services.AddOpsAssistantSampling();
+        services.AddOpsAssistantTraceAnalysis();
         services.AddMcpServer(McpServerIdentity.Configure)
             .WithStdioServerTransport()
             .WithTools<OpsAssistantMcpTools>();

@@ -3,23 +3,11 @@ using OpsAssistant.Core.Results;
 
 namespace OpsAssistant.Core.Evaluation;
 
-/// <summary>Writes and reads the eval report JSON with the result contract's options (camelCase, nulls written).</summary>
+/// <summary>
+/// The eval report JSON with the result contract's options (camelCase, nulls written, indented: <see cref="ResultJson.Indented"/>).
+/// Core renders it; the CLI writes the file.
+/// </summary>
 public static class EvalReportJson
 {
     public static string Serialize(EvalReport report) => JsonSerializer.Serialize(report, ResultJson.Indented);
-
-    public static async Task WriteAsync(EvalReport report, string path, CancellationToken cancellationToken = default)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        var stream = File.Create(path);
-        await using (stream.ConfigureAwait(false))
-        {
-            await JsonSerializer.SerializeAsync(stream, report, ResultJson.Indented, cancellationToken).ConfigureAwait(false);
-        }
-    }
 }

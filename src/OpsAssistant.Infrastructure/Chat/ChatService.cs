@@ -7,12 +7,14 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
+using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Conversations;
 using OpsAssistant.Core.Engine;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Prompting;
 using OpsAssistant.Core.Results;
 using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Analyses;
 using OpsAssistant.Infrastructure.Llm;
 using OpsAssistant.Infrastructure.Sampling;
 using OpsAssistant.Infrastructure.Telemetry;
@@ -26,14 +28,14 @@ namespace OpsAssistant.Infrastructure.Chat;
 /// </summary>
 public sealed partial class ChatService(
     IConversationStore conversations,
-    ITraceSource source,
+    TraceAnalysisService analysis,
     ITraceStore store,
-    IRootCauseEngine engine,
     [FromKeyedServices(EngineKeys.Heuristic)] IRootCauseEngine heuristic,
     SecretRedactor redactor,
     IOptions<LlmOptions> llmOptions,
     IOptions<ChatOptions> chatOptions,
     IServiceProvider services,
+    TimeProvider clock,
     ILogger<ChatService> logger)
 {
     private static readonly Lazy<PromptTemplateConfig> SystemPrompt = new(() => PromptFile.Load(Path.Combine(PromptFile.DefaultDirectory, "chat.yaml")));
@@ -47,16 +49,16 @@ public sealed partial class ChatService(
         activity?.SetTag("opsassistant.conversation_id", conversationId);
         activity?.SetTag(GenAiConventions.ConversationId, conversationId);
         var conversation = await conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
-        var traceId = request.TraceId ?? FindTraceId(request.Message);
-        var userTurn = new ChatTurn(ChatTurn.User, request.Message, DateTimeOffset.UtcNow, TraceId: traceId is null ? null : TraceIds.NormalizeTraceId(traceId));
+        var traceId = request.TraceId ?? (TraceId.TryParse(FindTraceId(request.Message), out var found) ? found : null);
+        var userTurn = new ChatTurn(ChatTurn.User, request.Message, clock.GetUtcNow(), TraceId: traceId?.Value);
 
         // Everything the turn writes passes the redactor: the model may echo a secret from the user's text or a tool's output.
         var output = new RedactingChatSink(sink, redactor);
         sink = output;
         ChatReply reply;
-        if (traceId is not null)
+        if (traceId is { } id)
         {
-            reply = await AnalyzeAsync(conversationId, TraceIds.NormalizeTraceId(traceId), sink, cancellationToken).ConfigureAwait(false);
+            reply = await AnalyzeAsync(conversationId, id, sink, cancellationToken).ConfigureAwait(false);
         }
         else if (llmOptions.Value.IsEnabled)
         {
@@ -72,7 +74,7 @@ public sealed partial class ChatService(
         await conversations.AppendAsync(conversationId,
         [
             userTurn,
-            new ChatTurn(ChatTurn.Assistant, reply.Reply, DateTimeOffset.UtcNow, reply.Analysis?.AnalysisId, reply.Analysis?.TraceId ?? userTurn.TraceId),
+            new ChatTurn(ChatTurn.Assistant, reply.Reply, clock.GetUtcNow(), reply.Analysis?.AnalysisId, reply.Analysis?.TraceId ?? userTurn.TraceId),
         ], cancellationToken).ConfigureAwait(false);
         activity?.SetTag("opsassistant.engine", reply.Engine);
         return reply;
@@ -85,17 +87,22 @@ public sealed partial class ChatService(
         return match.Success ? match.Value.ToLowerInvariant() : null;
     }
 
-    private async Task<ChatReply> AnalyzeAsync(string conversationId, string traceId, IChatSink sink, CancellationToken cancellationToken)
+    private async Task<ChatReply> AnalyzeAsync(string conversationId, TraceId traceId, IChatSink sink, CancellationToken cancellationToken)
     {
-        var trace = await source.GetTraceAsync(traceId, cancellationToken).ConfigureAwait(false);
-        if (trace is null)
+        // The sink records the analysis as it shows it (after redaction), so the request does not.
+        var outcome = await analysis.AnalyzeAsync(new TraceAnalysisRequest(traceId, AnalysisOrigin.Chat), cancellationToken).ConfigureAwait(false);
+        if (outcome.Kind == TraceOutcomeKind.SourceFailed)
         {
-            var missing = $"I could not find trace {traceId} in the {source.Name} trace source. Check the ID, or wait a few seconds if it was just sent: spans arrive in batches.";
+            throw new TraceSourceException(outcome.Source, outcome.Failure ?? $"The {outcome.Source} source failed.");
+        }
+
+        if (outcome.Result is not { } result)
+        {
+            var missing = $"I could not find trace {traceId} in the {outcome.Source} trace source. Check the ID, or wait a few seconds if it was just sent: spans arrive in batches.";
             await sink.DeltaAsync(missing, cancellationToken).ConfigureAwait(false);
             return new ChatReply(conversationId, missing, null, Engines.Heuristic, null);
         }
 
-        var result = await engine.AnalyzeAsync(trace, cancellationToken).ConfigureAwait(false);
         await sink.AnalysisAsync(result, cancellationToken).ConfigureAwait(false);
         var text = Describe(result);
         await sink.DeltaAsync(text, cancellationToken).ConfigureAwait(false);
@@ -145,7 +152,7 @@ public sealed partial class ChatService(
         var chatClient = services.GetRequiredService<IChatClient>().AsBuilder().UseKernelFunctionInvocation()
             .Use(inner => new ConversationChatClient(inner, conversationId)).Build();
         builder.Services.AddSingleton<IChatCompletionService>(chatClient.AsChatCompletionService());
-        builder.Plugins.AddFromObject(new TraceTools(source, store, heuristic, redactor, collecting), "traces");
+        builder.Plugins.AddFromObject(new TraceTools(analysis.WithEngine(heuristic), store, redactor, collecting, clock), "traces");
         if (services.GetService<SamplingOverrideService>() is { } sampling)
         {
             builder.Plugins.AddFromObject(new SamplingTools(new SamplingChat(sampling, conversationId)), "sampling");
@@ -156,7 +163,7 @@ public sealed partial class ChatService(
         var system = await new KernelPromptTemplateFactory().Create(SystemPrompt.Value).RenderAsync(kernel, new KernelArguments
         {
             ["current_trace_id"] = conversation?.CurrentTraceId ?? "none",
-            ["source"] = source.Name,
+            ["source"] = analysis.DefaultSourceName,
             ["max_steps"] = options.MaxToolSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, cancellationToken).ConfigureAwait(false);
         var history = new ChatHistory(system);

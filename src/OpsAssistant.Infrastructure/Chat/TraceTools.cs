@@ -3,11 +3,12 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.SemanticKernel;
-using OpsAssistant.Core.Engine;
+using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Prompting;
 using OpsAssistant.Core.Results;
 using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Analyses;
 
 namespace OpsAssistant.Infrastructure.Chat;
 
@@ -18,23 +19,28 @@ namespace OpsAssistant.Infrastructure.Chat;
 /// analyses, lists errors and opens spans of the same trace), so a Jaeger or Tempo source is asked once per turn and every
 /// answer in the turn reads the same snapshot of the trace.
 /// </summary>
-public sealed class TraceTools(ITraceSource source, ITraceStore store, IRootCauseEngine heuristic, SecretRedactor redactor, IChatSink sink)
+/// <param name="analysis">Fetches from the configured source and analyses with the engine the tools use (the heuristic one).</param>
+/// <param name="store">The store searched for recent and comparable traces.</param>
+/// <param name="redactor">Redacts every output.</param>
+/// <param name="sink">Told of every analysis (it shows and records the chat's).</param>
+/// <param name="clock">The "last N minutes" of a search.</param>
+public sealed class TraceTools(TraceAnalysisService analysis, ITraceStore store, SecretRedactor redactor, IChatSink sink, TimeProvider clock)
 {
     private const int MaxItems = 20;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly ConcurrentDictionary<string, Trace> _found = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<TraceId, TraceOutcome> _found = new();
 
     [KernelFunction("analyze_trace")]
     [Description("Runs the deterministic root-cause analysis on a trace and returns ranked hypotheses citing span IDs.")]
     public async Task<string> AnalyzeTraceAsync([Description("32 or 16 hex character trace ID")] string traceId, CancellationToken cancellationToken = default)
     {
-        var (trace, error) = await LoadAsync(traceId, cancellationToken).ConfigureAwait(false);
-        if (trace is null)
+        var (found, error) = await LoadAsync(traceId, cancellationToken).ConfigureAwait(false);
+        if (found is null)
         {
             return error!;
         }
 
-        var result = await heuristic.AnalyzeAsync(trace, cancellationToken).ConfigureAwait(false);
+        var result = await analysis.AnalyzeAsync(found.Trace!, found.Source, new TraceAnalysisRequest(found.TraceId, AnalysisOrigin.Chat), cancellationToken).ConfigureAwait(false);
         await sink.AnalysisAsync(result, cancellationToken).ConfigureAwait(false);
         return Serialize(new
         {
@@ -53,8 +59,8 @@ public sealed class TraceTools(ITraceSource source, ITraceStore store, IRootCaus
     public async Task<string> ShowSpanAsync(
         [Description("trace ID")] string traceId, [Description("16 hex character span ID")] string spanId, CancellationToken cancellationToken = default)
     {
-        var (trace, error) = await LoadAsync(traceId, cancellationToken).ConfigureAwait(false);
-        if (trace is null)
+        var (found, error) = await LoadAsync(traceId, cancellationToken).ConfigureAwait(false);
+        if (found?.Trace is not { } trace)
         {
             return error!;
         }
@@ -82,8 +88,8 @@ public sealed class TraceTools(ITraceSource source, ITraceStore store, IRootCaus
     [Description("Lists the errored spans of a trace, earliest first, with their status messages and exception events.")]
     public async Task<string> ListErrorsAsync([Description("trace ID")] string traceId, CancellationToken cancellationToken = default)
     {
-        var (trace, error) = await LoadAsync(traceId, cancellationToken).ConfigureAwait(false);
-        if (trace is null)
+        var (found, error) = await LoadAsync(traceId, cancellationToken).ConfigureAwait(false);
+        if (found?.Trace is not { } trace)
         {
             return error!;
         }
@@ -106,8 +112,8 @@ public sealed class TraceTools(ITraceSource source, ITraceStore store, IRootCaus
     [Description("Compares a trace with recent error-free traces of the same root operation from the store: durations per operation.")]
     public async Task<string> CompareWithNormalAsync([Description("trace ID")] string traceId, CancellationToken cancellationToken = default)
     {
-        var (trace, error) = await LoadAsync(traceId, cancellationToken).ConfigureAwait(false);
-        if (trace is null)
+        var (found, error) = await LoadAsync(traceId, cancellationToken).ConfigureAwait(false);
+        if (found?.Trace is not { } trace)
         {
             return error!;
         }
@@ -165,7 +171,7 @@ public sealed class TraceTools(ITraceSource source, ITraceStore store, IRootCaus
             Service = string.IsNullOrWhiteSpace(service) ? null : service.Trim(),
             Operation = string.IsNullOrWhiteSpace(operation) ? null : operation.Trim(),
             HasError = errorsOnly ? true : null,
-            From = DateTimeOffset.UtcNow.AddMinutes(-minutes),
+            From = clock.GetUtcNow().AddMinutes(-minutes),
             Limit = MaxItems,
         }, cancellationToken).ConfigureAwait(false);
         return Serialize(new
@@ -193,27 +199,29 @@ public sealed class TraceTools(ITraceSource source, ITraceStore store, IRootCaus
 
     private static string Error(string message) => JsonSerializer.Serialize(new { error = message }, Json);
 
-    private async Task<(Trace? Trace, string? Error)> LoadAsync(string traceId, CancellationToken cancellationToken)
+    private async Task<(TraceOutcome? Found, string? Error)> LoadAsync(string traceId, CancellationToken cancellationToken)
     {
-        if (!TraceIds.IsValidTraceId(traceId?.Trim()))
+        if (!TraceId.TryParse(traceId, out var id))
         {
             return (null, Error("trace IDs are 32 or 16 hex characters"));
         }
 
         // Only found traces are kept: a trace missing now may arrive before the turn's next call.
-        var id = TraceIds.NormalizeTraceId(traceId!);
         if (_found.TryGetValue(id, out var known))
         {
             return (known, null);
         }
 
-        var trace = await source.GetTraceAsync(id, cancellationToken).ConfigureAwait(false);
-        if (trace is null)
+        var outcome = await analysis.FetchAsync(id, null, cancellationToken).ConfigureAwait(false);
+        switch (outcome.Kind)
         {
-            return (null, Error($"trace {traceId} was not found in the {source.Name} source"));
+            case TraceOutcomeKind.Found:
+                _found.TryAdd(id, outcome);
+                return (outcome, null);
+            case TraceOutcomeKind.NotFound:
+                return (null, Error($"trace {traceId} was not found in the {outcome.Source} source"));
+            default:
+                throw new TraceSourceException(outcome.Source, outcome.Failure ?? $"The {outcome.Source} source failed.");
         }
-
-        _found.TryAdd(id, trace);
-        return (trace, null);
     }
 }

@@ -10,6 +10,7 @@ using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Prompting;
 using OpsAssistant.Core.Results;
 using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Analyses;
 using OpsAssistant.Infrastructure.Chat;
 using OpsAssistant.Infrastructure.Sampling;
 using OpsAssistant.Infrastructure.Sources;
@@ -28,26 +29,22 @@ public sealed class OpsAssistantMcpTools
     private const int MaxPathItems = 40;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly TraceSourceResolver _sources;
-    private readonly IRootCauseEngine _engine;
-    private readonly IAnalysisStore _analyses;
+    private readonly TraceAnalysisService _analysis;
     private readonly SecretRedactor _redactor;
     private readonly SamplingOverrideService _sampling;
     private readonly TimeProvider _clock;
     private readonly TraceTools _traces;
 
     public OpsAssistantMcpTools(
-        TraceSourceResolver sources, ITraceStore store, IRootCauseEngine engine, [FromKeyedServices(EngineKeys.Heuristic)] IRootCauseEngine heuristic,
-        IAnalysisStore analyses, SecretRedactor redactor, SamplingOverrideService sampling, TimeProvider clock)
+        TraceAnalysisService analysis, ITraceStore store, [FromKeyedServices(EngineKeys.Heuristic)] IRootCauseEngine heuristic,
+        SecretRedactor redactor, SamplingOverrideService sampling, TimeProvider clock)
     {
-        ArgumentNullException.ThrowIfNull(sources);
-        _sources = sources;
-        _engine = engine;
-        _analyses = analyses;
+        ArgumentNullException.ThrowIfNull(analysis);
+        _analysis = analysis;
         _redactor = redactor;
         _sampling = sampling;
         _clock = clock;
-        _traces = new TraceTools(sources.Default, store, heuristic, redactor, DiscardingChatSink.Instance);
+        _traces = new TraceTools(analysis.WithEngine(heuristic), store, redactor, DiscardingChatSink.Instance, clock);
     }
 
     [McpServerTool(Name = "analyze_trace", Title = "Analyse a trace", ReadOnly = false, Destructive = false, Idempotent = false, OpenWorld = false)]
@@ -57,29 +54,19 @@ public sealed class OpsAssistantMcpTools
         [Description("where to read the trace: store, jaeger, tempo, zipkin or file; omitted: the configured source")] string? source = null,
         CancellationToken cancellationToken = default)
     {
-        if (source is not null && !TraceSourceResolver.Names.Contains(source.Trim().ToLowerInvariant()))
+        if (source is not null && !TraceSourceKinds.IsName(source))
         {
-            return Failure($"source must be one of {string.Join(", ", TraceSourceResolver.Names)}.");
+            return Failure($"source must be one of {string.Join(", ", TraceSourceKinds.Names)}.");
         }
 
-        var (trace, from, error) = await LoadAsync(traceId, source?.Trim(), cancellationToken).ConfigureAwait(false);
-        if (trace is null)
+        if (!TraceId.TryParse(traceId, out var id))
         {
-            return Failure(error!);
+            return Failure(InvalidTraceId);
         }
 
-        var result = await _engine.AnalyzeAsync(trace, cancellationToken).ConfigureAwait(false);
-        await _analyses.SaveAsync(new AnalysisRecord
-        {
-            Id = result.AnalysisId,
-            TraceId = result.TraceId,
-            Status = AnalysisStatus.Done,
-            Origin = "mcp",
-            Source = from!,
-            CompletedAt = _clock.GetUtcNow(),
-            Result = result,
-        }, cancellationToken).ConfigureAwait(false);
-        return Success(JsonSerializer.Serialize(result, ResultJson.Options));
+        var outcome = await _analysis.AnalyzeAsync(new TraceAnalysisRequest(id, AnalysisOrigin.Mcp) { Source = source?.Trim(), Record = true }, cancellationToken)
+            .ConfigureAwait(false);
+        return outcome.Result is { } result ? Success(JsonSerializer.Serialize(result, ResultJson.Options)) : Failure(Describe(outcome));
     }
 
     [McpServerTool(Name = "search_traces", Title = "Search traces", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]
@@ -107,12 +94,18 @@ public sealed class OpsAssistantMcpTools
     [Description("The critical path of a trace, root first: each span's time on the path, its self time and its share of the trace's duration.")]
     public async Task<CallToolResult> CriticalPathAsync([Description("trace ID")] string traceId, CancellationToken cancellationToken = default)
     {
-        var (trace, _, error) = await LoadAsync(traceId, null, cancellationToken).ConfigureAwait(false);
-        if (trace is null)
+        if (!TraceId.TryParse(traceId, out var id))
         {
-            return Failure(error!);
+            return Failure(InvalidTraceId);
         }
 
+        var outcome = await _analysis.FetchAsync(id, null, cancellationToken).ConfigureAwait(false);
+        if (!outcome.IsFound)
+        {
+            return Failure(Describe(outcome));
+        }
+
+        var trace = outcome.Trace;
         var path = TraceAnalyzer.Analyze(trace).Findings.CriticalPath;
         return Success(JsonSerializer.Serialize(new
         {
@@ -190,26 +183,11 @@ public sealed class OpsAssistantMcpTools
         return string.IsNullOrWhiteSpace(name) ? "mcp client" : "mcp " + (name.Length <= 60 ? name.Trim() : name[..60]);
     }
 
-    private async Task<(Trace? Trace, string? Source, string? Error)> LoadAsync(string? traceId, string? sourceName, CancellationToken cancellationToken)
-    {
-        if (!TraceIds.IsValidTraceId(traceId?.Trim()))
-        {
-            return (null, null, "traceId must be 32 or 16 hexadecimal characters.");
-        }
+    private const string InvalidTraceId = "traceId must be 32 or 16 hexadecimal characters.";
 
-        var id = TraceIds.NormalizeTraceId(traceId!);
-        ITraceSource source;
-        try
-        {
-            source = sourceName is null ? _sources.Default : _sources.Get(sourceName);
-            var trace = await source.GetTraceAsync(id, cancellationToken).ConfigureAwait(false);
-            return trace is null ? (null, null, $"Trace {id} was not found in the {source.Name} source.") : (trace, source.Name, null);
-        }
-        catch (TraceSourceException ex)
-        {
-            return (null, null, ex.Message);
-        }
-    }
+    private static string Describe(TraceOutcome outcome) => outcome.Kind == TraceOutcomeKind.NotFound
+        ? $"Trace {outcome.TraceId} was not found in the {outcome.Source} source."
+        : outcome.Failure ?? $"The {outcome.Source} source failed.";
 
     /// <summary>The chat tools answer <c>{"error": "…"}</c> for a bad ID or a missing trace; over MCP that is a tool error.</summary>
     private static CallToolResult FromChatTool(string json)

@@ -10,8 +10,8 @@ namespace OpsAssistant.Infrastructure.Sources;
 /// </summary>
 public sealed class TraceSourceResolver(IServiceProvider services, IOptions<TraceSourceOptions> options)
 {
-    /// <summary>Names accepted by <see cref="Get"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["store", "jaeger", "tempo", "zipkin", "file"];
+    /// <summary>Names accepted by <see cref="Get"/>: <see cref="TraceSourceKinds.Names"/>.</summary>
+    public static IReadOnlyList<string> Names => TraceSourceKinds.Names;
 
     /// <summary>The source <c>OpsAssistant:TraceSource:Kind</c> names.</summary>
     public ITraceSource Default => Get(options.Value.Kind);

@@ -3,13 +3,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpsAssistant.Core.Analyses;
-using OpsAssistant.Core.Engine;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Prompting;
 using OpsAssistant.Core.Results;
-using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Analyses;
 using OpsAssistant.Infrastructure.Sources;
-using Trace = OpsAssistant.Core.Model.Trace;
 
 namespace OpsAssistant.Server.Analyses;
 
@@ -25,17 +23,17 @@ internal static class AnalysisEndpoints
     }
 
     internal static async Task<Results<Ok<AnalysisResult>, ProblemHttpResult, ValidationProblem>> CreateAsync(
-        AnalysisRequest? request, TraceSourceResolver sources, IRootCauseEngine engine, IAnalysisStore analyses, CancellationToken cancellationToken)
+        AnalysisRequest? request, TraceAnalysisService analysis, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request is null || !TraceIds.IsValidTraceId(request.TraceId?.Trim()))
+        if (!TraceId.TryParse(request?.TraceId, out var traceId))
         {
-            errors["traceId"] = ["'traceId' is required: 16 or 32 hexadecimal characters."];
+            errors["traceId"] = [$"'traceId' is required: {TraceId.Format}."];
         }
 
-        if (request?.Source is { } name && !TraceSourceResolver.Names.Contains(name.Trim().ToLowerInvariant()))
+        if (request?.Source is { } name && !TraceSourceKinds.IsName(name))
         {
-            errors["source"] = [$"'source' must be one of {string.Join(", ", TraceSourceResolver.Names)}."];
+            errors["source"] = [$"'source' must be one of {string.Join(", ", TraceSourceKinds.Names)}."];
         }
 
         if (errors.Count > 0)
@@ -43,37 +41,19 @@ internal static class AnalysisEndpoints
             return TypedResults.ValidationProblem(errors, title: "Invalid analysis request");
         }
 
-        var traceId = TraceIds.NormalizeTraceId(request!.TraceId!);
-        ITraceSource source;
-        Trace? trace;
-        try
+        var outcome = await analysis.AnalyzeAsync(
+            new TraceAnalysisRequest(traceId, AnalysisOrigin.Api) { Source = request!.Source?.Trim(), Record = true }, cancellationToken);
+        if (outcome.Kind == TraceOutcomeKind.Found)
         {
-            source = request.Source is null ? sources.Default : sources.Get(request.Source.Trim());
-            trace = await source.GetTraceAsync(traceId, cancellationToken);
-        }
-        catch (TraceSourceException ex)
-        {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status502BadGateway, title: "Trace source unavailable");
+            Activity.Current?.SetTag("opsassistant.trace_id", traceId.Value);
         }
 
-        if (trace is null)
+        return outcome.Kind switch
         {
-            return TypedResults.Problem($"Trace {traceId} was not found in the {source.Name} source.", statusCode: StatusCodes.Status404NotFound, title: "Trace not found");
-        }
-
-        Activity.Current?.SetTag("opsassistant.trace_id", traceId);
-        var result = await engine.AnalyzeAsync(trace, cancellationToken);
-        await analyses.SaveAsync(new AnalysisRecord
-        {
-            Id = result.AnalysisId,
-            TraceId = result.TraceId,
-            Status = AnalysisStatus.Done,
-            Origin = "api",
-            Source = source.Name,
-            CompletedAt = DateTimeOffset.UtcNow,
-            Result = result,
-        }, cancellationToken);
-        return TypedResults.Ok(result);
+            TraceOutcomeKind.Found => TypedResults.Ok(outcome.Result),
+            TraceOutcomeKind.NotFound => TypedResults.Problem($"Trace {traceId} was not found in the {outcome.Source} source.", statusCode: StatusCodes.Status404NotFound, title: "Trace not found"),
+            _ => TypedResults.Problem(outcome.Failure, statusCode: StatusCodes.Status502BadGateway, title: "Trace source unavailable"),
+        };
     }
 
     /// <summary>A done analysis is the result contract plus its status fields; others are the status fields alone.</summary>
@@ -96,7 +76,7 @@ internal static class AnalysisEndpoints
         body["createdAt"] = record.CreatedAt;
         body["completedAt"] = record.CompletedAt;
         body["error"] = record.Error;
-        if (record.Origin is not ("api" or "chat"))
+        if (record.Origin is not (AnalysisOrigins.Api or AnalysisOrigins.Chat))
         {
             body["subject"] = record.Subject;
             body["attempts"] = record.Attempts;

@@ -18,7 +18,8 @@ internal static class ChatEndpoints
     }
 
     internal static async Task<IResult> ChatAsync(
-        ChatMessage? request, HttpContext context, ChatService chat, IAnalysisStore analyses, IOptions<ChatOptions> options, CancellationToken cancellationToken)
+        ChatMessage? request, HttpContext context, ChatService chat, IAnalysisStore analyses, TimeProvider clock, IOptions<ChatOptions> options,
+        CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var message = request?.Message?.Trim();
@@ -31,9 +32,17 @@ internal static class ChatEndpoints
             errors["message"] = [$"'message' is longer than {options.Value.MaxMessageLength} characters."];
         }
 
-        if (request?.TraceId is { Length: > 0 } traceId && !TraceIds.IsValidTraceId(traceId.Trim()))
+        TraceId? traceId = null;
+        if (request?.TraceId is { Length: > 0 } given)
         {
-            errors["traceId"] = ["'traceId' must be 16 or 32 hexadecimal characters."];
+            if (TraceId.TryParse(given, out var parsed))
+            {
+                traceId = parsed;
+            }
+            else
+            {
+                errors["traceId"] = [$"'traceId' must be {TraceId.Format}."];
+            }
         }
 
         if (request?.ConversationId is { } id && (id.Length > 64 || id.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-' && c != '_')))
@@ -46,11 +55,11 @@ internal static class ChatEndpoints
             return TypedResults.ValidationProblem(errors, title: "Invalid chat message");
         }
 
-        var turn = new ChatRequest(request!.ConversationId, message!, string.IsNullOrWhiteSpace(request.TraceId) ? null : request.TraceId.Trim());
+        var turn = new ChatRequest(request!.ConversationId, message!, traceId);
         var streaming = context.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true);
         if (!streaming)
         {
-            using var collector = new SseChatSink(null, analyses);
+            using var collector = new SseChatSink(null, analyses, clock);
             var reply = await chat.ReplyAsync(turn, collector, cancellationToken);
             return TypedResults.Ok(new ChatResponse(reply.ConversationId, reply.Reply, reply.Analysis ?? collector.LastAnalysis, reply.Engine, reply.Degraded));
         }
@@ -58,7 +67,7 @@ internal static class ChatEndpoints
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         context.Response.Headers["X-Accel-Buffering"] = "no";
-        using var sink = new SseChatSink(context.Response, analyses);
+        using var sink = new SseChatSink(context.Response, analyses, clock);
         try
         {
             var reply = await chat.ReplyAsync(turn, sink, cancellationToken);

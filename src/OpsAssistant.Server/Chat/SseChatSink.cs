@@ -10,7 +10,7 @@ namespace OpsAssistant.Server.Chat;
 /// flushing each so the page shows progress, or collects it for a plain JSON reply. Analyses are stored as they appear so
 /// <c>GET /api/analyses/{id}</c> finds them.
 /// </summary>
-internal sealed class SseChatSink(HttpResponse? response, IAnalysisStore analyses) : IChatSink, IDisposable
+internal sealed class SseChatSink(HttpResponse? response, IAnalysisStore analyses, TimeProvider clock) : IChatSink, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -25,7 +25,8 @@ internal sealed class SseChatSink(HttpResponse? response, IAnalysisStore analyse
         LastAnalysis = result;
         await analyses.SaveAsync(new AnalysisRecord
         {
-            Id = result.AnalysisId, TraceId = result.TraceId, Status = AnalysisStatus.Done, Origin = "chat", CompletedAt = DateTimeOffset.UtcNow, Result = result,
+            Id = result.AnalysisId, TraceId = result.TraceId, Status = AnalysisStatus.Done, Origin = AnalysisOrigins.Chat,
+            CreatedAt = clock.GetUtcNow(), CompletedAt = clock.GetUtcNow(), Result = result,
         }, cancellationToken);
         await WriteAsync("analysis", result, cancellationToken);
     }

@@ -7,11 +7,14 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using OpsAssistant.Core.Analyses;
+using OpsAssistant.Infrastructure.Analyses;
 using OpsAssistant.Infrastructure.Storage;
 using OpsAssistant.Infrastructure.Telemetry;
 using OpsAssistant.Server.Analyses;
 using OpsAssistant.Server.Chat;
 using OpsAssistant.Server.Health;
+using OpsAssistant.Server.Notifications;
 using OpsAssistant.Server.Hosting;
 using OpsAssistant.Server.Ingest;
 using OpsAssistant.Server.Sampling;
@@ -90,11 +93,18 @@ internal static partial class OpsAssistantHostExtensions
         AddApiKeyAuthorization(services);
         services.AddLlmRateLimiting();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<AnalysisQueueSignal>();
-        services.AddHostedService<AnalysisWorker>();
+        services.AddOpsAssistantAnalysisQueue();
+        services.AddOptions<AnalysisQueueOptions>().Configure<IOptions<WebhookOptions>, IOptions<NotificationOptions>>((queue, webhooks, notifications) =>
+        {
+            var limits = webhooks.Value;
+            (queue.RunWorker, queue.WorkerConcurrency, queue.MaxAttempts, queue.RetryDelay, queue.PollInterval, queue.Lease) =
+                (limits.RunWorker, limits.WorkerConcurrency, limits.MaxAttempts, limits.RetryDelay, limits.PollInterval, limits.Lease);
+            queue.NotifyAlerts = notifications.Value.Url is not null;
+        });
         services.AddOpsAssistantNotifications();
         services.AddOpsAssistantSampling();
         services.AddSingleton<IncidentSamplingCoordinator>();
+        services.AddSingleton<IAnalysisCompletedHandler>(sp => sp.GetRequiredService<IncidentSamplingCoordinator>());
         services.AddOpsAssistantHealthChecks();
         services.AddOpsAssistantGrpc();
         services.AddOpsAssistantMcp();
@@ -243,6 +253,7 @@ internal static partial class OpsAssistantHostExtensions
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ScopeAuthorizationHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, AnonymousStrategyReadsHandler>();
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiScopes.Ingest, policy => policy.AddRequirements(new ScopeRequirement(ApiScopes.Ingest)))
             .AddPolicy(ApiScopes.Read, policy => policy.AddRequirements(new ScopeRequirement(ApiScopes.Read)))

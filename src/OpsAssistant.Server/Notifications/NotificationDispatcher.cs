@@ -14,6 +14,7 @@ internal sealed partial class NotificationDispatcher(
     AnalysisNotifier notifier,
     NotificationSignal signal,
     IOptions<NotificationOptions> options,
+    TimeProvider clock,
     ILogger<NotificationDispatcher> logger) : BackgroundService
 {
 
@@ -87,7 +88,7 @@ internal sealed partial class NotificationDispatcher(
 
         var delay = settings.RetryDelay * Math.Pow(2, job.Attempt - 1);
         LogRetry(job.Analysis.Id, job.Attempt, problem, delay);
-        await queue.SetNotificationAsync(job.Analysis.Id, NotificationState.Pending, DateTimeOffset.UtcNow + delay, CancellationToken.None);
+        await queue.SetNotificationAsync(job.Analysis.Id, NotificationState.Pending, clock.GetUtcNow() + delay, CancellationToken.None);
         Count("retry");
     }
 

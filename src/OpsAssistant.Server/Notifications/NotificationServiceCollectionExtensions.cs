@@ -12,6 +12,7 @@ internal static class NotificationServiceCollectionExtensions
         services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidator>();
         services.AddSingleton<NotificationSignal>();
+        services.AddSingleton<OpsAssistant.Core.Analyses.IAnalysisCompletedHandler, NotificationOnCompletion>();
         services.AddHttpClient<AnalysisNotifier>(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddStandardResilienceHandler()
             .Configure((HttpStandardResilienceOptions resilience, IServiceProvider provider) =>

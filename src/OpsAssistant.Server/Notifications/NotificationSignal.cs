@@ -1,4 +1,4 @@
-using OpsAssistant.Server.Webhooks;
+using OpsAssistant.Infrastructure.Analyses;
 
 namespace OpsAssistant.Server.Notifications;
 

@@ -1,8 +1,7 @@
 using System.Data.Common;
-using OpsAssistant.Core.Results;
+using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Sampling;
 using OpsAssistant.Infrastructure.Sampling;
-using OpsAssistant.Server.Webhooks;
 
 namespace OpsAssistant.Server.Sampling;
 
@@ -10,18 +9,19 @@ namespace OpsAssistant.Server.Sampling;
 /// Alerts drive sampling: a firing alert that names a service raises it to <see cref="SamplingOptions.IncidentRate"/> until
 /// the same fingerprint's resolved notification arrives or <see cref="SamplingOptions.IncidentTtl"/> passes. An alert that
 /// carries a trace but names no service raises the service its analysis blames, once that analysis completes. Sampling is
-/// a side effect of alert handling: a store failure here is logged and never fails the webhook or the analysis.
+/// a side effect of alert handling: a store failure here is logged and never fails the webhook or the analysis. The webhooks
+/// hand their alerts in; completed analyses arrive as <see cref="AnalysisCompleted"/> events.
 /// </summary>
 internal sealed partial class IncidentSamplingCoordinator(
     SamplingOverrideService overrides,
     ISamplingOverrideStore store,
     TimeProvider clock,
-    ILogger<IncidentSamplingCoordinator> logger)
+    ILogger<IncidentSamplingCoordinator> logger) : IAnalysisCompletedHandler
 {
     /// <summary>Labels that name the alert's service, most specific first (<c>job</c> is Prometheus's scrape job).</summary>
     private static readonly string[] ServiceLabels = ["service", "service_name", "service.name", "job"];
 
-    public async Task OnAlertsAsync(IReadOnlyList<WebhookAlert> alerts, CancellationToken cancellationToken)
+    public async Task OnAlertsAsync(IReadOnlyList<IncidentAlert> alerts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alerts);
         try
@@ -37,10 +37,15 @@ internal sealed partial class IncidentSamplingCoordinator(
         }
     }
 
-    /// <summary>Raises the root-cause service of an analysis an alert without a service label was waiting for.</summary>
-    public async Task OnAnalysisCompletedAsync(string analysisId, AnalysisResult result, CancellationToken cancellationToken)
+    /// <summary>Raises the root-cause service of a done analysis an alert without a service label was waiting for.</summary>
+    public async Task OnAnalysisCompletedAsync(AnalysisCompleted completed, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(completed);
+        if (completed.Analysis is not { Status: AnalysisStatus.Done, Result: { } result, Id: var analysisId })
+        {
+            return;
+        }
+
         try
         {
             if (await store.TakePendingRaiseAsync(analysisId, cancellationToken) is not { } pending)
@@ -63,7 +68,7 @@ internal sealed partial class IncidentSamplingCoordinator(
     }
 
     /// <summary>The service an alert is about, from its labels, or null.</summary>
-    public static string? ServiceOf(WebhookAlert alert)
+    public static string? ServiceOf(IncidentAlert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
         foreach (var label in ServiceLabels)
@@ -77,7 +82,7 @@ internal sealed partial class IncidentSamplingCoordinator(
         return null;
     }
 
-    private async Task OnAlertAsync(WebhookAlert alert, CancellationToken cancellationToken)
+    private async Task OnAlertAsync(IncidentAlert alert, CancellationToken cancellationToken)
     {
         var trigger = "alert:" + alert.Fingerprint;
         if (!alert.IsFiring)
@@ -92,9 +97,9 @@ internal sealed partial class IncidentSamplingCoordinator(
         {
             await RaiseAsync(service, createdBy, trigger, $"alert {alert.Name} firing", cancellationToken);
         }
-        else if (alert.TraceId is { } traceId)
+        else if (alert.AnalysisId is { } analysisId)
         {
-            await store.AddPendingRaiseAsync(WebhookEndpoints.AnalysisId(alert, traceId), trigger, createdBy, clock.GetUtcNow(), cancellationToken);
+            await store.AddPendingRaiseAsync(analysisId, trigger, createdBy, clock.GetUtcNow(), cancellationToken);
         }
     }
 

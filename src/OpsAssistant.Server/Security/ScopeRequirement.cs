@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using OpsAssistant.Infrastructure.Sampling;
 
 namespace OpsAssistant.Server.Security;
 
@@ -10,14 +9,15 @@ internal sealed class ScopeRequirement(string scope) : IAuthorizationRequirement
     public string Scope { get; } = scope;
 }
 
-/// <summary>Checks <see cref="ScopeRequirement"/>; strategy reads are also met anonymously while the sampling options allow it.</summary>
-internal sealed class ScopeAuthorizationHandler(IOptionsMonitor<SecurityOptions> security, IOptionsMonitor<SamplingOptions> sampling)
-    : AuthorizationHandler<ScopeRequirement>
+/// <summary>
+/// Checks <see cref="ScopeRequirement"/>: strategy reads need the read scope here. Another handler may also meet a
+/// requirement (sampling lets strategy reads through anonymously while its options say so); either one is enough.
+/// </summary>
+internal sealed class ScopeAuthorizationHandler(IOptionsMonitor<SecurityOptions> security) : AuthorizationHandler<ScopeRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
     {
-        var open = !security.CurrentValue.HasKeys
-            || (requirement.Scope == ApiScopes.Strategies && sampling.CurrentValue.AllowAnonymousStrategies);
+        var open = !security.CurrentValue.HasKeys;
         var scope = requirement.Scope == ApiScopes.Strategies ? ApiScopes.Read : requirement.Scope;
         if (open || context.User.HasClaim(ApiKeyAuthenticationHandler.ScopeClaim, scope))
         {

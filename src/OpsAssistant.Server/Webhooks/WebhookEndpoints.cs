@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Analyses;
 using OpsAssistant.Infrastructure.Telemetry;
+using OpsAssistant.Server.Sampling;
 using OpsAssistant.Server.Security;
 
 namespace OpsAssistant.Server.Webhooks;
@@ -19,18 +22,20 @@ internal static partial class WebhookEndpoints
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/webhooks").WithTags("Webhooks");
-        group.MapPost("/alertmanager", (HttpContext context, CancellationToken cancellationToken) => ReceiveAsync(context, "alertmanager", cancellationToken))
+        group.MapPost("/alertmanager", ([AsParameters] WebhookDelivery delivery, CancellationToken cancellationToken) => ReceiveAsync(delivery, AnalysisOrigin.Alertmanager, cancellationToken))
             .WithName("AlertmanagerWebhook").WithSummary("Queue analyses for the firing alerts of an Alertmanager (v4) notification.");
-        group.MapPost("/grafana", (HttpContext context, CancellationToken cancellationToken) => ReceiveAsync(context, "grafana", cancellationToken))
+        group.MapPost("/grafana", ([AsParameters] WebhookDelivery delivery, CancellationToken cancellationToken) => ReceiveAsync(delivery, AnalysisOrigin.Grafana, cancellationToken))
             .WithName("GrafanaWebhook").WithSummary("Queue analyses for the firing alerts of a Grafana webhook notification.");
         return endpoints;
     }
 
-    internal static async Task<IResult> ReceiveAsync(HttpContext context, string origin, CancellationToken cancellationToken)
+    internal static async Task<Results<Accepted<WebhookResponse>, ProblemHttpResult>> ReceiveAsync(
+        WebhookDelivery delivery, AnalysisOrigin sender, CancellationToken cancellationToken)
     {
-        var services = context.RequestServices;
-        var security = services.GetRequiredService<IOptionsMonitor<SecurityOptions>>().CurrentValue;
-        var limits = services.GetRequiredService<IOptions<WebhookOptions>>().Value;
+        var context = delivery.Context;
+        var origin = sender.Name();
+        var security = delivery.Security.CurrentValue;
+        var limits = delivery.Limits.Value;
         using var activity = OpsAssistantTelemetry.ActivitySource.StartActivity($"webhook {origin}");
 
         // A browser may send a cross-origin text/plain or form POST without a preflight; it cannot send application/json.
@@ -61,20 +66,19 @@ internal static partial class WebhookEndpoints
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Webhook body too large");
         }
 
-        var clock = services.GetRequiredService<TimeProvider>();
-        if (WebhookAuthenticator.CheckSignature(context.Request, body, security, clock.GetUtcNow(), out var signature) is { } signatureProblem)
+        if (WebhookAuthenticator.CheckSignature(context.Request, body, security, delivery.Clock.GetUtcNow(), out var signature) is { } signatureProblem)
         {
             return Unauthorized(context, signatureProblem);
         }
 
-        var replays = services.GetRequiredService<WebhookReplayCache>();
+        var replays = delivery.Replays;
         if (signature is not null && !replays.TryClaim(signature, security.WebhookSignatureTolerance))
         {
             return Unauthorized(context, "This signed delivery was already received; a sender signs each delivery anew, with its own timestamp.");
         }
 
-        var result = await ProcessAsync(context, origin, body, limits, activity, cancellationToken);
-        if (signature is not null && result is not IStatusCodeHttpResult { StatusCode: >= 200 and < 300 })
+        var result = await ProcessAsync(delivery, origin, body, limits, activity, cancellationToken);
+        if (signature is not null && result.Result is not IStatusCodeHttpResult { StatusCode: >= 200 and < 300 })
         {
             // Not taken: the sender's retry of this very request must not look like a replay.
             replays.Forget(signature);
@@ -83,10 +87,9 @@ internal static partial class WebhookEndpoints
         return result;
     }
 
-    private static async Task<IResult> ProcessAsync(HttpContext context, string origin, byte[] body, WebhookOptions limits, System.Diagnostics.Activity? activity,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<WebhookResponse>, ProblemHttpResult>> ProcessAsync(
+        WebhookDelivery delivery, string origin, byte[] body, WebhookOptions limits, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
     {
-
         IReadOnlyList<WebhookAlert> alerts;
         try
         {
@@ -99,32 +102,33 @@ internal static partial class WebhookEndpoints
 
         try
         {
-            return await QueueAsync(context, origin, alerts, limits, activity, cancellationToken);
+            return await QueueAsync(delivery, origin, alerts, limits, activity, cancellationToken);
         }
         catch (System.Data.Common.DbException ex)
         {
-            LogStoreUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoints)), ex, origin, alerts.Count);
+            LogStoreUnavailable(delivery.Logs.CreateLogger(typeof(WebhookEndpoints)), ex, origin, alerts.Count);
 
             // Whatever was inserted before the failure is deduplicated when the sender retries the whole delivery.
             Count(origin, "rejected", alerts.Count);
-            context.Response.Headers.RetryAfter = "5";
+            delivery.Context.Response.Headers.RetryAfter = "5";
             return TypedResults.Problem("The analysis store is unavailable; retry the delivery.",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "Store unavailable");
         }
     }
 
-    private static async Task<IResult> QueueAsync(HttpContext context, string origin, IReadOnlyList<WebhookAlert> alerts, WebhookOptions limits,
-        System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<WebhookResponse>, ProblemHttpResult>> QueueAsync(
+        WebhookDelivery delivery, string origin, IReadOnlyList<WebhookAlert> alerts, WebhookOptions limits, System.Diagnostics.Activity? activity,
+        CancellationToken cancellationToken)
     {
-        var services = context.RequestServices;
-        await services.GetRequiredService<Sampling.IncidentSamplingCoordinator>().OnAlertsAsync(alerts, cancellationToken);
+        await delivery.Incidents.OnAlertsAsync(
+            [.. alerts.Select(a => new IncidentAlert(a.Fingerprint, a.Name, a.IsFiring, a.Labels, a.TraceId is null ? null : AnalysisId(a, a.TraceId)))], cancellationToken);
 
-        var store = services.GetRequiredService<IAnalysisStore>();
-        if (await services.GetRequiredService<IAnalysisQueue>().CountPendingAsync(cancellationToken) >= limits.MaxQueuedAnalyses)
+        var store = delivery.Analyses;
+        if (await delivery.Queue.CountPendingAsync(cancellationToken) >= limits.MaxQueuedAnalyses)
         {
             // Nothing of this delivery is taken, so the sender's retry of the whole group loses nothing.
             Count(origin, "rejected", alerts.Count);
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(limits.QueueFullRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            delivery.Context.Response.Headers.RetryAfter = ((int)Math.Ceiling(limits.QueueFullRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return TypedResults.Problem(
                 $"The analysis queue is full ({WebhookOptions.SectionName}:MaxQueuedAnalyses = {limits.MaxQueuedAnalyses}); retry later.",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "Analysis queue full");
@@ -137,7 +141,7 @@ internal static partial class WebhookEndpoints
             if (!alert.IsFiring)
             {
                 // Recorded on the analysis the firing alert made (same fingerprint, start and trace give the same ID), not analysed.
-                await services.GetRequiredService<IAnalysisQueue>().MarkResolvedAsync(AnalysisId(alert, alert.TraceId), DateTimeOffset.UtcNow, cancellationToken);
+                await delivery.Queue.MarkResolvedAsync(AnalysisId(alert, alert.TraceId), delivery.Clock.GetUtcNow(), cancellationToken);
                 skipped.Add(new SkippedAlert(alert.Name, "resolved"));
                 Count(origin, "skipped");
                 continue;
@@ -156,8 +160,8 @@ internal static partial class WebhookEndpoints
                     continue;
                 }
 
-                var around = alert.StartsAt ?? DateTimeOffset.UtcNow;
-                traceId = await AlertTraceFinder.FindAsync(services.GetRequiredService<ITraceStore>(), alert, service, around, limits.TraceSearchWindow, cancellationToken);
+                var around = alert.StartsAt ?? delivery.Clock.GetUtcNow();
+                traceId = await AlertTraceFinder.FindAsync(delivery.Traces, alert, service, around, limits.TraceSearchWindow, cancellationToken);
                 if (traceId is null)
                 {
                     skipped.Add(new SkippedAlert(alert.Name,
@@ -173,7 +177,7 @@ internal static partial class WebhookEndpoints
 
             var inserted = await store.TryAddAsync(new AnalysisRecord
             {
-                Id = id, TraceId = traceId, Status = AnalysisStatus.Queued, Origin = origin, Source = source, Subject = OpsAssistant.Core.Prompting.ControlCharacters.Escape(alert.Name),
+                Id = id, TraceId = traceId, Status = AnalysisStatus.Queued, Origin = origin, Source = source, CreatedAt = delivery.Clock.GetUtcNow(), Subject = OpsAssistant.Core.Prompting.ControlCharacters.Escape(alert.Name),
                 TraceParent = (activity ?? System.Diagnostics.Activity.Current)?.Id,
             }, cancellationToken);
             var existing = inserted ? null : await store.GetAsync(id, cancellationToken);
@@ -183,7 +187,7 @@ internal static partial class WebhookEndpoints
 
         if (queued.Count > 0)
         {
-            services.GetRequiredService<AnalysisQueueSignal>().Notify();
+            delivery.Signal.Notify();
         }
 
         activity?.SetTag("opsassistant.webhook.alerts", alerts.Count);
@@ -201,7 +205,7 @@ internal static partial class WebhookEndpoints
     private static void Count(string origin, string outcome, long alerts = 1) => OpsAssistantTelemetry.WebhookAlerts.Add(alerts,
         new KeyValuePair<string, object?>("opsassistant.webhook.origin", origin), new KeyValuePair<string, object?>("opsassistant.outcome", outcome));
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Unauthorized(HttpContext context, string detail)
+    private static ProblemHttpResult Unauthorized(HttpContext context, string detail)
     {
         context.Response.Headers.WWWAuthenticate = "Bearer";
         return TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Webhook credentials required");
@@ -234,3 +238,17 @@ internal static partial class WebhookEndpoints
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Origin} delivery of {Alerts} alerts was refused: the analysis store is unavailable")]
     private static partial void LogStoreUnavailable(ILogger logger, Exception exception, string origin, int alerts);
 }
+
+/// <summary>What a webhook delivery is handled with, bound per request by minimal APIs (<c>[AsParameters]</c>).</summary>
+internal sealed record WebhookDelivery(
+    HttpContext Context,
+    IOptionsMonitor<SecurityOptions> Security,
+    IOptions<WebhookOptions> Limits,
+    TimeProvider Clock,
+    WebhookReplayCache Replays,
+    IncidentSamplingCoordinator Incidents,
+    IAnalysisStore Analyses,
+    IAnalysisQueue Queue,
+    ITraceStore Traces,
+    AnalysisQueueSignal Signal,
+    ILoggerFactory Logs);

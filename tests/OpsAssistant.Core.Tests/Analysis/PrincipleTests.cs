@@ -139,7 +139,7 @@ public sealed class PrincipleTests
             attributes: [A("messaging.system", "rabbitmq"), A("messaging.destination.name", "orders"), A("messaging.operation.type", "publish")]);
         var process = t.Add("fulfilment", "orders process", 4900, 200, linked ? null : publish, noKinds ? SpanKind.Internal : SpanKind.Consumer,
             attributes: [A("messaging.system", "rabbitmq"), A("messaging.destination.name", "orders"), A("messaging.operation.type", "process")],
-            links: linked ? [new SpanLink(TraceId, publish, [])] : null);
+            links: linked ? [new SpanLink(TraceBuilder.TraceId, publish, [])] : null);
         t.Add("fulfilment", "INSERT shipments", 4950, 20, process, SpanKind.Client, attributes: [A("db.system", "postgresql")]);
 
         var result = Rank(t);

@@ -9,6 +9,7 @@ using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Prompting;
 using OpsAssistant.Core.Results;
 using OpsAssistant.Core.Sources;
+using OpsAssistant.Infrastructure.Analyses;
 using OpsAssistant.Infrastructure.Chat;
 using OpsAssistant.Infrastructure.Llm;
 using OpsAssistant.Infrastructure.Tests.Llm;
@@ -212,8 +213,8 @@ public sealed partial class ChatServiceTests : IAsyncLifetime
         });
 
     private ChatService Chat(ServiceProvider sp) => new(
-        _conversations, _source, _store, _engine, _engine, SecretRedactor.Default,
+        _conversations, new TraceAnalysisService(_ => _source, new Lazy<IRootCauseEngine>(_engine), null, TimeProvider.System), _store, _engine, SecretRedactor.Default,
         sp.GetRequiredService<IOptions<LlmOptions>>(),
         Options.Create(new Infrastructure.Chat.ChatOptions { MaxToolSteps = int.Parse(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["OpsAssistant:Chat:MaxToolSteps"]!, System.Globalization.CultureInfo.InvariantCulture) }),
-        sp, NullLogger<ChatService>.Instance);
+        sp, TimeProvider.System, NullLogger<ChatService>.Instance);
 }

@@ -11,6 +11,7 @@ public sealed class ArchitectureTests
 {
     private static readonly Assembly Core = typeof(OpsAssistant.Core.Model.Trace).Assembly;
     private static readonly Assembly Infrastructure = typeof(OpsAssistant.Infrastructure.Telemetry.OpsAssistantTelemetry).Assembly;
+    private static readonly Assembly Server = typeof(OpsAssistant.Server.Webhooks.WebhookEndpoints).Assembly;
 
     /// <summary>
     /// Chat still drives Semantic Kernel's function calling itself; it is to move behind a tool-calling seam the LLM
@@ -38,6 +39,30 @@ public sealed class ArchitectureTests
         var result = Types.InAssembly(Core).ShouldNot().HaveDependencyOn(forbidden).GetResult();
 
         Assert.True(result.IsSuccessful, $"Core types depending on {forbidden}: {Names(result)}");
+    }
+
+    /// <summary>
+    /// Core may read files (a trace file, an eval case) but never writes, moves or deletes one: reports and stores are
+    /// written by the CLI and Infrastructure. Checked on the IL: no call into System.IO.File or Directory's writing methods.
+    /// </summary>
+    [Fact]
+    public void Core_WritesNoFiles()
+    {
+        string[] writing = ["Create", "CreateText", "WriteAll", "AppendAll", "AppendText", "OpenWrite", "Delete", "Move", "Copy", "Replace", "CreateDirectory", "SetLastWriteTime"];
+        using var module = Mono.Cecil.ModuleDefinition.ReadModule(Core.Location);
+        var calls = module.GetTypes()
+            .SelectMany(t => t.Methods)
+            .Where(m => m.HasBody)
+            .SelectMany(m => m.Body.Instructions
+                .Select(i => i.Operand)
+                .OfType<Mono.Cecil.MethodReference>()
+                .Where(target => target.DeclaringType.FullName is "System.IO.File" or "System.IO.Directory"
+                    && writing.Any(w => target.Name.StartsWith(w, StringComparison.Ordinal)))
+                .Select(target => $"{m.DeclaringType.FullName}.{m.Name} -> {target.DeclaringType.Name}.{target.Name}"))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.True(calls.Count == 0, "Core writes files: " + string.Join(", ", calls));
     }
 
     [Fact]
@@ -72,6 +97,40 @@ public sealed class ArchitectureTests
         // A type that stopped using Semantic Kernel leaves the list, so the list can only shrink.
         Assert.Empty(SemanticKernelOutsideLlmLayer.Except(outside));
     }
+
+    /// <summary>
+    /// The Server's folders (namespaces) form a graph without two-way edges: an endpoint folder may use another (webhooks
+    /// hand alerts to sampling), but what follows an analysis subscribes to the use-case room's events instead of being
+    /// called back, so no two folders need each other.
+    /// </summary>
+    [Fact]
+    public void ServerFolders_NeverReferenceEachOtherBothWays()
+    {
+        const string Root = "OpsAssistant.Server.";
+        var folders = Server.GetTypes()
+            .Select(t => t.Namespace)
+            .Where(n => n is not null && n.StartsWith(Root, StringComparison.Ordinal))
+            .Select(n => n![Root.Length..].Split('.')[0])
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.Contains("Webhooks", folders);
+
+        var uses = folders.ToDictionary(f => f, f => folders.Where(g => g != f && Depends(Root + f, Root + g)).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var cycles = folders.SelectMany(a => uses[a].Where(b => string.CompareOrdinal(a, b) < 0 && uses[b].Contains(a)).Select(b => $"{a} <-> {b}")).ToList();
+
+        Assert.True(cycles.Count == 0, "Server folders referencing each other both ways: " + string.Join(", ", cycles));
+    }
+
+    /// <summary>Security authenticates callers and checks scopes; which routes a feature opens is the feature's own rule.</summary>
+    [Theory]
+    [InlineData("OpsAssistant.Server.Sampling")]
+    [InlineData("OpsAssistant.Infrastructure.Sampling")]
+    public void ServerSecurity_KnowsNothingOfSampling(string feature) =>
+        Assert.False(Depends("OpsAssistant.Server.Security", feature), $"OpsAssistant.Server.Security depends on {feature}");
+
+    private static bool Depends(string from, string to) =>
+        !Types.InAssembly(Server).That().ResideInNamespace(from).ShouldNot().HaveDependencyOn(to).GetResult().IsSuccessful;
 
     private static string TopLevel(string typeName) => typeName.Split('+', '/')[0];
 

@@ -1,29 +1,28 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpsAssistant.Core.Analyses;
-using OpsAssistant.Core.Engine;
-using OpsAssistant.Core.Sources;
-using OpsAssistant.Infrastructure.Sources;
+using OpsAssistant.Core.Model;
 using OpsAssistant.Infrastructure.Telemetry;
-using OpsAssistant.Server.Notifications;
 
-namespace OpsAssistant.Server.Webhooks;
+namespace OpsAssistant.Infrastructure.Analyses;
 
 /// <summary>
 /// Runs queued analyses. Each job is claimed with a lease in the store (<see cref="IAnalysisQueue"/>) that this process
 /// renews while it works, so replicas never run a job at the same time, a job whose process died is picked up once its
-/// lease lapses, and only the lease holder can record the outcome. At most <see cref="WebhookOptions.WorkerConcurrency"/>
-/// run at once. A failed attempt goes back to the queue with a doubling delay, so retries survive a restart too.
+/// lease lapses, and only the lease holder can record the outcome. At most <see cref="AnalysisQueueOptions.WorkerConcurrency"/>
+/// run at once. A failed attempt goes back to the queue with a doubling delay, so retries survive a restart too. The
+/// analysis itself is <see cref="TraceAnalysisService"/>'s; a recorded outcome is announced to every
+/// <see cref="IAnalysisCompletedHandler"/>.
 /// </summary>
-internal sealed partial class AnalysisWorker(
+public sealed partial class AnalysisWorker(
     IAnalysisQueue queue,
-    TraceSourceResolver sources,
-    IRootCauseEngine engine,
+    TraceAnalysisService analysis,
     AnalysisQueueSignal signal,
-    NotificationSignal notifications,
-    Sampling.IncidentSamplingCoordinator incidents,
-    IOptions<WebhookOptions> options,
-    IOptions<NotificationOptions> notificationOptions,
+    IEnumerable<IAnalysisCompletedHandler> handlers,
+    IOptions<AnalysisQueueOptions> options,
+    TimeProvider clock,
     ILogger<AnalysisWorker> logger) : BackgroundService
 {
     /// <summary>Unique per process lifetime: a restarted process must not mistake its previous life's leases for its own.</summary>
@@ -135,7 +134,7 @@ internal sealed partial class AnalysisWorker(
         {
             LogFailed(ex, job.Id);
             await TryStoreAsync(() => queue.CompleteAsync(
-                job with { Status = AnalysisStatus.Failed, Error = "The analysis failed unexpectedly.", CompletedAt = DateTimeOffset.UtcNow },
+                job with { Status = AnalysisStatus.Failed, Error = "The analysis failed unexpectedly.", CompletedAt = clock.GetUtcNow() },
                 Owner, Notify(job), CancellationToken.None));
         }
         finally
@@ -190,66 +189,60 @@ internal sealed partial class AnalysisWorker(
         activity?.SetTag("opsassistant.attempt", job.Attempts);
 
         var settings = options.Value;
-        var source = job.Source is null ? sources.Default : sources.Get(job.Source);
-        string error;
-        try
+        // Rows are written with validated IDs; one that is not is a failed job, not a worker crash.
+        var outcome = TraceId.TryParse(job.TraceId, out var traceId)
+            ? await analysis.AnalyzeAsync(new TraceAnalysisRequest(traceId, AnalysisOrigins.Parse(job.Origin) ?? AnalysisOrigin.Alertmanager) { Source = job.Source, AnalysisId = job.Id }, cancellationToken).ConfigureAwait(false)
+            : null;
+        if (outcome is { IsFound: true, Result: { } result })
         {
-            if (await source.GetTraceAsync(job.TraceId, cancellationToken) is { } trace)
-            {
-                var result = await engine.AnalyzeAsync(trace, cancellationToken);
-                var done = job with { Status = AnalysisStatus.Done, Source = source.Name, CompletedAt = DateTimeOffset.UtcNow, Result = result with { AnalysisId = job.Id }, Error = null };
-                if (await FinishAsync(done, cancellationToken))
-                {
-                    await incidents.OnAnalysisCompletedAsync(job.Id, done.Result, cancellationToken);
-                }
+            await FinishAsync(job with { Status = AnalysisStatus.Done, Source = outcome.Source, CompletedAt = clock.GetUtcNow(), Result = result, Error = null }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
 
-                return;
-            }
-
+        var source = outcome?.Source ?? job.Source;
+        var error = outcome switch
+        {
             // Retried: an alert often fires before its trace has been flushed to the backend.
-            error = $"Trace {job.TraceId} was not found in the {source.Name} source.";
-        }
-        catch (TraceSourceException ex)
-        {
-            error = $"The {source.Name} source failed: {ex.Message}";
-        }
+            { Kind: TraceOutcomeKind.NotFound } => $"Trace {job.TraceId} was not found in the {outcome.Source} source.",
+            { Kind: TraceOutcomeKind.SourceFailed } => $"The {outcome.Source} source failed: {outcome.Failure}",
+            _ => $"'{job.TraceId}' is not a trace ID.",
+        };
 
         activity?.SetStatus(ActivityStatusCode.Error, error);
         if (job.Attempts >= settings.MaxAttempts)
         {
-            await FinishAsync(job with { Status = AnalysisStatus.Failed, Source = source.Name, CompletedAt = DateTimeOffset.UtcNow, Error = error }, cancellationToken);
+            await FinishAsync(job with { Status = AnalysisStatus.Failed, Source = source, CompletedAt = clock.GetUtcNow(), Error = error }, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         var delay = settings.RetryDelay * Math.Pow(2, Math.Max(0, job.Attempts - 1));
         LogRetry(job.Id, job.Attempts, error, delay);
-        if (await queue.RetryLaterAsync(job.Id, Owner, DateTimeOffset.UtcNow + delay, error, cancellationToken))
+        if (await queue.RetryLaterAsync(job.Id, Owner, clock.GetUtcNow() + delay, error, cancellationToken).ConfigureAwait(false))
         {
             _ = WakeAfterAsync(delay, cancellationToken);
         }
     }
 
-    /// <summary>Records the outcome; false when the lease had passed to another worker, whose outcome counts instead.</summary>
-    private async Task<bool> FinishAsync(AnalysisRecord outcome, CancellationToken cancellationToken)
+    /// <summary>Records the outcome and announces it; nothing when the lease had passed to another worker, whose outcome counts instead.</summary>
+    private async Task FinishAsync(AnalysisRecord outcome, CancellationToken cancellationToken)
     {
         var notify = Notify(outcome);
-        if (!await queue.CompleteAsync(outcome, Owner, notify, cancellationToken))
+        if (!await queue.CompleteAsync(outcome, Owner, notify, cancellationToken).ConfigureAwait(false))
         {
             LogLeaseLost(outcome.Id);
-            return false;
+            return;
         }
 
         OpsAssistantTelemetry.QueuedAnalyses.Add(1, new KeyValuePair<string, object?>("opsassistant.outcome", outcome.Status.ToString().ToLowerInvariant()));
-        if (notify)
+        var completed = new AnalysisCompleted(outcome, notify);
+        foreach (var handler in handlers)
         {
-            notifications.Notify();
+            await handler.OnAnalysisCompletedAsync(completed, cancellationToken).ConfigureAwait(false);
         }
-
-        return true;
     }
 
     /// <summary>Alert-driven analyses are announced when a notification URL is configured; API callers already have theirs.</summary>
-    private bool Notify(AnalysisRecord job) => notificationOptions.Value.Url is not null && job.Origin is "alertmanager" or "grafana";
+    private bool Notify(AnalysisRecord job) => options.Value.NotifyAlerts && AnalysisOrigins.IsAlert(job.Origin);
 
     private async Task WakeAfterAsync(TimeSpan delay, CancellationToken cancellationToken)
     {

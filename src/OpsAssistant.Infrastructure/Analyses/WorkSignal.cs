@@ -1,12 +1,12 @@
 using System.Threading.Channels;
 
-namespace OpsAssistant.Server.Webhooks;
+namespace OpsAssistant.Infrastructure.Analyses;
 
 /// <summary>
 /// Wakes a background loop when work is added, so it starts at once rather than at the next poll. A lost signal costs only
 /// latency: the work itself is in the database, which the loop also polls.
 /// </summary>
-internal class WorkSignal
+public class WorkSignal
 {
     private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
