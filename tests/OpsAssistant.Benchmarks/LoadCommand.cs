@@ -37,8 +37,7 @@ internal static class LoadCommand
         var directory = Directory.CreateTempSubdirectory("opsassistant-load-").FullName;
         try
         {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = directory });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            await using var app = await StartServiceAsync(directory, new Dictionary<string, string?>
             {
                 ["urls"] = "http://127.0.0.1:0",
                 ["OpsAssistant:Storage:Path"] = Path.Combine(directory, "load.db"),
@@ -50,11 +49,6 @@ internal static class LoadCommand
                 // The load measures the service's throughput, not the per-caller LLM rate limit all workers would share.
                 ["OpsAssistant:RateLimits:LlmRequestsPerMinute"] = "0",
             });
-            builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning);
-            builder.AddOpsAssistant();
-            await using var app = builder.Build();
-            app.MapOpsAssistantApi();
-            await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = workers }) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(2) };
 
@@ -116,6 +110,19 @@ internal static class LoadCommand
         }
     }
 
+    /// <summary>The Server's own host (<c>AddOpsAssistant</c> + <c>MapOpsAssistantApi</c>) started with these settings, logging warnings only.</summary>
+    internal static async Task<WebApplication> StartServiceAsync(string directory, Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = directory });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning);
+        builder.AddOpsAssistant();
+        var app = builder.Build();
+        app.MapOpsAssistantApi();
+        await app.StartAsync();
+        return app;
+    }
+
     private static HttpRequestMessage Json(string path, string body) =>
         new(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
 
@@ -124,7 +131,8 @@ internal static class LoadCommand
         {"receiver":"opsassistant","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"HighLatency","instance":"10.0.0.{{n % 250}}","job":"checkout","service":"checkout","severity":"major"},"annotations":{"description":"p99 latency above 2 s","trace_id":"{{LargeTraceGenerator.TraceId}}"},"startsAt":"2026-11-25T09:00:00.000Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090/graph?g0.expr=latency","fingerprint":"{{n:x16}}"}],"groupLabels":{"alertname":"HighLatency"},"commonLabels":{"alertname":"HighLatency","severity":"major"},"commonAnnotations":{},"externalURL":"http://alertmanager:9093","version":"4","groupKey":"{}:{alertname=\"HighLatency\"}","truncatedAlerts":0}
         """);
 
-    private static async Task<Result> MeasureAsync(string name, HttpClient http, int workers, int count, Func<HttpRequestMessage> request)
+    /// <summary>Sends <paramref name="count"/> requests from <paramref name="workers"/> concurrent workers (after a short warm-up).</summary>
+    internal static async Task<Result> MeasureAsync(string name, HttpClient http, int workers, int count, Func<HttpRequestMessage> request)
     {
         // Warm-up: JIT, connection pool, first-use caches.
         for (var i = 0; i < Math.Min(workers, 4); i++)
@@ -195,5 +203,5 @@ internal static class LoadCommand
         public void Dispose() => _listener.Dispose();
     }
 
-    private sealed record Result(string Name, int Count, double PerSecond, double P50, double P95, double P99, double CpuMs);
+    internal sealed record Result(string Name, int Count, double PerSecond, double P50, double P95, double P99, double CpuMs);
 }

@@ -13,15 +13,41 @@ namespace OpsAssistant.Infrastructure.Storage;
 /// <c>FOR UPDATE SKIP LOCKED</c> so replicas claiming together take disjoint rows without waiting on each other. Every
 /// later write is conditional on the lease owner, which is what makes completion exactly-once. Lease times come from the
 /// injected <see cref="TimeProvider"/>.
+/// <para>
+/// Accepted alerts are queued through a <see cref="GroupCommit{TRequest,TResult}"/>: concurrent deliveries share one
+/// transaction, and each delivery is answered only once its rows are committed. The queue depth the webhook checks per
+/// delivery is counted at most once per <see cref="PendingRecount"/> and kept current in between by this process's own
+/// inserts and completions; what other replicas queued shows up at the next count.
+/// </para>
 /// </summary>
-public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider? clock = null) : IAnalysisStore, IAnalysisQueue
+public sealed class AnalysisRepository : IAnalysisStore, IAnalysisQueue
 {
-    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    /// <summary>How long a counted queue depth is trusted (adjusted by this process's own writes) before it is counted again.</summary>
+    public static readonly TimeSpan PendingRecount = TimeSpan.FromSeconds(1);
+
+    /// <summary>Queued alerts one shared transaction holds at most.</summary>
+    private const int MaxGroupInserts = 500;
+
+    private readonly RelationalDatabase _database;
+    private readonly TimeProvider _clock;
+    private readonly GroupCommit<AnalysisRecord, bool> _inserts;
+    private readonly Lock _pendingLock = new();
+    private int _pending;
+    private long? _pendingCountedAt;
+
+    public AnalysisRepository(RelationalDatabase database, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _clock = clock ?? TimeProvider.System;
+        _inserts = new GroupCommit<AnalysisRecord, bool>(database, InsertGroupAsync, _ => 1, MaxGroupInserts,
+            database.Dialect == SqlDialect.Sqlite ? 1 : Math.Max(2, Environment.ProcessorCount));
+    }
 
     public async Task SaveAsync(AnalysisRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"""
             {InsertAnalysisSql}
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, completed_at = excluded.completed_at,
@@ -29,11 +55,14 @@ public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider
             """);
         BindAnalysis(command, record);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+        // An upsert may move a row in or out of the queue: count again next time.
+        ForgetPending();
     }
 
     public async Task<AnalysisRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"SELECT {AnalysisColumns} FROM analyses WHERE id = @id");
         Text(command, "@id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -85,25 +114,75 @@ public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider
     public async Task<bool> TryAddAsync(AnalysisRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, null, $"""
+        var inserted = await _inserts.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+        if (inserted && record.Status is AnalysisStatus.Queued or AnalysisStatus.Running)
+        {
+            AdjustPending(+1);
+        }
+
+        return inserted;
+    }
+
+    /// <summary>Inserts a group of records, each only if its ID is new, with one prepared statement.</summary>
+    private static async Task<bool[]> InsertGroupAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AnalysisRecord> group, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, $"""
             {InsertAnalysisSql}
             ON CONFLICT (id) DO NOTHING
             """);
-        BindAnalysis(command, record);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        var inserted = new bool[group.Count];
+        for (var i = 0; i < group.Count; i++)
+        {
+            command.Parameters.Clear();
+            BindAnalysis(command, group[i]);
+            inserted[i] = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }
+
+        return inserted;
     }
 
     public async Task<int> CountPendingAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        lock (_pendingLock)
+        {
+            if (_pendingCountedAt is { } at && _clock.GetElapsedTime(at) < PendingRecount)
+            {
+                return Math.Max(0, _pending);
+            }
+        }
+
+        var countedAt = _clock.GetTimestamp();
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "SELECT COUNT(*) FROM analyses WHERE status IN ('queued', 'running')");
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var count = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        lock (_pendingLock)
+        {
+            _pending = count;
+            _pendingCountedAt = countedAt;
+        }
+
+        return count;
+    }
+
+    private void AdjustPending(int change)
+    {
+        lock (_pendingLock)
+        {
+            _pending += change;
+        }
+    }
+
+    private void ForgetPending()
+    {
+        lock (_pendingLock)
+        {
+            _pendingCountedAt = null;
+        }
     }
 
     public async Task<IReadOnlyDictionary<AnalysisStatus, int>> CountByStatusAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "SELECT status, COUNT(*) FROM analyses GROUP BY status");
         var counts = new Dictionary<AnalysisStatus, int>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -122,7 +201,7 @@ public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider
         var now = NowMs();
 
         // A running row without a lease was left by a version that had none: it is as abandoned as a lapsed one.
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"""
             UPDATE analyses SET status = 'running', lease_owner = @owner, lease_until_ms = @until, attempts = attempts + 1
             WHERE id IN (
@@ -130,7 +209,7 @@ public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider
                 WHERE (status = 'queued' AND (not_before_ms IS NULL OR not_before_ms <= @now))
                    OR (status = 'running' AND (lease_until_ms IS NULL OR lease_until_ms < @now))
                 ORDER BY created_at, id
-                LIMIT @limit{database.SkipLockedClause})
+                LIMIT @limit{_database.SkipLockedClause})
             RETURNING {AnalysisColumns}
             """);
         Text(command, "@owner", owner);
@@ -160,7 +239,12 @@ public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider
             throw new ArgumentException("An outcome is done or failed.", nameof(outcome));
         }
 
-        return OwnedUpdateAsync(outcome.Id, owner, """
+        return CompleteOwnedAsync(outcome, owner, notify, cancellationToken);
+    }
+
+    private async Task<bool> CompleteOwnedAsync(AnalysisRecord outcome, string owner, bool notify, CancellationToken cancellationToken)
+    {
+        var completed = await OwnedUpdateAsync(outcome.Id, owner, """
             status = @status, completed_at = @completed_at, result = @result, error = @error, source = @source,
             lease_owner = NULL, lease_until_ms = NULL, not_before_ms = NULL, notify_status = @notify, notify_due_ms = NULL
             """, command =>
@@ -171,7 +255,13 @@ public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider
             Text(command, "@error", outcome.Error);
             Text(command, "@source", outcome.Source);
             Text(command, "@notify", notify ? "pending" : null);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        if (completed)
+        {
+            AdjustPending(-1);
+        }
+
+        return completed;
     }
 
     public Task<bool> RetryLaterAsync(string id, string owner, DateTimeOffset notBefore, string reason, CancellationToken cancellationToken = default) =>
@@ -190,7 +280,7 @@ public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         var now = NowMs();
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"""
             UPDATE analyses SET notify_status = 'sending', notify_due_ms = @until, notify_attempts = notify_attempts + 1
             WHERE id IN (
@@ -198,7 +288,7 @@ public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider
                 WHERE (notify_status = 'pending' AND (notify_due_ms IS NULL OR notify_due_ms <= @now))
                    OR (notify_status = 'sending' AND notify_due_ms < @now)
                 ORDER BY completed_at, id
-                LIMIT @limit{database.SkipLockedClause})
+                LIMIT @limit{_database.SkipLockedClause})
             RETURNING {AnalysisColumns}, notify_attempts
             """);
         Integer(command, "@until", now + (long)lease.TotalMilliseconds);
@@ -216,7 +306,7 @@ public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider
 
     public async Task SetNotificationAsync(string id, NotificationState state, DateTimeOffset? retryAt = null, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "UPDATE analyses SET notify_status = @state, notify_due_ms = @due WHERE id = @id");
         Text(command, "@state", state.ToString().ToLowerInvariant());
         Integer(command, "@due", retryAt?.ToUnixTimeMilliseconds());
@@ -226,7 +316,7 @@ public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider
 
     public async Task<bool> MarkResolvedAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "UPDATE analyses SET resolved_at = @at WHERE id = @id AND resolved_at IS NULL");
         Text(command, "@at", at.ToString("O", CultureInfo.InvariantCulture));
         Text(command, "@id", id);
@@ -235,7 +325,7 @@ public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider
 
     public async Task<NotificationState?> GetNotificationAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "SELECT notify_status FROM analyses WHERE id = @id");
         Text(command, "@id", id);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string state
@@ -245,7 +335,7 @@ public sealed class AnalysisRepository(RelationalDatabase database, TimeProvider
 
     private async Task<bool> OwnedUpdateAsync(string id, string owner, string assignments, Action<DbCommand> bind, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"UPDATE analyses SET {assignments} WHERE id = @id AND lease_owner = @owner AND status = 'running'");
         Text(command, "@id", id);
         Text(command, "@owner", owner);

@@ -40,6 +40,40 @@ public abstract partial class RelationalDatabase : IAsyncDisposable, IDisposable
     /// </summary>
     internal string SkipLockedClause => Dialect == SqlDialect.Postgres ? " FOR UPDATE SKIP LOCKED" : string.Empty;
 
+    /// <summary>
+    /// A condition that <paramref name="column"/> is one of the texts bound by <see cref="BindTextList"/>: one parameter
+    /// for any number of values, so a statement over a set of traces is one round trip and one prepared plan.
+    /// </summary>
+    internal string TextListCondition(string column, string parameter) => Dialect == SqlDialect.Postgres
+        ? $"{column} = ANY({parameter})"
+        : $"{column} IN (SELECT value FROM json_each({parameter}))";
+
+    /// <summary>Binds the values of a <see cref="TextListCondition"/>: a text array on PostgreSQL, a JSON array on SQLite.</summary>
+    internal void BindTextList(DbCommand command, string parameter, IReadOnlyList<string> values)
+    {
+        var bound = command.CreateParameter();
+        bound.ParameterName = parameter;
+        bound.Value = Dialect == SqlDialect.Postgres ? values.ToArray() : JsonArray(values);
+        command.Parameters.Add(bound);
+    }
+
+    private static string JsonArray(IReadOnlyList<string> values)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var value in values)
+            {
+                writer.WriteStringValue(value);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     /// <summary>Creates or upgrades the schema once per process; later calls return at once.</summary>
     [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Random only spreads the retry pauses of contending migrations; nothing depends on it being unpredictable.")]
     public async Task InitializeAsync(CancellationToken cancellationToken = default)

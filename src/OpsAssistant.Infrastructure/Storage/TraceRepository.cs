@@ -14,7 +14,7 @@ namespace OpsAssistant.Infrastructure.Storage;
 /// <summary>
 /// Traces in the <see cref="RelationalDatabase"/>: spans live in <c>trace_spans</c> (indexed columns plus a compact payload);
 /// <c>trace_index</c> keeps one row of aggregates per trace, recomputed inside the same transaction as the spans it
-/// summarises, so searches never scan spans. Recently read traces are kept in a <see cref="StoredTraceCache"/> while
+/// summarises, so searches never scan spans. Ingest is in <c>TraceRepository.Ingest.cs</c>. Recently read traces are kept in a <see cref="StoredTraceCache"/> while
 /// their revision is unchanged.
 /// </summary>
 public sealed partial class TraceRepository : ITraceStore
@@ -24,12 +24,14 @@ public sealed partial class TraceRepository : ITraceStore
 
     private readonly StoredTraceCache _cache = new(StorageOptions.DefaultTraceCacheSpans);
     private readonly ILogger _logger;
+    private readonly GroupCommit<SpanBatch, int> _ingest;
 
     public TraceRepository(RelationalDatabase database, ILogger<TraceRepository>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         Database = database;
         _logger = logger ?? NullLogger<TraceRepository>.Instance;
+        _ingest = CreateIngest();
     }
 
     public string Name => "store";
@@ -58,75 +60,14 @@ public sealed partial class TraceRepository : ITraceStore
             return 0;
         }
 
-        await using var connection = await Database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-        await using var upsert = Sql.Command(connection, transaction, """
-            INSERT INTO trace_spans (trace_id, span_id, parent_span_id, service, name, start_ns, end_ns, is_error, payload)
-            VALUES (@trace_id, @span_id, @parent_span_id, @service, @name, @start_ns, @end_ns, @is_error, @payload)
-            ON CONFLICT (trace_id, span_id) DO UPDATE SET
-                parent_span_id = excluded.parent_span_id, service = excluded.service, name = excluded.name,
-                start_ns = excluded.start_ns, end_ns = excluded.end_ns, is_error = excluded.is_error, payload = excluded.payload
-            """);
-        var traceId = Sql.Parameter(upsert, "trace_id", DbType.String, "");
-        var spanId = Sql.Parameter(upsert, "span_id", DbType.String, "");
-        var parentSpanId = Sql.Parameter(upsert, "parent_span_id", DbType.String, DBNull.Value);
-        var service = Sql.Parameter(upsert, "service", DbType.String, "");
-        var name = Sql.Parameter(upsert, "name", DbType.String, "");
-        var start = Sql.Parameter(upsert, "start_ns", DbType.Int64, 0L);
-        var end = Sql.Parameter(upsert, "end_ns", DbType.Int64, 0L);
-        var isError = Sql.Parameter(upsert, "is_error", DbType.Int16, (short)0);
-        var payload = Sql.Parameter(upsert, "payload", DbType.Binary, Array.Empty<byte>());
-
-        // Rows are written in key order so two concurrent batches over the same traces lock them in the same order
-        // and cannot deadlock each other (PostgreSQL would abort one of them).
-        var traces = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var span in spans.OrderBy(s => TraceIds.NormalizeTraceId(s.TraceId ?? ""), StringComparer.Ordinal).ThenBy(s => s.SpanId, StringComparer.OrdinalIgnoreCase))
-        {
-            var normalizedTraceId = TraceIds.NormalizeTraceId(span.TraceId ?? "");
-            traces.Add(normalizedTraceId);
-            traceId.Value = normalizedTraceId;
-            spanId.Value = span.SpanId?.ToLowerInvariant() ?? (object)DBNull.Value;
-            parentSpanId.Value = span.ParentSpanId is { Length: > 0 } parent ? parent.ToLowerInvariant() : DBNull.Value;
-            service.Value = span.ServiceName;
-            name.Value = span.Name ?? (object)DBNull.Value;
-            start.Value = span.StartUnixNano;
-            end.Value = span.EndUnixNano;
-            isError.Value = span.IsError ? (short)1 : (short)0;
-            payload.Value = SpanPayloadCodec.Encode(span);
-            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await using var summarize = Sql.Command(connection, transaction, """
-            INSERT INTO trace_index (trace_id, start_ns, end_ns, span_count, error_count, root_service, root_name, revision)
-            SELECT s.trace_id, MIN(s.start_ns), MAX(s.end_ns), COUNT(*), SUM(s.is_error),
-                (SELECT r.service FROM trace_spans r WHERE r.trace_id = s.trace_id ORDER BY
-                    CASE WHEN r.parent_span_id IS NULL OR NOT EXISTS (SELECT 1 FROM trace_spans p WHERE p.trace_id = r.trace_id AND p.span_id = r.parent_span_id) THEN 0 ELSE 1 END,
-                    r.start_ns, r.span_id LIMIT 1),
-                (SELECT r.name FROM trace_spans r WHERE r.trace_id = s.trace_id ORDER BY
-                    CASE WHEN r.parent_span_id IS NULL OR NOT EXISTS (SELECT 1 FROM trace_spans p WHERE p.trace_id = r.trace_id AND p.span_id = r.parent_span_id) THEN 0 ELSE 1 END,
-                    r.start_ns, r.span_id LIMIT 1),
-                1
-            FROM trace_spans s WHERE s.trace_id = @trace_id GROUP BY s.trace_id
-            ON CONFLICT (trace_id) DO UPDATE SET
-                start_ns = excluded.start_ns, end_ns = excluded.end_ns, span_count = excluded.span_count,
-                error_count = excluded.error_count, root_service = excluded.root_service, root_name = excluded.root_name,
-                revision = trace_index.revision + 1
-            """);
-        var summaryTraceId = Sql.Parameter(summarize, "trace_id", DbType.String, "");
-        foreach (var id in traces)
-        {
-            summaryTraceId.Value = id;
-            await summarize.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var id in traces)
+        var batch = Prepare(spans);
+        await _ingest.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        foreach (var id in batch.TraceIds)
         {
             _cache.Remove(id);
         }
 
-        LogStored(_logger, spans.Count, traces.Count);
+        LogStored(_logger, spans.Count, batch.TraceIds.Length);
         return spans.Count;
     }
 
