@@ -74,7 +74,7 @@ internal static class AnalyzeCommand
             var result = await services.CreateEngine(noLlm).AnalyzeAsync(trace, ct).ConfigureAwait(false);
             if (json)
             {
-                await services.Json.WriteLineAsync(JsonSerializer.Serialize(result, ResultJson.Indented)).ConfigureAwait(false);
+                await services.Json.WriteLineAsync(JsonSerializer.Serialize(result, ResultJson.IndentedResult)).ConfigureAwait(false);
             }
             else
             {

@@ -6,7 +6,7 @@ namespace OpsAssistant.Core.Evaluation;
 /// <summary>Writes and reads the eval report JSON with the result contract's options (camelCase, nulls written).</summary>
 public static class EvalReportJson
 {
-    public static string Serialize(EvalReport report) => JsonSerializer.Serialize(report, ResultJson.Indented);
+    public static string Serialize(EvalReport report) => JsonSerializer.Serialize(report, ResultJson.IndentedReport);
 
     public static async Task WriteAsync(EvalReport report, string path, CancellationToken cancellationToken = default)
     {
@@ -19,7 +19,7 @@ public static class EvalReportJson
         var stream = File.Create(path);
         await using (stream.ConfigureAwait(false))
         {
-            await JsonSerializer.SerializeAsync(stream, report, ResultJson.Indented, cancellationToken).ConfigureAwait(false);
+            await JsonSerializer.SerializeAsync(stream, report, ResultJson.IndentedReport, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -79,7 +79,7 @@ public sealed class OpsAssistantMcpTools
             CompletedAt = _clock.GetUtcNow(),
             Result = result,
         }, cancellationToken).ConfigureAwait(false);
-        return Success(JsonSerializer.Serialize(result, ResultJson.Options));
+        return Success(JsonSerializer.Serialize(result, ResultJson.Result));
     }
 
     [McpServerTool(Name = "search_traces", Title = "Search traces", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]

@@ -132,7 +132,7 @@ public abstract partial class RelationalTraceStore
         Source = reader.IsDBNull(4) ? null : reader.GetString(4),
         CreatedAt = DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture),
         CompletedAt = reader.IsDBNull(6) ? null : DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture),
-        Result = reader.IsDBNull(7) ? null : JsonSerializer.Deserialize<AnalysisResult>(reader.GetString(7), ResultJson.Options),
+        Result = reader.IsDBNull(7) ? null : JsonSerializer.Deserialize(reader.GetString(7), ResultJson.Result),
         Error = reader.IsDBNull(8) ? null : reader.GetString(8),
         Subject = reader.IsDBNull(9) ? null : reader.GetString(9),
         TraceParent = reader.IsDBNull(10) ? null : reader.GetString(10),
@@ -150,7 +150,7 @@ public abstract partial class RelationalTraceStore
         Text(command, "@source", record.Source);
         Text(command, "@created_at", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
         Text(command, "@completed_at", record.CompletedAt?.ToString("O", CultureInfo.InvariantCulture));
-        Text(command, "@result", record.Result is null ? null : JsonSerializer.Serialize(record.Result, ResultJson.Options));
+        Text(command, "@result", record.Result is null ? null : JsonSerializer.Serialize(record.Result, ResultJson.Result));
         Text(command, "@error", record.Error);
         Text(command, "@subject", record.Subject);
         Text(command, "@trace_parent", record.TraceParent);

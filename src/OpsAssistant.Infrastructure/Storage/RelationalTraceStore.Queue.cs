@@ -103,7 +103,7 @@ public abstract partial class RelationalTraceStore : IAnalysisQueue
         {
             Text(command, "@status", outcome.Status.ToString().ToLowerInvariant());
             Text(command, "@completed_at", (outcome.CompletedAt ?? DateTimeOffset.UtcNow).ToString("O", CultureInfo.InvariantCulture));
-            Text(command, "@result", outcome.Result is null ? null : JsonSerializer.Serialize(outcome.Result, ResultJson.Options));
+            Text(command, "@result", outcome.Result is null ? null : JsonSerializer.Serialize(outcome.Result, ResultJson.Result));
             Text(command, "@error", outcome.Error);
             Text(command, "@source", outcome.Source);
             Text(command, "@notify", notify ? "pending" : null);
