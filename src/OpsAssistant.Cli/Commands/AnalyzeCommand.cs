@@ -99,8 +99,7 @@ internal static class AnalyzeCommand
         {
             if (File.Exists(target))
             {
-                await using var file = File.OpenRead(target);
-                return (await TraceReader.ReadSingleAsync(file, traceId, null, ct).ConfigureAwait(false), null);
+                return (await CliTraceFile.ReadSingleAsync(target, traceId, ct).ConfigureAwait(false), null);
             }
 
             if (sourceName == "file" || !TraceIds.IsValidTraceId(target))
