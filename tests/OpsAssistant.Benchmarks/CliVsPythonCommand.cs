@@ -7,8 +7,9 @@ namespace OpsAssistant.Benchmarks;
 /// <c>cli-vs-python [runs] [build...]</c>: the whole <c>opsassistant analyze FILE --no-llm</c> process, as a user runs it,
 /// against <c>python3 -c 'import json; json.load(open(FILE))'</c> on the same file, for a generated 100k-span OTLP/JSON
 /// file and a small one (50 spans). Every round runs Python and then each build once per file, so machine noise hits all
-/// of them alike. Wall time is taken around the process (start to exit, stdout drained); peak RSS is the process's
-/// maximum resident set as <c>/usr/bin/time</c> reports it from <c>wait4</c>. A build is a path: an <c>opsassistant.dll</c>
+/// of them alike. Wall time is taken around the process (start to exit, stdout drained); CPU time (user + system, 10 ms
+/// resolution, steadier than wall time on a shared machine) and peak RSS (the maximum resident set) are what
+/// <c>/usr/bin/time</c> reports from <c>wait4</c>. A build is a path: an <c>opsassistant.dll</c>
 /// runs under <c>dotnet</c> (framework-dependent), anything else is executed (the apphost or the native binary); a
 /// <c>label=path</c> argument names it in the table. Each CLI run must exit 0 and name the planted culprit span, so a
 /// build that silently fails cannot look fast.
@@ -69,13 +70,13 @@ internal static class CliVsPythonCommand
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: {Path.GetFileName(file)}, {(name == "big" ? BigSpans : SmallSpans):N0} spans, {size / 1048576.0:0.0} MB"));
-            Console.WriteLine("| command | wall median ms | wall min ms | ÷ python (medians) | peak RSS median MB | RSS ÷ file |");
-            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+            Console.WriteLine("| command | wall median ms | wall min ms | ÷ python (medians) | CPU median ms | CPU ÷ python | peak RSS median MB | RSS ÷ file |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (var command in commands)
             {
                 var r = command.Results[file];
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {command.Label} | {Median(r.WallMs):0} | {r.WallMs.Min():0} | {Median(r.WallMs) / Median(python.WallMs):0.00}× | {Median(r.PeakKb) / 1024.0:0} | {Median(r.PeakKb) * 1024.0 / size:0.00}× |"));
+                    $"| {command.Label} | {Median(r.WallMs):0} | {r.WallMs.Min():0} | {Median(r.WallMs) / Median(python.WallMs):0.00}× | {Median(r.CpuMs):0} | {Median(r.CpuMs) / Median(python.CpuMs):0.00}× | {Median(r.PeakKb) / 1024.0:0} | {Median(r.PeakKb) * 1024.0 / size:0.00}× |"));
             }
         }
 
@@ -142,7 +143,7 @@ internal static class CliVsPythonCommand
     {
         public string Label { get; } = label;
 
-        public Dictionary<string, (List<double> WallMs, List<double> PeakKb)> Results { get; } = [];
+        public Dictionary<string, (List<double> WallMs, List<double> CpuMs, List<double> PeakKb)> Results { get; } = [];
 
         public void Measure(string file, bool record)
         {
@@ -150,7 +151,7 @@ internal static class CliVsPythonCommand
             try
             {
                 var start = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true };
-                foreach (var a in (string[])["-f", "%M", "-o", rss, fileName, .. arguments, file])
+                foreach (var a in (string[])["-f", "%M %U %S", "-o", rss, fileName, .. arguments, file])
                 {
                     start.ArgumentList.Add(a);
                 }
@@ -178,11 +179,13 @@ internal static class CliVsPythonCommand
 
                 if (!Results.TryGetValue(file, out var r))
                 {
-                    Results[file] = r = ([], []);
+                    Results[file] = r = ([], [], []);
                 }
 
                 r.WallMs.Add(wall);
-                r.PeakKb.Add(double.Parse(File.ReadAllLines(rss).Last(l => l.Length > 0), CultureInfo.InvariantCulture));
+                var usage = File.ReadAllLines(rss).Last(l => l.Length > 0).Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                r.PeakKb.Add(usage[0]);
+                r.CpuMs.Add((usage[1] + usage[2]) * 1000);
             }
             finally
             {
