@@ -9,6 +9,7 @@ using OpsAssistant.Benchmarks;
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- service-phases 10000 15
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- hostile 50 32 20 200000
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- ingest 4 200 1000 both both
+// dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- cli-vs-python 10 before=/tmp/cli-jit/opsassistant.dll after=/tmp/cli-aot/opsassistant
 return args switch
 {
     ["scale", .. var sizes] => ScaleCommand.RunAll(sizes.Length > 0 ? sizes : ["1000", "10000", "100000", "1000000"]),
@@ -20,6 +21,7 @@ return args switch
     ["service-phases", .. var rest] => await ServicePhasesCommand.RunAsync(rest),
     ["hostile", .. var rest] => await HostileLoadCommand.RunAsync(rest),
     ["ingest", .. var rest] => await IngestCommand.RunAsync(rest),
+    ["cli-vs-python", .. var rest] => CliVsPythonCommand.Run(rest),
     _ => Run(args),
 };
 

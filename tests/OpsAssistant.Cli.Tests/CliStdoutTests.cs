@@ -74,7 +74,8 @@ public sealed class CliStdoutTests : IAsyncLifetime
 
     private async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(bool noLlm, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var (fileName, prefix) = CliUnderTest.Command();
+        var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -83,8 +84,7 @@ public sealed class CliStdoutTests : IAsyncLifetime
             // Away from the repository, so only the appsettings.json shipped beside the binary is read.
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add(CliUnderTest.AssemblyPath());
-        foreach (var arg in args)
+        foreach (var arg in (string[])[.. prefix, .. args])
         {
             start.ArgumentList.Add(arg);
         }

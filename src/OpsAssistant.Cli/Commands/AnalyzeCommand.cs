@@ -81,7 +81,7 @@ internal static class AnalyzeCommand
             var result = await analysis.AnalyzeAsync(trace, from, request, ct).ConfigureAwait(false);
             if (json)
             {
-                await services.Json.WriteLineAsync(JsonSerializer.Serialize(result, ResultJson.Indented)).ConfigureAwait(false);
+                await services.Json.WriteLineAsync(JsonSerializer.Serialize(result, ResultJson.IndentedResult)).ConfigureAwait(false);
             }
             else
             {
@@ -107,8 +107,7 @@ internal static class AnalyzeCommand
         {
             if (File.Exists(target))
             {
-                await using var file = File.OpenRead(target);
-                return (await TraceReader.ReadSingleAsync(file, traceId, null, ct).ConfigureAwait(false), "file", null, Ok);
+                return (await CliTraceFile.ReadSingleAsync(target, traceId, ct).ConfigureAwait(false), "file", null, Ok);
             }
 
             if (sourceName == "file" || !TraceIds.IsValidTraceId(target))

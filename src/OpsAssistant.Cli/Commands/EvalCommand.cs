@@ -283,7 +283,7 @@ internal static class EvalCommand
         var stream = File.Create(path);
         await using (stream.ConfigureAwait(false))
         {
-            await System.Text.Json.JsonSerializer.SerializeAsync(stream, report, ResultJson.Indented, cancellationToken).ConfigureAwait(false);
+            await System.Text.Json.JsonSerializer.SerializeAsync(stream, report, ResultJson.IndentedReport, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,8 +26,24 @@ internal static class McpCommand
         return command;
     }
 
+    /// <summary>
+    /// Off in the native (ahead-of-time compiled) CLI, which then leaves the MCP server out: its tools answer with JSON
+    /// written by reflection over anonymous types, which ahead-of-time compilation cannot keep. The .NET tool and the
+    /// service's <c>/mcp</c> serve it.
+    /// </summary>
+    [FeatureSwitchDefinition(SwitchName)]
+    internal static bool IsSupported => !AppContext.TryGetSwitch(SwitchName, out var enabled) || enabled;
+
+    internal const string SwitchName = "OpsAssistant.Cli.Mcp.IsSupported";
+
     internal static async Task<int> RunAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
+        if (!IsSupported)
+        {
+            await Console.Error.WriteLineAsync("opsassistant mcp: this native build of opsassistant has no MCP server; run it from the .NET tool (dotnet tool install -g OpsAssistant.Cli) or use the service's /mcp.").ConfigureAwait(false);
+            return AnalyzeCommand.BadInput;
+        }
+
         // A plain service provider and the server's own run loop, no generic host: the CLI carries no hosting stack.
         var services = new ServiceCollection();
         services.AddSingleton(configuration);

@@ -16,7 +16,7 @@ public static class RemediationCatalog
     {
         using var stream = typeof(RemediationCatalog).Assembly.GetManifestResourceStream("OpsAssistant.Core.Analysis.Knowledge.remediations.json")
             ?? throw new InvalidOperationException("The embedded remediation catalogue is missing from OpsAssistant.Core.");
-        var all = JsonSerializer.Deserialize<Dictionary<string, string>>(stream) ?? [];
+        var all = JsonSerializer.Deserialize(stream, Results.ResultJson.StringMap) ?? [];
         all.Remove("_comment");
         return all;
     }

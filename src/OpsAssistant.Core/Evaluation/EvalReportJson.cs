@@ -9,5 +9,5 @@ namespace OpsAssistant.Core.Evaluation;
 /// </summary>
 public static class EvalReportJson
 {
-    public static string Serialize(EvalReport report) => JsonSerializer.Serialize(report, ResultJson.Indented);
+    public static string Serialize(EvalReport report) => JsonSerializer.Serialize(report, ResultJson.IndentedReport);
 }

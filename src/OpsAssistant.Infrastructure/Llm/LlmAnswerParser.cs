@@ -8,12 +8,12 @@ namespace OpsAssistant.Infrastructure.Llm;
 /// </summary>
 public static class LlmAnswerParser
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    private static readonly LlmJsonContext Json = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {
         AllowTrailingCommas = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
         MaxDepth = 16,
-    };
+    });
 
     public static bool TryParse(string? content, out LlmAnswer answer, out string error)
     {
@@ -34,7 +34,7 @@ public static class LlmAnswerParser
 
         try
         {
-            var parsed = JsonSerializer.Deserialize<LlmAnswer>(content.AsSpan(start, end - start + 1), Options);
+            var parsed = JsonSerializer.Deserialize(content.AsSpan(start, end - start + 1), Json.LlmAnswer);
             if (parsed?.Hypotheses is null)
             {
                 error = "the model's JSON has no 'hypotheses' array";

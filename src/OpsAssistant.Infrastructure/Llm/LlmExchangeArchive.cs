@@ -16,7 +16,7 @@ public sealed class LlmExchangeArchive : DelegatingHandler
 {
     public const string ManifestFile = "llm-run.json";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly LlmJsonContext Json = new(new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
 
     private readonly string _directory;
     private readonly bool _replay;
@@ -38,7 +38,7 @@ public sealed class LlmExchangeArchive : DelegatingHandler
     public static void WriteManifest(string directory, LlmRunManifest manifest)
     {
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(manifest, Json));
+        File.WriteAllText(Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(manifest, Json.LlmRunManifest));
     }
 
     public static LlmRunManifest ReadManifest(string directory)
@@ -49,7 +49,7 @@ public sealed class LlmExchangeArchive : DelegatingHandler
             throw new FileNotFoundException($"'{directory}' holds no {ManifestFile}: it is not a recorded LLM run.", path);
         }
 
-        return JsonSerializer.Deserialize<LlmRunManifest>(File.ReadAllText(path), Json)
+        return JsonSerializer.Deserialize(File.ReadAllText(path), Json.LlmRunManifest)
             ?? throw new InvalidDataException($"{path} is empty.");
     }
 
@@ -66,7 +66,7 @@ public sealed class LlmExchangeArchive : DelegatingHandler
                 throw new LlmReplayMissException($"No recorded LLM exchange matches this request (key {key}); the prompt changed since the run was recorded.");
             }
 
-            var saved = JsonSerializer.Deserialize<RecordedExchange>(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), Json)!;
+            var saved = JsonSerializer.Deserialize(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), Json.RecordedExchange)!;
             return Build(saved, request);
         }
 
@@ -83,7 +83,7 @@ public sealed class LlmExchangeArchive : DelegatingHandler
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             var exchange = new RecordedExchange((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), body, text);
-            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(exchange, Json), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(exchange, Json.RecordedExchange), cancellationToken).ConfigureAwait(false);
             var copy = Build(exchange, request);
             response.Dispose();
             return copy;
@@ -115,5 +115,5 @@ public sealed class LlmExchangeArchive : DelegatingHandler
         public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
     }
 
-    private sealed record RecordedExchange(int Status, string? ContentType, string Request, string Response);
+    internal sealed record RecordedExchange(int Status, string? ContentType, string Request, string Response);
 }

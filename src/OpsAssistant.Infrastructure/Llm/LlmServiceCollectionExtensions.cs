@@ -17,8 +17,8 @@ public static class LlmServiceCollectionExtensions
     {
         services.AddOptions<LlmOptions>()
             .BindConfiguration(LlmOptions.SectionName)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LlmOptions>, LlmOptionsRangeValidator>();
         services.AddSingleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>();
 
         var httpOptions = new LlmHttpOptions();

@@ -1,20 +1,16 @@
 using Microsoft.SemanticKernel;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace OpsAssistant.Infrastructure.Llm;
 
 /// <summary>
 /// Loads a prompt file from <c>prompts/</c> into Semantic Kernel's <see cref="PromptTemplateConfig"/>. The SK YAML package is
-/// not available here, so the file's small, documented shape is read with YamlDotNet.
+/// not available here, so the file's small, documented shape is read with YamlDotNet's node model, which needs no
+/// reflection (the native CLI reads the prompt to count its tokens). Keys it does not know are ignored.
 /// </summary>
 public static class PromptFile
 {
-    private static readonly IDeserializer Yaml = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .IgnoreUnmatchedProperties()
-        .Build();
-
     /// <summary>The prompts folder shipped beside the binaries.</summary>
     public static string DefaultDirectory => Path.Combine(AppContext.BaseDirectory, "prompts");
 
@@ -25,48 +21,49 @@ public static class PromptFile
             throw new FileNotFoundException($"Prompt file '{path}' not found; prompts are shipped in the prompts/ folder beside the binaries.", path);
         }
 
-        var doc = Yaml.Deserialize<PromptDocument>(File.ReadAllText(path))
-            ?? throw new InvalidDataException($"Prompt file '{path}' is empty.");
-        if (string.IsNullOrWhiteSpace(doc.Template))
+        var yaml = new YamlStream();
+        using (var reader = new StringReader(File.ReadAllText(path)))
+        {
+            yaml.Load(reader);
+        }
+
+        if (yaml.Documents.Count == 0 || yaml.Documents[0].RootNode is not YamlMappingNode doc)
+        {
+            throw new InvalidDataException($"Prompt file '{path}' is empty.");
+        }
+
+        var template = Scalar(doc, "template");
+        if (string.IsNullOrWhiteSpace(template))
         {
             throw new InvalidDataException($"Prompt file '{path}' has no 'template'.");
         }
 
-        var config = new PromptTemplateConfig(doc.Template)
+        var config = new PromptTemplateConfig(template)
         {
-            Name = doc.Name,
-            Description = doc.Description,
-            TemplateFormat = doc.TemplateFormat ?? PromptTemplateConfig.SemanticKernelTemplateFormat,
+            Name = Scalar(doc, "name"),
+            Description = Scalar(doc, "description"),
+            TemplateFormat = Scalar(doc, "template_format") ?? PromptTemplateConfig.SemanticKernelTemplateFormat,
         };
-        foreach (var v in doc.InputVariables ?? [])
+        if (doc.Children.TryGetValue(new YamlScalarNode("input_variables"), out var variables) && variables is YamlSequenceNode list)
         {
-            config.InputVariables.Add(new InputVariable { Name = v.Name ?? "", Description = v.Description ?? "", IsRequired = v.IsRequired });
+            foreach (var item in list.Children.OfType<YamlMappingNode>())
+            {
+                config.InputVariables.Add(new InputVariable
+                {
+                    Name = Scalar(item, "name") ?? "",
+                    Description = Scalar(item, "description") ?? "",
+                    IsRequired = bool.TryParse(Scalar(item, "is_required"), out var required) && required,
+                });
+            }
         }
 
         return config;
     }
 
-    private sealed class PromptDocument
-    {
-        public string? Name { get; set; }
-
-        public int Version { get; set; }
-
-        public string? Description { get; set; }
-
-        public string? TemplateFormat { get; set; }
-
-        public List<PromptVariable>? InputVariables { get; set; }
-
-        public string? Template { get; set; }
-    }
-
-    private sealed class PromptVariable
-    {
-        public string? Name { get; set; }
-
-        public string? Description { get; set; }
-
-        public bool IsRequired { get; set; }
-    }
+    /// <summary>A scalar value; an absent key or a YAML null (empty, <c>~</c>, <c>null</c>) is null.</summary>
+    private static string? Scalar(YamlMappingNode map, string key) =>
+        map.Children.TryGetValue(new YamlScalarNode(key), out var node) && node is YamlScalarNode { Value: { } value } scalar
+        && !(scalar.Style == ScalarStyle.Plain && (value.Length == 0 || value == "~" || string.Equals(value, "null", StringComparison.OrdinalIgnoreCase)))
+            ? value
+            : null;
 }

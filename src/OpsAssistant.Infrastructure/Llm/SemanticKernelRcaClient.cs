@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,8 @@ public sealed class SemanticKernelRcaClient : IRcaLlmClient
     private readonly KernelFunction _function;
     private readonly LlmOptions _options;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026:RequiresUnreferencedCode", Justification = "A prompt function calls no .NET method, which is what SK's reflection serves (functions from methods); the native CLI's LLM path runs against a real OpenAI-compatible server in .ci/run (CliStdoutTests).")]
+    [UnconditionalSuppressMessage("AOT", "IL3050:RequiresDynamicCode", Justification = "As above: no method functions, so no generated code; tested on the native CLI.")]
     public SemanticKernelRcaClient(Kernel kernel, PromptTemplateConfig prompt, LlmOptions options)
     {
         _kernel = kernel;

@@ -66,7 +66,7 @@ public sealed class OpsAssistantMcpTools
 
         var outcome = await _analysis.AnalyzeAsync(new TraceAnalysisRequest(id, AnalysisOrigin.Mcp) { Source = source?.Trim(), Record = true }, cancellationToken)
             .ConfigureAwait(false);
-        return outcome.Result is { } result ? Success(JsonSerializer.Serialize(result, ResultJson.Options)) : Failure(Describe(outcome));
+        return outcome.Result is { } result ? Success(JsonSerializer.Serialize(result, ResultJson.Result)) : Failure(Describe(outcome));
     }
 
     [McpServerTool(Name = "search_traces", Title = "Search traces", ReadOnly = true, Destructive = false, Idempotent = true, OpenWorld = false)]

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
@@ -82,7 +83,7 @@ public static class TraceSourceServiceCollectionExtensions
         return services;
     }
 
-    private static void AddBackend<TSource>(IServiceCollection services)
+    private static void AddBackend<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSource>(IServiceCollection services)
         where TSource : HttpTraceSource
     {
         var http = services.AddHttpClient<TSource>((sp, client) =>

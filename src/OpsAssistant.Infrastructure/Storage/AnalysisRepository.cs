@@ -87,7 +87,7 @@ public sealed class AnalysisRepository : IAnalysisStore, IAnalysisQueue
         Source = reader.IsDBNull(4) ? null : reader.GetString(4),
         CreatedAt = DateTimeOffset.Parse(reader.GetString(5), CultureInfo.InvariantCulture),
         CompletedAt = reader.IsDBNull(6) ? null : DateTimeOffset.Parse(reader.GetString(6), CultureInfo.InvariantCulture),
-        Result = reader.IsDBNull(7) ? null : JsonSerializer.Deserialize<AnalysisResult>(reader.GetString(7), ResultJson.Options),
+        Result = reader.IsDBNull(7) ? null : JsonSerializer.Deserialize(reader.GetString(7), ResultJson.Result),
         Error = reader.IsDBNull(8) ? null : reader.GetString(8),
         Subject = reader.IsDBNull(9) ? null : reader.GetString(9),
         TraceParent = reader.IsDBNull(10) ? null : reader.GetString(10),
@@ -105,7 +105,7 @@ public sealed class AnalysisRepository : IAnalysisStore, IAnalysisQueue
         Text(command, "@source", record.Source);
         Text(command, "@created_at", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
         Text(command, "@completed_at", record.CompletedAt?.ToString("O", CultureInfo.InvariantCulture));
-        Text(command, "@result", record.Result is null ? null : JsonSerializer.Serialize(record.Result, ResultJson.Options));
+        Text(command, "@result", record.Result is null ? null : JsonSerializer.Serialize(record.Result, ResultJson.Result));
         Text(command, "@error", record.Error);
         Text(command, "@subject", record.Subject);
         Text(command, "@trace_parent", record.TraceParent);
@@ -251,7 +251,7 @@ public sealed class AnalysisRepository : IAnalysisStore, IAnalysisQueue
         {
             Text(command, "@status", outcome.Status.ToString().ToLowerInvariant());
             Text(command, "@completed_at", (outcome.CompletedAt ?? _clock.GetUtcNow()).ToString("O", CultureInfo.InvariantCulture));
-            Text(command, "@result", outcome.Result is null ? null : JsonSerializer.Serialize(outcome.Result, ResultJson.Options));
+            Text(command, "@result", outcome.Result is null ? null : JsonSerializer.Serialize(outcome.Result, ResultJson.Result));
             Text(command, "@error", outcome.Error);
             Text(command, "@source", outcome.Source);
             Text(command, "@notify", notify ? "pending" : null);

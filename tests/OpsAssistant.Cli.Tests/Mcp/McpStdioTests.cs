@@ -60,8 +60,8 @@ public sealed class McpStdioTests : IDisposable
     private static StdioClientTransport Transport(Dictionary<string, string?> environment, List<string>? stderr = null) => new(new StdioClientTransportOptions
     {
         Name = "opsassistant",
-        Command = "dotnet",
-        Arguments = [CliUnderTest.AssemblyPath(), "mcp"],
+        Command = CliUnderTest.Command().FileName,
+        Arguments = [.. CliUnderTest.Command().Prefix, "mcp"],
         WorkingDirectory = Path.GetDirectoryName(CliUnderTest.AssemblyPath()),
         EnvironmentVariables = new Dictionary<string, string?>(environment) { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = null },
         StandardErrorLines = stderr is null ? null : line =>
