@@ -355,6 +355,9 @@ public abstract partial class RelationalTraceStore : ITraceStore, OpsAssistant.C
 
     protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
+    /// <summary>A connection to the store's database for the baseline tables it migrates (<see cref="Baselines.BaselineSchema"/>).</summary>
+    internal Task<DbConnection> OpenBaselineConnectionAsync(CancellationToken cancellationToken) => OpenConnectionAsync(cancellationToken);
+
     /// <summary>Serialises concurrent migrations from several processes; SQLite's write lock already does.</summary>
     protected virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 

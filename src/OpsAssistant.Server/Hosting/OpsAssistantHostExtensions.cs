@@ -10,6 +10,7 @@ using OpenTelemetry.Trace;
 using OpsAssistant.Infrastructure.Storage;
 using OpsAssistant.Infrastructure.Telemetry;
 using OpsAssistant.Server.Analyses;
+using OpsAssistant.Server.Baselines;
 using OpsAssistant.Server.Chat;
 using OpsAssistant.Server.Health;
 using OpsAssistant.Server.Hosting;
@@ -94,6 +95,7 @@ internal static partial class OpsAssistantHostExtensions
         services.AddHostedService<AnalysisWorker>();
         services.AddOpsAssistantNotifications();
         services.AddOpsAssistantSampling();
+        services.AddOpsAssistantBaselines(builder.Configuration);
         services.AddSingleton<IncidentSamplingCoordinator>();
         services.AddOpsAssistantHealthChecks();
         services.AddOpsAssistantGrpc();
@@ -204,6 +206,7 @@ internal static partial class OpsAssistantHostExtensions
         var read = app.MapGroup("").RequireAuthorization(ApiScopes.Read);
         read.MapTraceEndpoints();
         read.MapAnalysisEndpoints();
+        read.MapBaselineEndpoints();
         app.MapGroup("").RequireAuthorization(ApiScopes.Operate).MapChatEndpoints();
         app.MapSamplingEndpoints();
 
