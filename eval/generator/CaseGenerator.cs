@@ -27,7 +27,10 @@ internal static class CaseGenerator
         var random = new Random(unchecked((int)(hash ^ (uint)seed)));
         var builder = new TraceBuilder(random, EpochUs + (long)(hash % 86_400) * 1_000_000);
         var label = scenario.Build(builder);
-        return new GeneratedCase(scenario, builder.Build(), label, builder.Summary ?? scenario.Summary);
+        var trace = builder.Build();
+        // Drawn after the trace, so a plan never changes the trace's bytes.
+        var baseline = builder.Baseline?.Write(trace, builder.EpochUs, random);
+        return new GeneratedCase(scenario, trace, label, builder.Summary ?? scenario.Summary, baseline);
     }
 
     /// <summary>The files of one generated case, keyed by file name.</summary>
@@ -39,12 +42,18 @@ internal static class CaseGenerator
             WireFormat.ZipkinV2 => ZipkinV2Emitter.Emit(generated.Trace),
             _ => OtlpJsonEmitter.Emit(generated.Trace, generated.Scenario.Format),
         };
-        return
+        List<(string File, byte[] Content)> files =
         [
             ("trace.json", trace),
             ("expected.json", Expected(generated.Trace.TraceId, generated.Label, FormatName(generated.Scenario.Format), generated.Summary, generated.Trace.Spans.Count,
                 generated.Scenario.Family)),
         ];
+        if (generated.Baseline is { } baseline)
+        {
+            files.Add(("baseline.json", baseline));
+        }
+
+        return files;
     }
 
     /// <summary>

@@ -15,6 +15,8 @@ internal static class Families
         .. MessagingFamilies.All(),
         .. DemoFlagFamily.All(),
         .. HealthyFamilies.All(),
+        // Last, so the families above keep their place in the format rotation.
+        .. BaselineFamilies.All(),
     ];
 
     public static IEnumerable<Scenario> All()

@@ -33,6 +33,9 @@ internal sealed class TraceBuilder
     /// <summary>A description of what this particular build planted, for scenarios whose draws change it; null keeps the scenario's own.</summary>
     public string? Summary { get; set; }
 
+    /// <summary>The history the trace is judged against (baseline families only); null writes no <c>baseline.json</c>.</summary>
+    public BaselinePlan? Baseline { get; set; }
+
     public long Us(double ms) => EpochUs + (long)Math.Round(ms * 1000, MidpointRounding.AwayFromZero);
 
     /// <summary>A value in [min, max) drawn from the seeded random source, rounded to microseconds.</summary>

@@ -147,6 +147,10 @@ internal static class EvalCommand
             F(report.MeanPromptTokens, "0"), F(report.MeanElapsedMs, "0.0"));
         console.Write(categories);
         console.MarkupLineInterpolated($"expected calibration error of the rank-1 confidence: [bold]{F(report.Ece, "0.000")}[/] (10 bins, {N(report.Results.Count(r => !r.Errored))} cases)");
+        if (report.BaselineUplift is { } uplift)
+        {
+            console.MarkupLineInterpolated($"baselines: {N(uplift.Cases)} cases with a baseline.json, top-1 [bold]{Pct(uplift.Top1)}[/] with their baselines, {Pct(uplift.Top1WithoutBaselines)} with baselines off (uplift {F(uplift.Top1Uplift, "+0.000;-0.000;0")})");
+        }
 
         RenderFamilies(console, report);
         RenderMisses(console, report);

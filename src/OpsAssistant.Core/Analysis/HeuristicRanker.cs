@@ -1,5 +1,6 @@
 using System.Globalization;
 using OpsAssistant.Core.Analysis.Findings;
+using OpsAssistant.Core.Baselines;
 using OpsAssistant.Core.Results;
 
 namespace OpsAssistant.Core.Analysis;
@@ -13,7 +14,13 @@ public static class HeuristicRanker
 {
     private const int MaxHypotheses = 6;
 
-    public static AnalysisResult Rank(TraceAnalysis analysis)
+    public static AnalysisResult Rank(TraceAnalysis analysis) => Rank(analysis, null);
+
+    /// <summary>
+    /// Ranks with each operation's baseline in view (<see cref="BaselineJudge"/>); null or empty baselines rank exactly as
+    /// <see cref="Rank(TraceAnalysis)"/>.
+    /// </summary>
+    public static AnalysisResult Rank(TraceAnalysis analysis, BaselineSet? baselines)
     {
         ArgumentNullException.ThrowIfNull(analysis);
         var f = analysis.Findings;
@@ -144,6 +151,11 @@ public static class HeuristicRanker
         }
 
         AddRecovered(f, candidates);
+        if (baselines is { IsEmpty: false })
+        {
+            BaselineJudge.Apply(analysis, candidates, baselines);
+        }
+
         var ranked = candidates
             .Where(h => h.Confidence >= NotableFloor)
             .OrderByDescending(h => h.Confidence)
@@ -345,7 +357,7 @@ public static class HeuristicRanker
         }
     }
 
-    private static Hypothesis Make(string category, double confidence, SpanRef suspect, string title, IReadOnlyList<string> spanIds, IReadOnlyList<string> evidence, string remediationKey) => new()
+    internal static Hypothesis Make(string category, double confidence, SpanRef suspect, string title, IReadOnlyList<string> spanIds, IReadOnlyList<string> evidence, string remediationKey) => new()
     {
         Title = title,
         Category = category,

@@ -52,4 +52,10 @@ public sealed record EvalCaseResult
 
     /// <summary>The generator family the case belongs to (<c>family</c> in expected.json), when it names one.</summary>
     public string? Family { get; init; }
+
+    /// <summary>The case carries a <c>baseline.json</c> and was analysed with it.</summary>
+    public bool Baseline { get; init; }
+
+    /// <summary>For a case with a cause and a baseline: its rank when analysed with baselines off; null otherwise.</summary>
+    public int? RankWithoutBaselines { get; init; }
 }

@@ -57,6 +57,9 @@ public sealed record EvalReport
     /// <summary>Every case a transformation changed, with the verdict before and after; null when invariance was not checked.</summary>
     public IReadOnlyList<InvarianceFailure>? InvarianceFailures { get; init; }
 
+    /// <summary>The cases with a <c>baseline.json</c> scored with and without it; null when no case has one.</summary>
+    public EvalBaselineUplift? BaselineUplift { get; init; }
+
     /// <summary>The one-line summary the CLI and the CI gate print.</summary>
     public string SummaryLine()
     {

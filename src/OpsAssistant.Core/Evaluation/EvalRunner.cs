@@ -1,4 +1,5 @@
 using Stopwatch = System.Diagnostics.Stopwatch;
+using OpsAssistant.Core.Baselines;
 using OpsAssistant.Core.Engine;
 using Trace = OpsAssistant.Core.Model.Trace;
 using OpsAssistant.Core.Results;
@@ -103,18 +104,41 @@ public sealed class EvalRunner
             return Failed(name, expected, $"trace unreadable: {ex.Message}");
         }
 
+        BaselineSet? baselines;
+        try
+        {
+            baselines = await ReadBaselinesAsync(caseDirectory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+        {
+            return Failed(name, expected, ex.Message);
+        }
+
         AnalysisResult analysis;
+        int? rankWithoutBaselines = null;
         var stopwatch = Stopwatch.StartNew();
         try
         {
-            analysis = await _engine.AnalyzeAsync(trace, cancellationToken).ConfigureAwait(false);
+            using (baselines is null ? null : BaselineScope.Use(baselines))
+            {
+                analysis = await _engine.AnalyzeAsync(trace, cancellationToken).ConfigureAwait(false);
+            }
+
+            stopwatch.Stop();
+            if (baselines is not null && expected.RootCause is { } label)
+            {
+                // The same case with baselines off: what the history bought (the report's baselineUplift).
+                using (BaselineScope.Use(BaselineSet.Empty))
+                {
+                    rankWithoutBaselines = EvalMatch.RankOf((await _engine.AnalyzeAsync(trace, cancellationToken).ConfigureAwait(false)).Hypotheses, label);
+                }
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return Failed(name, expected, $"engine failed: {ex.GetType().Name}: {ex.Message}");
         }
 
-        stopwatch.Stop();
         var hypotheses = analysis.Hypotheses;
         var top = hypotheses.Count > 0 ? hypotheses[0] : null;
         return new EvalCaseResult
@@ -138,7 +162,17 @@ public sealed class EvalRunner
             FalseAlarm = expected.IsHealthy && EvalMatch.IsFalseAlarm(hypotheses),
             Confidence = top?.Confidence,
             Family = expected.Family,
+            Baseline = baselines is not null,
+            RankWithoutBaselines = rankWithoutBaselines,
         };
+    }
+
+    /// <summary>The case's <c>baseline.json</c>, or null when it has none.</summary>
+    /// <exception cref="FormatException">The file is malformed.</exception>
+    public static async Task<BaselineSet?> ReadBaselinesAsync(string caseDirectory, CancellationToken cancellationToken = default)
+    {
+        var path = Path.Combine(caseDirectory, EvalBaselineReader.FileName);
+        return File.Exists(path) ? EvalBaselineReader.Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)) : null;
     }
 
     private static EvalCaseResult Failed(string name, EvalExpectation? expected, string error) => new()

@@ -32,6 +32,31 @@ public static class EvalScoring
             Errored = results.Count - ran.Count,
             Categories = categories,
             Families = families,
+            BaselineUplift = Uplift(results),
+        };
+    }
+
+    private static EvalBaselineUplift? Uplift(IReadOnlyList<EvalCaseResult> results)
+    {
+        var with = results.Where(r => r.Baseline && !r.Healthy).ToList();
+        if (with.Count == 0)
+        {
+            return null;
+        }
+
+        var without = with.Select(r => r with { Rank = r.RankWithoutBaselines }).ToList();
+        var top1 = Round(Fraction(with, r => r.Rank == 1));
+        var top1Off = Round(Fraction(without, r => r.Rank == 1));
+        return new EvalBaselineUplift
+        {
+            Cases = with.Count,
+            Top1 = top1,
+            Top3 = Round(Fraction(with, r => r.Rank is <= 3)),
+            Mrr = Round(Mrr(with)),
+            Top1WithoutBaselines = top1Off,
+            Top3WithoutBaselines = Round(Fraction(without, r => r.Rank is <= 3)),
+            MrrWithoutBaselines = Round(Mrr(without)),
+            Top1Uplift = Round(top1 - top1Off),
         };
     }
 

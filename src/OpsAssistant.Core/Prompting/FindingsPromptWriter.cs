@@ -29,7 +29,7 @@ public sealed class FindingsPromptWriter(SecretRedactor redactor) : IPromptSecti
             [
                 // The cited IDs are written out: the model can only cite the spans it can see.
                 Line(i == 0 ? 0 : 1, $"#{h.Rank} {h.Category} conf {h.Confidence:0.00}: {Clean(h.Title)} — {Clean(h.Service)}/{Clean(h.Operation)}{Ids(h.SpanIds.Take(4))}", [.. h.SpanIds.Take(4)]),
-                .. h.Evidence.Take(3).Select(e => Line(i == 0 ? 1 : 3, "  evidence: " + Clean(e), [.. h.SpanIds.Take(1)])),
+                .. PromptEvidence(h).Select(e => Line(i == 0 ? 1 : 3, "  evidence: " + Clean(e), [.. h.SpanIds.Take(1)])),
             ]).ToList()),
             new("Error chain (origins first)", f.Errors.Take(15).Select((e, i) => Line(
                 e.IsOrigin && !e.Recovered ? (i == 0 ? 0 : 1) : e.Recovered ? 3 : 4,
@@ -122,6 +122,13 @@ public sealed class FindingsPromptWriter(SecretRedactor redactor) : IPromptSecti
     private static string Ids(IEnumerable<string> spanIds) => string.Join(", ", spanIds) is { Length: > 0 } ids ? " [" + ids + "]" : "";
 
     private static PromptLine Line(int priority, string text, params string[] spanIds) => new("- " + text, priority, spanIds);
+
+    /// <summary>
+    /// The three evidence lines a hypothesis gets in the prompt. With a baseline, its comparison line (always the last) is
+    /// one of them: how the span compares with its own history is what the model cannot see anywhere else.
+    /// </summary>
+    private static IEnumerable<string> PromptEvidence(Hypothesis h) =>
+        h.Baseline is null || h.Evidence.Count <= 3 ? h.Evidence.Take(3) : [.. h.Evidence.Take(2), h.Evidence[^1]];
 
     private static string Ms(double ms) => HeuristicRanker.Ms(ms);
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OpsAssistant.Core.Results;
 
 /// <summary>One ranked root-cause hypothesis. <see cref="Service"/>/<see cref="Operation"/> name the primary suspect span.</summary>
@@ -21,4 +23,8 @@ public sealed record Hypothesis
     public IReadOnlyList<string> Evidence { get; init; } = [];
 
     public string Remediation { get; init; } = "";
+
+    /// <summary>How the suspect span compares with its operation's baseline; null without baselines.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HypothesisBaseline? Baseline { get; init; }
 }

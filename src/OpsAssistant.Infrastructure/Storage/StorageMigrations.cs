@@ -25,5 +25,6 @@ internal static class StorageMigrations
         Migration.Shared(SamplingSchema.Overrides),                     // 5
         Migration.Shared(SpanSchema.TraceStartOrder),                   // 6
         new(SpanSchema.SqliteTraceRevision, SpanSchema.PostgresTraceRevision), // 7
+        new(Baselines.BaselineSchema.SqliteTables, Baselines.BaselineSchema.Tables), // 8
     ];
 }

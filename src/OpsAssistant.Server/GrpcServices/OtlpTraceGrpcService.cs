@@ -14,7 +14,7 @@ namespace OpsAssistant.Server.GrpcServices;
 /// as partial success (<c>rejected_spans</c> and an <c>error_message</c> naming them), the rest are stored in one
 /// transaction. Bad input ends with the status codes the OTLP specification gives exporters to act on.
 /// </summary>
-internal sealed partial class OtlpTraceGrpcService(ITraceStore store, ILogger<OtlpTraceGrpcService> logger)
+internal sealed partial class OtlpTraceGrpcService(ITraceStore store, ILogger<OtlpTraceGrpcService> logger, OpsAssistant.Infrastructure.Baselines.BaselineRecorder? baselines = null)
 {
     public const string ServiceName = "opentelemetry.proto.collector.trace.v1.TraceService";
 
@@ -49,6 +49,8 @@ internal sealed partial class OtlpTraceGrpcService(ITraceStore store, ILogger<Ot
                     ? Reject("store_busy", StatusCode.Unavailable, "The trace store is locked by another writer; nothing of this export was stored. Retry shortly.")
                     : Reject("store_full", StatusCode.ResourceExhausted, "The trace store is out of space; nothing of this export was stored. Free or grow the database, then resend.");
             }
+
+            baselines?.Record(spans);
         }
 
         OpsAssistantTelemetry.IngestedSpans.Add(spans.Count, new KeyValuePair<string, object?>("opsassistant.ingest.encoding", "grpc"));

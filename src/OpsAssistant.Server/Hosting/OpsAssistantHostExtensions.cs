@@ -12,6 +12,7 @@ using OpsAssistant.Infrastructure.Analyses;
 using OpsAssistant.Infrastructure.Storage;
 using OpsAssistant.Infrastructure.Telemetry;
 using OpsAssistant.Server.Analyses;
+using OpsAssistant.Server.Baselines;
 using OpsAssistant.Server.Chat;
 using OpsAssistant.Server.Health;
 using OpsAssistant.Server.Notifications;
@@ -103,6 +104,7 @@ internal static partial class OpsAssistantHostExtensions
         });
         services.AddOpsAssistantNotifications();
         services.AddOpsAssistantSampling();
+        services.AddOpsAssistantBaselines(builder.Configuration);
         services.AddSingleton<IncidentSamplingCoordinator>();
         services.AddSingleton<IAnalysisCompletedHandler>(sp => sp.GetRequiredService<IncidentSamplingCoordinator>());
         services.AddOpsAssistantHealthChecks();
@@ -214,6 +216,7 @@ internal static partial class OpsAssistantHostExtensions
         var read = app.MapGroup("").RequireAuthorization(ApiScopes.Read);
         read.MapTraceEndpoints();
         read.MapAnalysisEndpoints();
+        read.MapBaselineEndpoints();
         app.MapGroup("").RequireAuthorization(ApiScopes.Operate).MapChatEndpoints();
         app.MapSamplingEndpoints();
 

@@ -113,6 +113,7 @@ internal static partial class OtlpIngestEndpoints
                 "The trace store is out of space; nothing of this export was stored. Free or grow the database, then resend.");
         }
 
+        context.RequestServices.GetService<OpsAssistant.Infrastructure.Baselines.BaselineRecorder>()?.Record(spans);
         var wireFormat = protobuf ? "protobuf" : "json";
         OpsAssistantTelemetry.IngestedSpans.Add(spans.Count, new KeyValuePair<string, object?>("opsassistant.ingest.encoding", wireFormat));
         LogIngested(logger, spans.Count, wireFormat);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using OpsAssistant.Core.Baselines;
 using OpsAssistant.Core.Engine;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Results;
@@ -94,7 +95,11 @@ public sealed class MetamorphicEvaluator
                 trace = await _readTrace(stream, expected.TraceId, cancellationToken).ConfigureAwait(false);
             }
 
-            return new MetamorphicCase(name, expected, trace, await _engine.AnalyzeAsync(trace, cancellationToken).ConfigureAwait(false));
+            var baselines = await EvalRunner.ReadBaselinesAsync(caseDirectory, cancellationToken).ConfigureAwait(false);
+            using (baselines is null ? null : BaselineScope.Use(baselines))
+            {
+                return new MetamorphicCase(name, expected, trace, await _engine.AnalyzeAsync(trace, cancellationToken).ConfigureAwait(false)) { Baselines = baselines };
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -112,8 +117,13 @@ public sealed class MetamorphicEvaluator
         try
         {
             transformed = transformation.Apply(loaded.Trace, CaseSeed(seed, loaded.Name));
-            var result = await _engine.AnalyzeAsync(transformed.Trace, cancellationToken).ConfigureAwait(false);
-            after = Verdict(result.Hypotheses, loaded.Expected.IsHealthy, null);
+            var renamed = transformed;
+            // A renamed trace keeps its history: the case's baselines follow the renaming.
+            using (loaded.Baselines is null ? null : BaselineScope.Use(loaded.Baselines.Renamed(n => renamed.MapService(n)!, n => renamed.MapOperation(n)!)))
+            {
+                var result = await _engine.AnalyzeAsync(transformed.Trace, cancellationToken).ConfigureAwait(false);
+                after = Verdict(result.Hypotheses, loaded.Expected.IsHealthy, null);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
