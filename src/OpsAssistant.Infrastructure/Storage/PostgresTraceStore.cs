@@ -52,7 +52,7 @@ public sealed class PostgresTraceStore : RelationalTraceStore, IAsyncDisposable,
         _dataSource = NpgsqlDataSource.Create(connectionString);
     }
 
-    protected override IReadOnlyList<string> Migrations { get; } = [.. Schema, ConversationSchema.Analyses, QueueSchema.StatusIndex, QueueSchema.Leases, SamplingSchema.Overrides, SpanSchema.TraceStartOrder, SpanSchema.PostgresTraceRevision];
+    protected override IReadOnlyList<string> Migrations { get; } = [.. Schema, ConversationSchema.Analyses, QueueSchema.StatusIndex, QueueSchema.Leases, SamplingSchema.Overrides, SpanSchema.TraceStartOrder, SpanSchema.PostgresTraceRevision, Incidents.IncidentSchema.Incidents];
 
     protected override string SkipLockedClause => " FOR UPDATE SKIP LOCKED";
 

@@ -76,7 +76,7 @@ public sealed class SqliteTraceStore : RelationalTraceStore
         }.ToString();
     }
 
-    protected override IReadOnlyList<string> Migrations { get; } = [.. Schema, ConversationSchema.Analyses, QueueSchema.StatusIndex, QueueSchema.Leases, SamplingSchema.Overrides, SpanSchema.TraceStartOrder, SpanSchema.SqliteTraceRevision];
+    protected override IReadOnlyList<string> Migrations { get; } = [.. Schema, ConversationSchema.Analyses, QueueSchema.StatusIndex, QueueSchema.Leases, SamplingSchema.Overrides, SpanSchema.TraceStartOrder, SpanSchema.SqliteTraceRevision, Incidents.IncidentSchema.Incidents];
 
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
