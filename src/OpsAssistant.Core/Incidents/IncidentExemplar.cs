@@ -4,7 +4,7 @@ namespace OpsAssistant.Core.Incidents;
 /// A trace chosen to be analysed and shown: an <c>exemplar</c> (slow or failed, carrying the top changed dimension) or the
 /// <c>contrast</c> (a normal trace of the same operation without it).
 /// </summary>
-public sealed record IncidentExemplar
+public record IncidentExemplar
 {
     public const string ExemplarRole = "exemplar";
 

@@ -1,23 +1,22 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace OpsAssistant.Core.Incidents;
 
 /// <summary>An exemplar trace of an incident result with the analysis made of it (null fields when it could not be analysed).</summary>
-public sealed record IncidentExemplarAnalysis
+public sealed record IncidentExemplarAnalysis : IncidentExemplar
 {
-    public required string TraceId { get; init; }
+    [SetsRequiredMembers]
+    public IncidentExemplarAnalysis(IncidentExemplar exemplar)
+        : base(exemplar)
+    {
+        ArgumentNullException.ThrowIfNull(exemplar);
+        TraceLink = "/traces/" + exemplar.TraceId;
+    }
 
-    /// <summary><c>exemplar</c> or <c>contrast</c>.</summary>
-    public required string Role { get; init; }
-
-    /// <summary><c>alert</c> or <c>previous</c>.</summary>
-    public required string Window { get; init; }
-
-    public required string Operation { get; init; }
-
-    public double DurationMs { get; init; }
-
-    public bool Failed { get; init; }
-
-    public bool Slow { get; init; }
+    /// <summary>For the JSON reader.</summary>
+    public IncidentExemplarAnalysis()
+    {
+    }
 
     /// <summary>The stored analysis (<c>GET /api/analyses/{id}</c>); null for the contrast, which is not analysed, or on failure.</summary>
     public string? AnalysisId { get; init; }
@@ -26,7 +25,7 @@ public sealed record IncidentExemplarAnalysis
     public string? AnalysisLink { get; init; }
 
     /// <summary>Relative link to the trace on the operator page: <c>/traces/{traceId}</c>.</summary>
-    public required string TraceLink { get; init; }
+    public string TraceLink { get; init; } = "";
 
     /// <summary>The analysis's first hypothesis, e.g. "payments POST /charge failed with 503".</summary>
     public string? Finding { get; init; }

@@ -95,17 +95,7 @@ public sealed partial class IncidentService(
 
     private async Task<IncidentExemplarAnalysis> AnalyzeAsync(IncidentResult request, IncidentExemplar exemplar, CancellationToken cancellationToken)
     {
-        var shown = new IncidentExemplarAnalysis
-        {
-            TraceId = exemplar.TraceId,
-            Role = exemplar.Role,
-            Window = exemplar.Window,
-            Operation = exemplar.Operation,
-            DurationMs = exemplar.DurationMs,
-            Failed = exemplar.Failed,
-            Slow = exemplar.Slow,
-            TraceLink = "/traces/" + exemplar.TraceId,
-        };
+        var shown = new IncidentExemplarAnalysis(exemplar);
         if (exemplar.Role != IncidentExemplar.ExemplarRole)
         {
             return shown;
