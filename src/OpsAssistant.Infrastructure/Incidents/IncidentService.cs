@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Engine;
 using OpsAssistant.Core.Incidents;
+using OpsAssistant.Core.Prompting;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Telemetry;
 
@@ -24,6 +25,7 @@ public sealed partial class IncidentService(
     IAnalysisStore analyses,
     IIncidentStore incidents,
     IOptions<IncidentOptions> options,
+    SecretRedactor redactor,
     TimeProvider time,
     ILogger<IncidentService> logger)
 {
@@ -77,9 +79,10 @@ public sealed partial class IncidentService(
             Counts = comparison.Alert,
             PreviousCounts = comparison.Previous,
             Sampled = alert.Sampled || previous.Sampled,
-            Changes = comparison.Changes,
-            Exemplars = exemplars,
-            Summary = comparison.Summary,
+            // Dimension values and the summary quote trace content, which may hold secrets; analyses are redacted already.
+            Changes = comparison.Changes.Select(c => c with { Value = redactor.Redact(c.Value), AlsoMatches = c.AlsoMatches.Select(redactor.Redact).ToList() }).ToList(),
+            Exemplars = exemplars.Select(e => e with { Operation = redactor.Redact(e.Operation) }).ToList(),
+            Summary = redactor.Redact(comparison.Summary),
             CompletedAt = time.GetUtcNow(),
             ElapsedMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1),
             Error = null,

@@ -15,6 +15,7 @@ using OpsAssistant.Server.Health;
 using OpsAssistant.Server.Hosting;
 using OpsAssistant.Server.Ingest;
 using OpsAssistant.Server.Sampling;
+using OpsAssistant.Server.Incidents;
 using OpsAssistant.Server.RateLimiting;
 using OpsAssistant.Server.Security;
 using OpsAssistant.Server.Traces;
@@ -92,6 +93,7 @@ internal static partial class OpsAssistantHostExtensions
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<AnalysisQueueSignal>();
         services.AddHostedService<AnalysisWorker>();
+        services.AddOpsAssistantIncidentWorker();
         services.AddOpsAssistantNotifications();
         services.AddOpsAssistantSampling();
         services.AddSingleton<IncidentSamplingCoordinator>();
@@ -204,6 +206,7 @@ internal static partial class OpsAssistantHostExtensions
         var read = app.MapGroup("").RequireAuthorization(ApiScopes.Read);
         read.MapTraceEndpoints();
         read.MapAnalysisEndpoints();
+        read.MapIncidentEndpoints();
         app.MapGroup("").RequireAuthorization(ApiScopes.Operate).MapChatEndpoints();
         app.MapSamplingEndpoints();
 

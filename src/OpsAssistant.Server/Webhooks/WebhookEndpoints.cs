@@ -132,6 +132,7 @@ internal static partial class WebhookEndpoints
 
         var queued = new List<QueuedAnalysis>();
         var skipped = new List<SkippedAlert>();
+        var incidents = new List<Incidents.QueuedIncident>();
         foreach (var alert in alerts)
         {
             if (!alert.IsFiring)
@@ -156,6 +157,9 @@ internal static partial class WebhookEndpoints
                     continue;
                 }
 
+                // What changed in the service around the alert, beside the worst trace's analysis below.
+                incidents.Add(await Incidents.AlertIncidents.QueueAsync(services, alert.Fingerprint, alert.StartsAt, service, origin,
+                    OpsAssistant.Core.Prompting.ControlCharacters.Escape(alert.Name), cancellationToken));
                 var around = alert.StartsAt ?? DateTimeOffset.UtcNow;
                 traceId = await AlertTraceFinder.FindAsync(services.GetRequiredService<ITraceStore>(), alert, service, around, limits.TraceSearchWindow, cancellationToken);
                 if (traceId is null)
@@ -188,7 +192,7 @@ internal static partial class WebhookEndpoints
 
         activity?.SetTag("opsassistant.webhook.alerts", alerts.Count);
         activity?.SetTag("opsassistant.webhook.queued", queued.Count);
-        return TypedResults.Accepted((string?)null, new WebhookResponse(queued, skipped));
+        return TypedResults.Accepted((string?)null, new WebhookResponse(queued, skipped, incidents));
     }
 
     /// <summary>Same alert occurrence, same trace: same ID, whichever endpoint or delivery brought it.</summary>

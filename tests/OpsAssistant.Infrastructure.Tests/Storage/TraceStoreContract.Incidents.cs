@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OpsAssistant.Core.Analysis;
 using OpsAssistant.Core.Incidents;
 using OpsAssistant.Core.Model;
+using OpsAssistant.Core.Prompting;
 using OpsAssistant.Infrastructure.Incidents;
 using Attribute = OpsAssistant.Core.Model.Attribute;
 
@@ -100,7 +101,7 @@ public abstract partial class TraceStoreContract
 
         await Store.AddSpansAsync(spans);
         var service = new IncidentService(new StoreIncidentWindowReader(Store), Store, new HeuristicEngine(), Store, new RelationalIncidentStore(Store),
-            Options.Create(new IncidentOptions()), TimeProvider.System, NullLogger<IncidentService>.Instance);
+            Options.Create(new IncidentOptions()), SecretRedactor.Default, TimeProvider.System, NullLogger<IncidentService>.Instance);
 
         var incident = await service.CreateAsync("checkout", Minute, "api");
 
