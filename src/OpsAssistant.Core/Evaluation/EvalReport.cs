@@ -57,6 +57,9 @@ public sealed record EvalReport
     /// <summary>Every case a transformation changed, with the verdict before and after; null when invariance was not checked.</summary>
     public IReadOnlyList<InvarianceFailure>? InvarianceFailures { get; init; }
 
+    /// <summary>The incident cases' section (<c>--incidents</c>); null when the run had none.</summary>
+    public Incidents.IncidentEvalReport? Incidents { get; init; }
+
     /// <summary>The one-line summary the CLI and the CI gate print.</summary>
     public string SummaryLine()
     {

@@ -36,11 +36,15 @@ public static class IncidentDimensions
         ("db.system", "db.system"),
     ];
 
-    /// <summary>Every key, in the order used to break ties and to pick the primary of dimensions that alias each other.</summary>
+    /// <summary>
+    /// Every key, in the order used to break ties and to pick the primary of dimensions that alias each other: where the
+    /// change was made (version, place) before what it did, and a status code before the exception type, which client
+    /// libraries often make generic (HttpRequestException for any bad status).
+    /// </summary>
     public static IReadOnlyList<string> Priority { get; } =
     [
         "service.version", "deployment.environment.name", "cloud.region", "cloud.availability_zone", "host.name", "k8s.node.name",
-        "k8s.pod.name", "container.image.tag", ExceptionType, ErrorType, HttpStatus, "rpc.grpc.status_code", "http.route",
+        "k8s.pod.name", "container.image.tag", "rpc.grpc.status_code", HttpStatus, ExceptionType, ErrorType, "http.route",
         Operation, "peer.service", "server.address", "db.system", StatusMessage,
     ];
 
