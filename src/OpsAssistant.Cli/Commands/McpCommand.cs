@@ -35,9 +35,11 @@ internal static class McpCommand
         services.AddOpsAssistantTraceSources(configuration);
         services.AddOpsAssistantAnalysis();
         services.AddOpsAssistantSampling();
+        services.AddOpsAssistantIncidents();
         services.AddMcpServer(McpServerIdentity.Configure)
             .WithStdioServerTransport()
-            .WithTools<OpsAssistantMcpTools>();
+            .WithTools<OpsAssistantMcpTools>()
+            .WithTools<IncidentMcpTools>();
 
         try
         {

@@ -48,6 +48,37 @@ public sealed partial class IncidentService(
         };
     }
 
+    /// <summary>
+    /// The window the chat and MCP tools ask for: <paramref name="minutes"/> long (default <c>Incidents:DefaultWindow</c>)
+    /// ending at <paramref name="to"/> (ISO 8601; default now). Null with the reason when the arguments do not make one.
+    /// </summary>
+    public IncidentTimeRange? ToolWindow(string? to, int? minutes, out string? error)
+    {
+        var now = time.GetUtcNow();
+        var length = minutes is { } m ? TimeSpan.FromMinutes(m) : options.Value.DefaultWindow;
+        if (length <= TimeSpan.Zero || length > options.Value.MaxWindow)
+        {
+            error = $"minutes must be between 1 and {(int)options.Value.MaxWindow.TotalMinutes} ({IncidentOptions.SectionName}:MaxWindow).";
+            return null;
+        }
+
+        var end = now;
+        if (!string.IsNullOrWhiteSpace(to) && !DateTimeOffset.TryParse(to, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out end))
+        {
+            error = "to must be an ISO 8601 date and time, e.g. 2026-12-05T10:15:00Z.";
+            return null;
+        }
+
+        if (end - length >= now)
+        {
+            error = "the window must start in the past.";
+            return null;
+        }
+
+        error = null;
+        return new IncidentTimeRange(end - length, end);
+    }
+
     /// <summary>Runs an incident now, stores it done and returns it (<c>POST /api/incidents</c>, chat, MCP).</summary>
     public async Task<IncidentResult> CreateAsync(string service, IncidentTimeRange window, string origin, CancellationToken cancellationToken = default)
     {
