@@ -145,7 +145,7 @@ public sealed partial class ChatService(
         var chatClient = services.GetRequiredService<IChatClient>().AsBuilder().UseKernelFunctionInvocation()
             .Use(inner => new ConversationChatClient(inner, conversationId)).Build();
         builder.Services.AddSingleton<IChatCompletionService>(chatClient.AsChatCompletionService());
-        builder.Plugins.AddFromObject(new TraceTools(source, store, heuristic, redactor, collecting), "traces");
+        builder.Plugins.AddFromObject(new TraceTools(source, store, heuristic, redactor, collecting) { Incidents = services.GetService<Incidents.IncidentService>() }, "traces");
         if (services.GetService<SamplingOverrideService>() is { } sampling)
         {
             builder.Plugins.AddFromObject(new SamplingTools(new SamplingChat(sampling, conversationId)), "sampling");

@@ -18,7 +18,7 @@ namespace OpsAssistant.Infrastructure.Chat;
 /// analyses, lists errors and opens spans of the same trace), so a Jaeger or Tempo source is asked once per turn and every
 /// answer in the turn reads the same snapshot of the trace.
 /// </summary>
-public sealed class TraceTools(ITraceSource source, ITraceStore store, IRootCauseEngine heuristic, SecretRedactor redactor, IChatSink sink)
+public sealed partial class TraceTools(ITraceSource source, ITraceStore store, IRootCauseEngine heuristic, SecretRedactor redactor, IChatSink sink)
 {
     private const int MaxItems = 20;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

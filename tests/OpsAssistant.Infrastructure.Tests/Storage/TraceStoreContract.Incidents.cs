@@ -119,4 +119,25 @@ public abstract partial class TraceStoreContract
 
         Assert.Equal(incident.Summary, (await new RelationalIncidentStore(Store).GetAsync(incident.IncidentId))!.Summary);
     }
+
+    [Fact]
+    public async Task ChatOpenIncident_ServiceWithRecentTraces_AnswersTheIncidentAndRefusesBadMinutes()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await Store.AddSpansAsync([TestSpans.Make(1, 1, start: now - TestSpans.BaseTime - TimeSpan.FromMinutes(2))]);
+        var incidents = new IncidentService(new StoreIncidentWindowReader(Store), Store, new HeuristicEngine(), Store, new RelationalIncidentStore(Store),
+            Options.Create(new IncidentOptions()), SecretRedactor.Default, TimeProvider.System, NullLogger<IncidentService>.Instance);
+        var tools = new OpsAssistant.Infrastructure.Chat.TraceTools(Store, Store, new HeuristicEngine(), SecretRedactor.Default, NSubstitute.Substitute.For<OpsAssistant.Infrastructure.Chat.IChatSink>())
+        {
+            Incidents = incidents,
+        };
+
+        using var answer = System.Text.Json.JsonDocument.Parse(await tools.OpenIncidentAsync("checkout", minutes: 10));
+        using var refused = System.Text.Json.JsonDocument.Parse(await tools.OpenIncidentAsync("checkout", minutes: 0));
+
+        Assert.Equal(1, answer.RootElement.GetProperty("counts").GetProperty("traces").GetInt32());
+        var stored = await new RelationalIncidentStore(Store).GetAsync(answer.RootElement.GetProperty("incidentId").GetString()!);
+        Assert.Equal("chat", stored!.Origin);
+        Assert.Contains("minutes", refused.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
 }
