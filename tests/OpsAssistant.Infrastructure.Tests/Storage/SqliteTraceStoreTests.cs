@@ -37,7 +37,7 @@ public sealed class SqliteTraceStoreTests : TraceStoreContract, IDisposable
         {
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE trace_index DROP COLUMN revision; DELETE FROM trace_schema_version WHERE version = 7;";
+            downgrade.CommandText = "ALTER TABLE trace_index DROP COLUMN revision; DELETE FROM trace_schema_version WHERE version >= 7;";
             await downgrade.ExecuteNonQueryAsync();
         }
 
