@@ -36,6 +36,23 @@ internal static class OtlpJsonEmitter
         });
     }
 
+    /// <summary>Many traces in one OTLP/JSON document (a window of traces for the incident cases), written compact.</summary>
+    public static byte[] EmitMany(IReadOnlyList<GenTrace> traces) => Json.Write(false, w =>
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("resourceSpans");
+        foreach (var trace in traces)
+        {
+            foreach (var service in trace.Services)
+            {
+                WriteResourceSpans(w, trace, service, tempo: false);
+            }
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
     private static void WriteResourceSpans(Utf8JsonWriter w, GenTrace trace, string service, bool tempo)
     {
         w.WriteStartObject();

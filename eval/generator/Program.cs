@@ -5,6 +5,7 @@ using OpsAssistant.EvalGenerator;
 var seed = 42;
 string? outDir = null;
 string? fixtures = null;
+string? incidents = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -15,19 +16,22 @@ for (var i = 0; i < args.Length; i++)
         case "--out" when i + 1 < args.Length:
             outDir = args[++i];
             break;
+        case "--incidents" when i + 1 < args.Length:
+            incidents = args[++i];
+            break;
         case "--fixtures" when i + 1 < args.Length:
             fixtures = args[++i];
             break;
         default:
             Console.Error.WriteLine($"unknown argument: {args[i]}");
-            Console.Error.WriteLine("usage: opsassistant-evalgen --seed <n> --out <cases-dir> [--fixtures <dir>]");
+            Console.Error.WriteLine("usage: opsassistant-evalgen --seed <n> --out <cases-dir> [--fixtures <dir>] [--incidents <incident-cases-dir>]");
             return 2;
     }
 }
 
 if (outDir is null)
 {
-    Console.Error.WriteLine("usage: opsassistant-evalgen --seed <n> --out <cases-dir> [--fixtures <dir>]");
+    Console.Error.WriteLine("usage: opsassistant-evalgen --seed <n> --out <cases-dir> [--fixtures <dir>] [--incidents <incident-cases-dir>]");
     return 2;
 }
 
@@ -40,4 +44,9 @@ if (fixtures is not null && !Directory.Exists(fixtures))
 
 var count = CaseGenerator.WriteAll(seed, outDir, fixtures, Console.Out);
 Console.WriteLine($"wrote {count} cases to {outDir} (seed {seed})");
+if (incidents is not null)
+{
+    var incidentCount = IncidentCases.WriteAll(seed, incidents, Console.Out);
+    Console.WriteLine($"wrote {incidentCount} incident cases to {incidents} (seed {seed})");
+}
 return 0;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using OpsAssistant.Core.Evaluation;
+using OpsAssistant.Core.Evaluation.Incidents;
 using OpsAssistant.Core.Evaluation.Metamorphic;
 using OpsAssistant.Core.Results;
 using Spectre.Console;
@@ -32,9 +33,13 @@ internal static class EvalCommand
             Description = "Also apply every metamorphic transformation to every case (renaming, time shift, each wire format, jitter, healthy noise, "
                 + "span order, no span kinds, old/current attribute names) and report how often the rank-1 verdict stayed the same.",
         };
+        var incidents = new Option<string?>("--incidents")
+        {
+            Description = "Also run the incident cases under this directory (previous.json + current.json + expected.json each) and report top-1 on the changed dimension.",
+        };
         var command = new Command("eval", "Run the offline eval set and score the ranked hypotheses against the labels.")
         {
-            casesDir, noLlm, report, html, record, replay, metamorphic,
+            casesDir, noLlm, report, html, record, replay, metamorphic, incidents,
         };
         command.Validators.Add(result =>
         {
@@ -45,18 +50,24 @@ internal static class EvalCommand
         });
         command.SetAction((parse, ct) => RunAsync(
             services, parse.GetValue(casesDir)!, parse.GetValue(noLlm), parse.GetValue(report), parse.GetValue(html), ct,
-            parse.GetValue(record), parse.GetValue(replay), parse.GetValue(metamorphic)));
+            parse.GetValue(record), parse.GetValue(replay), parse.GetValue(metamorphic), parse.GetValue(incidents)));
         return command;
     }
 
     internal static async Task<int> RunAsync(EvalServices services, string casesDir, bool noLlm, string? reportPath, string? htmlPath, CancellationToken ct,
-        string? recordDir = null, string? replayDir = null, bool metamorphic = false)
+        string? recordDir = null, string? replayDir = null, bool metamorphic = false, string? incidentsDir = null)
     {
         var console = services.Console;
         var errors = services.ErrorConsole;
         if (!Directory.Exists(casesDir))
         {
             errors.MarkupLineInterpolated($"[red]eval: cases directory not found:[/] {casesDir}");
+            return BadInput;
+        }
+
+        if (incidentsDir is not null && !Directory.Exists(incidentsDir))
+        {
+            errors.MarkupLineInterpolated($"[red]eval: incident cases directory not found:[/] {incidentsDir}");
             return BadInput;
         }
 
@@ -96,7 +107,13 @@ internal static class EvalCommand
                 evalReport = evalReport with { Invariance = outcome!.Invariance, InvarianceFailures = outcome.Failures };
             }
 
+            if (incidentsDir is not null)
+            {
+                evalReport = evalReport with { Incidents = await IncidentEvalRunner.RunAsync(incidentsDir, ct).ConfigureAwait(false) };
+            }
+
             Render(console, evalReport);
+            RenderIncidents(console, evalReport.Incidents);
             if (reportPath is not null)
             {
                 await WriteJsonReportAsync(evalReport, reportPath, ct).ConfigureAwait(false);
@@ -112,6 +129,11 @@ internal static class EvalCommand
             }
 
             console.WriteLine(evalReport.SummaryLine());
+            if (evalReport.Incidents is { } incidentReport)
+            {
+                console.WriteLine(incidentReport.SummaryLine());
+            }
+
             return Ok;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -124,6 +146,26 @@ internal static class EvalCommand
             errors.MarkupLineInterpolated($"[red]eval: {ex.Message}[/]");
             return Failure;
         }
+    }
+
+    /// <summary>The incident cases that missed, raised a false alarm or errored (nothing when all were right).</summary>
+    private static void RenderIncidents(IAnsiConsole console, IncidentEvalReport? report)
+    {
+        var wrong = report?.Results.Where(r => r.Error is not null || r.FalseAlarm || (r.Expected is not null && r.Rank != 1)).ToList() ?? [];
+        if (report is null || wrong.Count == 0)
+        {
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Simple).Title($"[bold]incident cases not right ({wrong.Count} of {report.Cases})[/]");
+        table.AddColumns("case", "expected", "rank", "top change", "error");
+        foreach (var r in wrong)
+        {
+            table.AddRow(Markup.Escape(r.Case), Markup.Escape(r.Expected ?? "nothing"), r.Rank?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
+                Markup.Escape(r.Top ?? "none"), Markup.Escape(r.Error ?? ""));
+        }
+
+        console.Write(table);
     }
 
     private static void Render(IAnsiConsole console, EvalReport report)

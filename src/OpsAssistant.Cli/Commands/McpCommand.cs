@@ -53,9 +53,11 @@ internal static class McpCommand
         services.AddOpsAssistantAnalysis();
         services.AddOpsAssistantSampling();
         services.AddOpsAssistantTraceAnalysis();
+        services.AddOpsAssistantIncidents();
         services.AddMcpServer(McpServerIdentity.Configure)
             .WithStdioServerTransport()
-            .WithTools<OpsAssistantMcpTools>();
+            .WithTools<OpsAssistantMcpTools>()
+            .WithTools<IncidentMcpTools>();
 
         try
         {

@@ -60,6 +60,9 @@ public sealed record EvalReport
     /// <summary>The cases with a <c>baseline.json</c> scored with and without it; null when no case has one.</summary>
     public EvalBaselineUplift? BaselineUplift { get; init; }
 
+    /// <summary>The incident cases' section (<c>--incidents</c>); null when the run had none.</summary>
+    public Incidents.IncidentEvalReport? Incidents { get; init; }
+
     /// <summary>The one-line summary the CLI and the CI gate print.</summary>
     public string SummaryLine()
     {

@@ -152,7 +152,7 @@ public sealed partial class ChatService(
         var chatClient = services.GetRequiredService<IChatClient>().AsBuilder().UseKernelFunctionInvocation()
             .Use(inner => new ConversationChatClient(inner, conversationId)).Build();
         builder.Services.AddSingleton<IChatCompletionService>(chatClient.AsChatCompletionService());
-        builder.Plugins.AddFromObject(new TraceTools(analysis.WithEngine(heuristic), store, redactor, collecting, clock), "traces");
+        builder.Plugins.AddFromObject(new TraceTools(analysis.WithEngine(heuristic), store, redactor, collecting, clock) { Incidents = services.GetService<Incidents.IncidentService>() }, "traces");
         if (services.GetService<SamplingOverrideService>() is { } sampling)
         {
             builder.Plugins.AddFromObject(new SamplingTools(new SamplingChat(sampling, conversationId)), "sampling");

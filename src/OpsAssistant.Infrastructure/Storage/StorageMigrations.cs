@@ -26,5 +26,6 @@ internal static class StorageMigrations
         Migration.Shared(SpanSchema.TraceStartOrder),                   // 6
         new(SpanSchema.SqliteTraceRevision, SpanSchema.PostgresTraceRevision), // 7
         new(Baselines.BaselineSchema.SqliteTables, Baselines.BaselineSchema.Tables), // 8
+        Migration.Shared(Incidents.IncidentSchema.Incidents),           // 9
     ];
 }

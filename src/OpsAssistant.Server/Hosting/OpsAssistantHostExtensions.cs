@@ -19,6 +19,7 @@ using OpsAssistant.Server.Notifications;
 using OpsAssistant.Server.Hosting;
 using OpsAssistant.Server.Ingest;
 using OpsAssistant.Server.Sampling;
+using OpsAssistant.Server.Incidents;
 using OpsAssistant.Server.RateLimiting;
 using OpsAssistant.Server.Security;
 using OpsAssistant.Server.Traces;
@@ -102,6 +103,7 @@ internal static partial class OpsAssistantHostExtensions
                 (limits.RunWorker, limits.WorkerConcurrency, limits.MaxAttempts, limits.RetryDelay, limits.PollInterval, limits.Lease);
             queue.NotifyAlerts = notifications.Value.Url is not null;
         });
+        services.AddOpsAssistantIncidentWorker();
         services.AddOpsAssistantNotifications();
         services.AddOpsAssistantSampling();
         services.AddOpsAssistantBaselines(builder.Configuration);
@@ -217,6 +219,7 @@ internal static partial class OpsAssistantHostExtensions
         read.MapTraceEndpoints();
         read.MapAnalysisEndpoints();
         read.MapBaselineEndpoints();
+        read.MapIncidentEndpoints();
         app.MapGroup("").RequireAuthorization(ApiScopes.Operate).MapChatEndpoints();
         app.MapSamplingEndpoints();
 

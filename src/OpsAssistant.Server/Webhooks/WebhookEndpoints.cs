@@ -136,6 +136,7 @@ internal static partial class WebhookEndpoints
 
         var queued = new List<QueuedAnalysis>();
         var skipped = new List<SkippedAlert>();
+        var incidents = new List<Incidents.QueuedIncident>();
         foreach (var alert in alerts)
         {
             if (!alert.IsFiring)
@@ -160,6 +161,9 @@ internal static partial class WebhookEndpoints
                     continue;
                 }
 
+                // What changed in the service around the alert, beside the worst trace's analysis below.
+                incidents.Add(await delivery.AlertIncidents.QueueAsync(alert.Fingerprint, alert.StartsAt, service, origin,
+                    OpsAssistant.Core.Prompting.ControlCharacters.Escape(alert.Name), cancellationToken));
                 var around = alert.StartsAt ?? delivery.Clock.GetUtcNow();
                 traceId = await AlertTraceFinder.FindAsync(delivery.Traces, alert, service, around, limits.TraceSearchWindow, cancellationToken);
                 if (traceId is null)
@@ -192,7 +196,7 @@ internal static partial class WebhookEndpoints
 
         activity?.SetTag("opsassistant.webhook.alerts", alerts.Count);
         activity?.SetTag("opsassistant.webhook.queued", queued.Count);
-        return TypedResults.Accepted((string?)null, new WebhookResponse(queued, skipped));
+        return TypedResults.Accepted((string?)null, new WebhookResponse(queued, skipped, incidents));
     }
 
     /// <summary>Same alert occurrence, same trace: same ID, whichever endpoint or delivery brought it.</summary>
@@ -251,4 +255,5 @@ internal sealed record WebhookDelivery(
     IAnalysisQueue Queue,
     ITraceStore Traces,
     AnalysisQueueSignal Signal,
+    Incidents.AlertIncidents AlertIncidents,
     ILoggerFactory Logs);

@@ -49,6 +49,27 @@ public sealed class McpHttpTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenIncident_ComparesTheServicesWindowsAndIsStored_BadMinutesIsAToolError()
+    {
+        await SeedAsync();
+        await using var client = await ConnectAsync(ApiKey);
+        using var http = _host.CreateClient();
+        http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+
+        var result = await client.CallToolAsync("open_incident", new Dictionary<string, object?> { ["service"] = "checkout", ["minutes"] = 60 });
+        var refused = await client.CallToolAsync("open_incident", new Dictionary<string, object?> { ["service"] = "checkout", ["minutes"] = 0 });
+
+        Assert.NotEqual(true, result.IsError);
+        using var incident = JsonDocument.Parse(((ModelContextProtocol.Protocol.TextContentBlock)result.Content[0]).Text);
+        Assert.Equal("checkout", incident.RootElement.GetProperty("service").GetString());
+        Assert.Equal(1, incident.RootElement.GetProperty("counts").GetProperty("traces").GetInt32());
+        using var stored = JsonDocument.Parse(await http.GetStringAsync($"/api/incidents/{incident.RootElement.GetProperty("incidentId").GetString()}"));
+        Assert.Equal("mcp", stored.RootElement.GetProperty("origin").GetString());
+        Assert.True(refused.IsError);
+        Assert.Contains("minutes", ((ModelContextProtocol.Protocol.TextContentBlock)refused.Content[0]).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task McpClient_WithoutOrWithWrongKey_IsRefused()
     {
         await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(null));

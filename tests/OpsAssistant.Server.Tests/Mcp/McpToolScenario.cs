@@ -20,7 +20,7 @@ internal static class McpToolScenario
         var tools = (await client.ListToolsAsync()).ToDictionary(t => t.Name, t => t.ProtocolTool);
 
         Assert.Equal(
-            ["analyze_trace", "compare_with_normal", "critical_path", "end_sampling_override", "list_errors", "list_sampling_overrides", "raise_sampling", "search_traces", "show_span"],
+            ["analyze_trace", "compare_with_normal", "critical_path", "end_sampling_override", "list_errors", "list_sampling_overrides", "open_incident", "raise_sampling", "search_traces", "show_span"],
             tools.Keys.Order(StringComparer.Ordinal));
         foreach (var name in ReadOnlyTools)
         {
