@@ -38,7 +38,7 @@ internal static class AnalyzeCommand
 
     internal static async Task<int> RunAsync(AnalyzeServices services, string target, string? sourceName, string? traceId, bool json, bool noLlm, CancellationToken ct)
     {
-        if (traceId is not null && !TraceIds.IsValidTraceId(traceId))
+        if (traceId is not null && !TraceId.TryParse(traceId, out _))
         {
             return Fail(services, BadInput, $"--trace-id '{traceId}' is not a trace ID (16 or 32 hex characters).");
         }
@@ -110,9 +110,10 @@ internal static class AnalyzeCommand
                 return (await CliTraceFile.ReadSingleAsync(target, traceId, ct).ConfigureAwait(false), "file", null, Ok);
             }
 
-            if (sourceName == "file" || !TraceIds.IsValidTraceId(target))
+            var isTraceId = TraceId.TryParse(target, out _);
+            if (sourceName == "file" || !isTraceId)
             {
-                return (null, null, TraceIds.IsValidTraceId(target) || LooksLikePath(target)
+                return (null, null, isTraceId || LooksLikePath(target)
                     ? $"file not found: {target}"
                     : $"'{target}' is neither a readable file nor a trace ID (16 or 32 hex characters).", BadInput);
             }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using OpsAssistant.Cli.Reports;
 using OpsAssistant.Core.Evaluation;
 using OpsAssistant.Core.Evaluation.Incidents;
 using OpsAssistant.Core.Evaluation.Metamorphic;

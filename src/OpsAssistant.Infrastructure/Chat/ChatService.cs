@@ -1,12 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.SemanticKernel;
-using Microsoft.SemanticKernel.ChatCompletion;
 using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Conversations;
 using OpsAssistant.Core.Engine;
@@ -38,8 +35,6 @@ public sealed partial class ChatService(
     TimeProvider clock,
     ILogger<ChatService> logger)
 {
-    private static readonly Lazy<PromptTemplateConfig> SystemPrompt = new(() => PromptFile.Load(Path.Combine(PromptFile.DefaultDirectory, "chat.yaml")));
-
     public async Task<ChatReply> ReplyAsync(ChatRequest request, IChatSink sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -146,45 +141,29 @@ public sealed partial class ChatService(
     {
         var options = chatOptions.Value;
         var collecting = new CollectingSink(sink);
-        var builder = Kernel.CreateBuilder();
-        // Function invocation sits outside the telemetry pipeline, so every round trip to the model is its own GenAI span
-        // and SK's auto-invocation filters (step limit, tool spans) see every tool call.
-        var chatClient = services.GetRequiredService<IChatClient>().AsBuilder().UseKernelFunctionInvocation()
-            .Use(inner => new ConversationChatClient(inner, conversationId)).Build();
-        builder.Services.AddSingleton<IChatCompletionService>(chatClient.AsChatCompletionService());
-        builder.Plugins.AddFromObject(new TraceTools(analysis.WithEngine(heuristic), store, redactor, collecting, clock) { Incidents = services.GetService<Incidents.IncidentService>() }, "traces");
+        List<ChatTool> tools = [.. ChatTool.FromObject("traces", new TraceTools(analysis.WithEngine(heuristic), store, redactor, collecting, clock) { Incidents = services.GetService<Incidents.IncidentService>() })];
         if (services.GetService<SamplingOverrideService>() is { } sampling)
         {
-            builder.Plugins.AddFromObject(new SamplingTools(new SamplingChat(sampling, conversationId)), "sampling");
+            tools.AddRange(ChatTool.FromObject("sampling", new SamplingTools(new SamplingChat(sampling, conversationId))));
         }
-        var kernel = builder.Build();
-        kernel.AutoFunctionInvocationFilters.Add(new ToolCallFilter(options.MaxToolSteps, collecting, conversationId));
 
-        var system = await new KernelPromptTemplateFactory().Create(SystemPrompt.Value).RenderAsync(kernel, new KernelArguments
+        var system = await PromptFile.RenderAsync("chat.yaml", new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["current_trace_id"] = conversation?.CurrentTraceId ?? "none",
             ["source"] = analysis.DefaultSourceName,
             ["max_steps"] = options.MaxToolSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, cancellationToken).ConfigureAwait(false);
-        var history = new ChatHistory(system);
-        foreach (var turn in (conversation?.Turns ?? []).TakeLast(options.HistoryTurns))
-        {
-            history.AddMessage(turn.Role == ChatTurn.User ? AuthorRole.User : AuthorRole.Assistant, turn.Content);
-        }
-
-        history.AddUserMessage(message);
-        var settings = new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() };
+        var history = (conversation?.Turns ?? []).TakeLast(options.HistoryTurns)
+            .Select(turn => new ToolChatMessage(turn.Role == ChatTurn.User ? ToolChatRole.User : ToolChatRole.Assistant, turn.Content))
+            .ToList();
+        var turnRequest = new ToolChatRequest(conversationId, system, history, message, tools, options.MaxToolSteps);
         var text = new StringBuilder();
         try
         {
-            var chat = kernel.GetRequiredService<IChatCompletionService>();
-            await foreach (var chunk in chat.GetStreamingChatMessageContentsAsync(history, settings, kernel, cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in services.GetRequiredService<IToolCallingChat>().StreamAsync(turnRequest, collecting, cancellationToken).ConfigureAwait(false))
             {
-                if (!string.IsNullOrEmpty(chunk.Content))
-                {
-                    text.Append(chunk.Content);
-                    await sink.DeltaAsync(chunk.Content, cancellationToken).ConfigureAwait(false);
-                }
+                text.Append(chunk);
+                await sink.DeltaAsync(chunk, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)

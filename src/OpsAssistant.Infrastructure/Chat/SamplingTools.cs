@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
-using Microsoft.SemanticKernel;
+using OpsAssistant.Infrastructure.Llm;
 
 namespace OpsAssistant.Infrastructure.Chat;
 
@@ -13,7 +13,7 @@ public sealed class SamplingTools(SamplingChat chat)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    [KernelFunction("sample_service")]
+    [ChatTool("sample_service")]
     [Description("Changes the head-sampling rate of one service for a while, e.g. to record every trace of the service under investigation. Only when the operator asks.")]
     public async Task<string> SampleServiceAsync(
         [Description("service name exactly as in the traces")] string service,
@@ -26,12 +26,12 @@ public sealed class SamplingTools(SamplingChat chat)
         return Result(await chat.ApplyAsync(intent, reason, cancellationToken).ConfigureAwait(false));
     }
 
-    [KernelFunction("stop_sampling_override")]
+    [ChatTool("stop_sampling_override")]
     [Description("Ends every sampling override in force for a service, returning it to its configured rate.")]
     public async Task<string> StopSamplingAsync([Description("service name")] string service, CancellationToken cancellationToken = default) =>
         Result(await chat.ApplyAsync(new SamplingIntent(SamplingIntentKind.Stop, service?.Trim()), null, cancellationToken).ConfigureAwait(false));
 
-    [KernelFunction("list_sampling_overrides")]
+    [ChatTool("list_sampling_overrides")]
     [Description("Lists the sampling overrides in force: service, rate, expiry, who or what made each.")]
     public async Task<string> ListSamplingOverridesAsync(CancellationToken cancellationToken = default) =>
         Result(await chat.ApplyAsync(new SamplingIntent(SamplingIntentKind.Show), null, cancellationToken).ConfigureAwait(false));

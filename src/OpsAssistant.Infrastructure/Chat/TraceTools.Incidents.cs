@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
-using Microsoft.SemanticKernel;
 using OpsAssistant.Infrastructure.Incidents;
+using OpsAssistant.Infrastructure.Llm;
 
 namespace OpsAssistant.Infrastructure.Chat;
 
@@ -13,7 +13,7 @@ public sealed partial class TraceTools
     /// <summary>The incident path; null where incidents are not registered (the tool then says so).</summary>
     public IncidentService? Incidents { get; init; }
 
-    [KernelFunction("open_incident")]
+    [ChatTool("open_incident")]
     [Description("Opens an incident for a service: compares its traces in a time window with the window of the same length before it and names what changed among slow or failed traces (version, host, region, route, status code, error type), with analysed exemplar traces.")]
     public async Task<string> OpenIncidentAsync(
         [Description("service name as its spans carry it")] string service,

@@ -2,13 +2,13 @@ using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.SemanticKernel;
 using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Prompting;
 using OpsAssistant.Core.Results;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Analyses;
+using OpsAssistant.Infrastructure.Llm;
 
 namespace OpsAssistant.Infrastructure.Chat;
 
@@ -30,7 +30,7 @@ public sealed partial class TraceTools(TraceAnalysisService analysis, ITraceStor
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConcurrentDictionary<TraceId, TraceOutcome> _found = new();
 
-    [KernelFunction("analyze_trace")]
+    [ChatTool("analyze_trace")]
     [Description("Runs the deterministic root-cause analysis on a trace and returns ranked hypotheses citing span IDs.")]
     public async Task<string> AnalyzeTraceAsync([Description("32 or 16 hex character trace ID")] string traceId, CancellationToken cancellationToken = default)
     {
@@ -54,7 +54,7 @@ public sealed partial class TraceTools(TraceAnalysisService analysis, ITraceStor
         });
     }
 
-    [KernelFunction("show_span")]
+    [ChatTool("show_span")]
     [Description("Shows one span of a trace: service, operation, timing, status, attributes and events.")]
     public async Task<string> ShowSpanAsync(
         [Description("trace ID")] string traceId, [Description("16 hex character span ID")] string spanId, CancellationToken cancellationToken = default)
@@ -84,7 +84,7 @@ public sealed partial class TraceTools(TraceAnalysisService analysis, ITraceStor
         });
     }
 
-    [KernelFunction("list_errors")]
+    [ChatTool("list_errors")]
     [Description("Lists the errored spans of a trace, earliest first, with their status messages and exception events.")]
     public async Task<string> ListErrorsAsync([Description("trace ID")] string traceId, CancellationToken cancellationToken = default)
     {
@@ -108,7 +108,7 @@ public sealed partial class TraceTools(TraceAnalysisService analysis, ITraceStor
         });
     }
 
-    [KernelFunction("compare_with_normal")]
+    [ChatTool("compare_with_normal")]
     [Description("Compares a trace with recent error-free traces of the same root operation from the store: durations per operation.")]
     public async Task<string> CompareWithNormalAsync([Description("trace ID")] string traceId, CancellationToken cancellationToken = default)
     {
@@ -156,7 +156,7 @@ public sealed partial class TraceTools(TraceAnalysisService analysis, ITraceStor
         });
     }
 
-    [KernelFunction("search_traces")]
+    [ChatTool("search_traces")]
     [Description("Searches recent traces in the store by service, operation, errors and time window (most recent first).")]
     public async Task<string> SearchTracesAsync(
         [Description("service name, optional")] string? service = null,

@@ -52,6 +52,7 @@ public static class LlmServiceCollectionExtensions
             var client = sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
             return ChatClientFactory.Create(options, client, sp.GetService<ILoggerFactory>());
         });
+        services.AddSingleton<IToolCallingChat>(sp => new SemanticKernelToolChat(sp.GetRequiredService<IChatClient>()));
         services.AddSingleton(_ => PromptFile.Load(Path.Combine(PromptFile.DefaultDirectory, "rca.yaml")));
         services.AddSingleton<IRcaLlmClient>(sp => new SemanticKernelRcaClient(
             SemanticKernelRcaClient.CreateKernel(sp.GetRequiredService<IChatClient>()),

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.SemanticKernel;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -13,6 +14,25 @@ public static class PromptFile
 {
     /// <summary>The prompts folder shipped beside the binaries.</summary>
     public static string DefaultDirectory => Path.Combine(AppContext.BaseDirectory, "prompts");
+
+    private static readonly ConcurrentDictionary<string, Lazy<PromptTemplateConfig>> Loaded = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Renders the prompt file <paramref name="name"/> of <see cref="DefaultDirectory"/> (loaded once per process) with the
+    /// given variables. The templates use variables only, so they render without any plugin.
+    /// </summary>
+    public static Task<string> RenderAsync(string name, IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var config = Loaded.GetOrAdd(name, n => new Lazy<PromptTemplateConfig>(() => Load(Path.Combine(DefaultDirectory, n)))).Value;
+        var kernelArguments = new KernelArguments();
+        foreach (var (key, value) in arguments)
+        {
+            kernelArguments[key] = value;
+        }
+
+        return new KernelPromptTemplateFactory().Create(config).RenderAsync(new Kernel(), kernelArguments, cancellationToken);
+    }
 
     public static PromptTemplateConfig Load(string path)
     {

@@ -17,7 +17,7 @@ public sealed partial class FileTraceSource(IOptions<TraceSourceOptions> options
 
     public async Task<Trace?> GetTraceAsync(string traceId, CancellationToken cancellationToken = default)
     {
-        if (!TraceIds.IsValidTraceId(traceId))
+        if (!TraceId.TryParse(traceId, out var id))
         {
             throw new ArgumentException($"'{traceId}' is not a 16- or 32-character hex trace ID.", nameof(traceId));
         }
@@ -34,7 +34,7 @@ public sealed partial class FileTraceSource(IOptions<TraceSourceOptions> options
                 ? Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList()
                 : throw new TraceSourceException(Name, $"{TraceSourceOptions.SectionName}:Path '{root}' is neither a directory nor a file.");
 
-        var normalized = TraceIds.NormalizeTraceId(traceId);
+        var normalized = id.Value;
         var shortId = normalized[16..];
         bool NameMatches(string file)
         {

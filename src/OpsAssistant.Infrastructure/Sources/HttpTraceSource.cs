@@ -33,7 +33,7 @@ public abstract partial class HttpTraceSource : ITraceSource
     public async Task<Trace?> GetTraceAsync(string traceId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(traceId);
-        if (!TraceIds.IsValidTraceId(traceId))
+        if (!TraceId.TryParse(traceId, out _))
         {
             throw new ArgumentException($"'{traceId}' is not a 16- or 32-character hex trace ID.", nameof(traceId));
         }

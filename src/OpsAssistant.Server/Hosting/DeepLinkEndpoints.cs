@@ -20,12 +20,12 @@ internal static class DeepLinkEndpoints
 
     internal static Results<RedirectHttpResult, ValidationProblem> OpenTrace(string traceId)
     {
-        if (!TraceIds.IsValidTraceId(traceId.Trim()))
+        if (!TraceId.TryParse(traceId, out var id))
         {
             return TypedResults.ValidationProblem(
                 new Dictionary<string, string[]> { ["traceId"] = ["A trace ID is 16 or 32 hexadecimal characters."] }, title: "Invalid 'traceId'");
         }
 
-        return TypedResults.Redirect($"../?traceId={TraceIds.NormalizeTraceId(traceId)}");
+        return TypedResults.Redirect($"../?traceId={id}");
     }
 }

@@ -25,18 +25,18 @@ internal static class TraceEndpoints
     internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult, ValidationProblem>> GetTraceAsync(
         string traceId, ITraceStore store, TraceReadCoalescer reads, SecretRedactor redactor, bool? redact, CancellationToken cancellationToken)
     {
-        if (!TraceIds.IsValidTraceId(traceId))
+        if (!TraceId.TryParse(traceId, out var id))
         {
             return TypedResults.ValidationProblem(
                 new Dictionary<string, string[]> { ["traceId"] = ["'traceId' must be 16 or 32 hexadecimal characters."] },
                 title: "Invalid trace ID");
         }
 
-        var trace = await reads.GetAsync(store, traceId, cancellationToken);
+        var trace = await reads.GetAsync(store, id.Value, cancellationToken);
         if (trace is null)
         {
             return TypedResults.Problem(
-                $"No spans of trace {TraceIds.NormalizeTraceId(traceId)} are stored.",
+                $"No spans of trace {id} are stored.",
                 statusCode: StatusCodes.Status404NotFound,
                 title: "Trace not found");
         }

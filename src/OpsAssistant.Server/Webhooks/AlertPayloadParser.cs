@@ -109,9 +109,9 @@ internal static partial class AlertPayloadParser
     {
         foreach (var key in TraceIdKeys)
         {
-            if (values.TryGetValue(key, out var value) && TraceIds.IsValidTraceId(value.Trim()))
+            if (values.TryGetValue(key, out var value) && TraceId.TryParse(value, out var id))
             {
-                return TraceIds.NormalizeTraceId(value);
+                return id.Value;
             }
         }
 
@@ -119,10 +119,9 @@ internal static partial class AlertPayloadParser
         {
             foreach (Match match in TraceLink().Matches(value))
             {
-                var candidate = match.Groups["id"].Value;
-                if (TraceIds.IsValidTraceId(candidate))
+                if (TraceId.TryParse(match.Groups["id"].Value, out var id))
                 {
-                    return TraceIds.NormalizeTraceId(candidate);
+                    return id.Value;
                 }
             }
         }

@@ -13,18 +13,6 @@ public sealed class ArchitectureTests
     private static readonly Assembly Infrastructure = typeof(OpsAssistant.Infrastructure.Telemetry.OpsAssistantTelemetry).Assembly;
     private static readonly Assembly Server = typeof(OpsAssistant.Server.Webhooks.WebhookEndpoints).Assembly;
 
-    /// <summary>
-    /// Chat still drives Semantic Kernel's function calling itself; it is to move behind a tool-calling seam the LLM
-    /// layer owns. Listed so that the rule holds for everything else and this list can only shrink.
-    /// </summary>
-    private static readonly string[] SemanticKernelOutsideLlmLayer =
-    [
-        "OpsAssistant.Infrastructure.Chat.ChatService",
-        "OpsAssistant.Infrastructure.Chat.TraceTools",
-        "OpsAssistant.Infrastructure.Chat.SamplingTools",
-        "OpsAssistant.Infrastructure.Chat.ToolCallFilter",
-    ];
-
     [Theory]
     [InlineData("Microsoft.AspNetCore")]
     [InlineData("Microsoft.SemanticKernel")]
@@ -65,6 +53,31 @@ public sealed class ArchitectureTests
         Assert.True(calls.Count == 0, "Core writes files: " + string.Join(", ", calls));
     }
 
+    /// <summary>
+    /// Core computes; presentation (HTML pages such as the eval report) lives with whoever shows it, the CLI or the Server.
+    /// Checked by name and on the IL: no Core type named *Html*, none using HtmlEncoder, no call to WebUtility.HtmlEncode.
+    /// </summary>
+    [Fact]
+    public void Core_HoldsNoPresentation()
+    {
+        var named = Core.GetTypes().Where(t => t.Name.Contains("Html", StringComparison.OrdinalIgnoreCase)).Select(t => t.FullName).ToList();
+        Assert.True(named.Count == 0, "Core types named for HTML: " + string.Join(", ", named));
+
+        var encoder = Types.InAssembly(Core).ShouldNot().HaveDependencyOn("System.Text.Encodings.Web.HtmlEncoder").GetResult();
+        Assert.True(encoder.IsSuccessful, $"Core types using HtmlEncoder: {Names(encoder)}");
+
+        using var module = Mono.Cecil.ModuleDefinition.ReadModule(Core.Location);
+        var calls = module.GetTypes()
+            .SelectMany(t => t.Methods)
+            .Where(m => m.HasBody)
+            .Where(m => m.Body.Instructions.Select(i => i.Operand).OfType<Mono.Cecil.MethodReference>()
+                .Any(target => target.DeclaringType.FullName == "System.Net.WebUtility" && target.Name.StartsWith("Html", StringComparison.Ordinal)))
+            .Select(m => $"{m.DeclaringType.FullName}.{m.Name}")
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        Assert.True(calls.Count == 0, "Core methods encoding HTML: " + string.Join(", ", calls));
+    }
+
     [Fact]
     public void Core_AndInfrastructure_ReferenceNoAspNetCoreAssembly()
     {
@@ -83,6 +96,10 @@ public sealed class ArchitectureTests
         Assert.True(result.IsSuccessful, $"Infrastructure types depending on the Server: {Names(result)}");
     }
 
+    /// <summary>
+    /// Semantic Kernel stays behind the LLM layer's tool-calling seam (<c>IToolCallingChat</c>): chat and its tools describe
+    /// tools with <c>[ChatTool]</c> and never touch a kernel, plugin or filter.
+    /// </summary>
     [Fact]
     public void SemanticKernel_IsUsedOnlyInsideTheLlmLayer()
     {
@@ -92,10 +109,7 @@ public sealed class ArchitectureTests
             .GetResult();
 
         var outside = (result.FailingTypeNames ?? []).Select(TopLevel).Distinct(StringComparer.Ordinal).ToList();
-        Assert.Empty(outside.Except(SemanticKernelOutsideLlmLayer));
-
-        // A type that stopped using Semantic Kernel leaves the list, so the list can only shrink.
-        Assert.Empty(SemanticKernelOutsideLlmLayer.Except(outside));
+        Assert.True(outside.Count == 0, "Types outside Infrastructure/Llm using Semantic Kernel: " + string.Join(", ", outside));
     }
 
     /// <summary>

@@ -2,14 +2,17 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace OpsAssistant.Core.Evaluation;
+using OpsAssistant.Core.Evaluation;
+
+namespace OpsAssistant.Cli.Reports;
 
 /// <summary>
 /// Renders the eval report as one self-contained HTML page: inline CSS and SVG, no scripts, no external assets, so it
 /// can be attached to a CI run or mailed and still open anywhere. Every trace- or label-derived string is HTML-encoded:
-/// span names come from whoever instrumented the traced service.
+/// span names come from whoever instrumented the traced service. Presentation, so it lives with the CLI that writes it,
+/// not in Core.
 /// </summary>
-public static class EvalHtmlReport
+internal static class EvalHtmlReport
 {
     private const string Top1Colour = "#2f6fdf";
     private const string Top3Colour = "#9dbcf2";

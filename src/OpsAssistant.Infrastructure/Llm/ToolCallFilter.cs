@@ -2,14 +2,14 @@ using System.Diagnostics;
 using Microsoft.SemanticKernel;
 using OpsAssistant.Infrastructure.Telemetry;
 
-namespace OpsAssistant.Infrastructure.Chat;
+namespace OpsAssistant.Infrastructure.Llm;
 
 /// <summary>
 /// Wraps every tool call the model makes: one GenAI <c>execute_tool</c> span per call (with <c>gen_ai.tool.type</c>,
 /// <c>gen_ai.conversation.id</c> and, when the call fails, <c>error.type</c>), a progress event to the client, and a
 /// hard stop once the model has used its rounds of tool calls, so a confused model cannot loop.
 /// </summary>
-internal sealed class ToolCallFilter(int maxSteps, IChatSink sink, string? conversationId = null) : IAutoFunctionInvocationFilter
+internal sealed class ToolCallFilter(int maxSteps, IToolChatListener sink, string? conversationId = null) : IAutoFunctionInvocationFilter
 {
     public async Task OnAutoFunctionInvocationAsync(AutoFunctionInvocationContext context, Func<AutoFunctionInvocationContext, Task> next)
     {

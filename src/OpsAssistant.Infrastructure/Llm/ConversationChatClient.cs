@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace OpsAssistant.Infrastructure.Chat;
+namespace OpsAssistant.Infrastructure.Llm;
 
 /// <summary>
 /// Gives every model round trip of a chat turn the conversation's ID (<see cref="Microsoft.Extensions.AI.ChatOptions.ConversationId"/>), which the
