@@ -157,6 +157,11 @@ public sealed partial class ChatService(
         {
             builder.Plugins.AddFromObject(new SamplingTools(new SamplingChat(sampling, conversationId)), "sampling");
         }
+
+        if (services.GetService<OpsAssistant.Infrastructure.Baselines.BaselineCatalog>() is { } baselines)
+        {
+            builder.Plugins.AddFromObject(new BaselineTools(baselines, redactor), "baselines");
+        }
         var kernel = builder.Build();
         kernel.AutoFunctionInvocationFilters.Add(new ToolCallFilter(options.MaxToolSteps, collecting, conversationId));
 

@@ -14,7 +14,8 @@ internal static class McpEndpoints
     {
         services.AddMcpServer(McpServerIdentity.Configure)
             .WithHttpTransport(options => options.Stateless = true)
-            .WithTools<OpsAssistantMcpTools>();
+            .WithTools<OpsAssistantMcpTools>()
+            .WithTools<BaselineMcpTools>();
         return services;
     }
 
