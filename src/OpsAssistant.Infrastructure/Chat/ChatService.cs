@@ -152,15 +152,13 @@ public sealed partial class ChatService(
         var chatClient = services.GetRequiredService<IChatClient>().AsBuilder().UseKernelFunctionInvocation()
             .Use(inner => new ConversationChatClient(inner, conversationId)).Build();
         builder.Services.AddSingleton<IChatCompletionService>(chatClient.AsChatCompletionService());
-        builder.Plugins.AddFromObject(new TraceTools(analysis.WithEngine(heuristic), store, redactor, collecting, clock), "traces");
+        builder.Plugins.AddFromObject(new TraceTools(analysis.WithEngine(heuristic), store, redactor, collecting, clock)
+        {
+            Baselines = services.GetService<OpsAssistant.Infrastructure.Baselines.BaselineCatalog>(),
+        }, "traces");
         if (services.GetService<SamplingOverrideService>() is { } sampling)
         {
             builder.Plugins.AddFromObject(new SamplingTools(new SamplingChat(sampling, conversationId)), "sampling");
-        }
-
-        if (services.GetService<OpsAssistant.Infrastructure.Baselines.BaselineCatalog>() is { } baselines)
-        {
-            builder.Plugins.AddFromObject(new BaselineTools(baselines, redactor), "baselines");
         }
         var kernel = builder.Build();
         kernel.AutoFunctionInvocationFilters.Add(new ToolCallFilter(options.MaxToolSteps, collecting, conversationId));

@@ -24,7 +24,7 @@ namespace OpsAssistant.Infrastructure.Chat;
 /// <param name="redactor">Redacts every output.</param>
 /// <param name="sink">Told of every analysis (it shows and records the chat's).</param>
 /// <param name="clock">The "last N minutes" of a search.</param>
-public sealed class TraceTools(TraceAnalysisService analysis, ITraceStore store, SecretRedactor redactor, IChatSink sink, TimeProvider clock)
+public sealed partial class TraceTools(TraceAnalysisService analysis, ITraceStore store, SecretRedactor redactor, IChatSink sink, TimeProvider clock)
 {
     private const int MaxItems = 20;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Microsoft.SemanticKernel;
-using OpsAssistant.Core.Prompting;
 using OpsAssistant.Infrastructure.Baselines;
 
 namespace OpsAssistant.Infrastructure.Chat;
@@ -10,10 +9,12 @@ namespace OpsAssistant.Infrastructure.Chat;
 /// The chat's baseline tool: what <c>GET /api/baselines</c> answers, as JSON the model reads as data. Operation names come
 /// from traces, so they are redacted like every other tool output; a bad name is an error object, never an exception.
 /// </summary>
-public sealed class BaselineTools(BaselineCatalog catalog, SecretRedactor redactor)
+public sealed partial class TraceTools
 {
-    private const int MaxOperations = 50;
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private const int MaxBaselineOperations = 50;
+
+    /// <summary>Where <c>get_baselines</c> reads; null where no baselines are kept (the tool then says so).</summary>
+    public BaselineCatalog? Baselines { get; init; }
 
     [KernelFunction("get_baselines")]
     [Description("What normal looks like for a service's operations over the baseline window: p50, p90 and p99 latency, error rate and call count per operation and span kind.")]
@@ -21,14 +22,19 @@ public sealed class BaselineTools(BaselineCatalog catalog, SecretRedactor redact
         [Description("service name")] string service, [Description("operation name, optional: all of the service's when omitted")] string? operation = null,
         CancellationToken cancellationToken = default)
     {
-        var lookup = await catalog.GetAsync(service, operation, cancellationToken).ConfigureAwait(false);
-        if (lookup.Answer is not { } answer)
+        if (Baselines is null)
         {
-            return JsonSerializer.Serialize(new { error = $"{lookup.Field}: {lookup.Message}" }, Json);
+            return Error("no baselines are kept here");
         }
 
-        var busiest = answer.Operations.OrderByDescending(o => o.Count).Take(MaxOperations)
+        var lookup = await Baselines.GetAsync(service, operation, cancellationToken).ConfigureAwait(false);
+        if (lookup.Answer is not { } answer)
+        {
+            return Error($"{lookup.Field}: {lookup.Message}");
+        }
+
+        var busiest = answer.Operations.OrderByDescending(o => o.Count).Take(MaxBaselineOperations)
             .Select(o => o with { Operation = redactor.Redact(o.Operation) }).ToList();
-        return JsonSerializer.Serialize(answer with { Operation = answer.Operation is null ? null : redactor.Redact(answer.Operation), Operations = busiest }, Json);
+        return Serialize(answer with { Operation = answer.Operation is null ? null : redactor.Redact(answer.Operation), Operations = busiest });
     }
 }
