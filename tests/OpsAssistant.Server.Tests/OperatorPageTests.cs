@@ -22,13 +22,17 @@ public sealed class OperatorPageTests : IAsyncLifetime
         var chromium = TestDependencies.ChromiumPath();
 
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        _browser = await LaunchAsync(_playwright, chromium);
+    }
+
+    /// <summary>Debian's headless Chromium, quiet: no sandbox (root in CI), no GPU, no calls home.</summary>
+    internal static Task<IBrowser> LaunchAsync(IPlaywright playwright, string chromium) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = chromium,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
-    }
 
     public async ValueTask DisposeAsync()
     {

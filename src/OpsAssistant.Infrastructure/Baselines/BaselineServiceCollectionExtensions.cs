@@ -32,6 +32,7 @@ public static class BaselineServiceCollectionExtensions
         services.AddSingleton<IBaselineProvider>(sp => sp.GetRequiredService<IOptions<BaselineOptions>>().Value.IsStore
             ? sp.GetRequiredService<RelationalBaselineStore>()
             : NoBaselineProvider.Instance);
+        services.AddSingleton<BaselineCatalog>();
         services.AddHostedService<BaselineFlushService>();
         return services;
     }

@@ -141,7 +141,11 @@ public sealed partial class ChatService(
     {
         var options = chatOptions.Value;
         var collecting = new CollectingSink(sink);
-        List<ChatTool> tools = [.. ChatTool.FromObject("traces", new TraceTools(analysis.WithEngine(heuristic), store, redactor, collecting, clock) { Incidents = services.GetService<Incidents.IncidentService>() })];
+        List<ChatTool> tools = [.. ChatTool.FromObject("traces", new TraceTools(analysis.WithEngine(heuristic), store, redactor, collecting, clock) 
+        {
+            Incidents = services.GetService<Incidents.IncidentService>(),
+            Baselines = services.GetService<OpsAssistant.Infrastructure.Baselines.BaselineCatalog>(),
+        })];
         if (services.GetService<SamplingOverrideService>() is { } sampling)
         {
             tools.AddRange(ChatTool.FromObject("sampling", new SamplingTools(new SamplingChat(sampling, conversationId))));

@@ -15,7 +15,8 @@ internal static class McpEndpoints
         services.AddMcpServer(McpServerIdentity.Configure)
             .WithHttpTransport(options => options.Stateless = true)
             .WithTools<OpsAssistantMcpTools>()
-            .WithTools<IncidentMcpTools>();
+            .WithTools<IncidentMcpTools>()
+            .WithTools<BaselineMcpTools>();
         return services;
     }
 

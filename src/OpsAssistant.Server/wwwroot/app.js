@@ -163,7 +163,61 @@ async function loadTrace(traceId) {
     return;
   }
   state.trace = parseOtlp(await res.json());
+  state.baselines = await loadBaselines(state.trace);
   renderWaterfall();
+}
+
+// ---- Baselines: what normal looks like per operation (GET /api/baselines), drawn as a p50–p99 band on each row ----
+const MAX_BASELINE_SERVICES = 40;
+const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"];
+const ABOVE_P99 = 1.2; // the analysis's own threshold for "above-p99"
+
+function kindName(kind) {
+  if (typeof kind === "number") return KIND_NAMES[kind] ?? "unspecified";
+  const name = String(kind ?? "").toLowerCase().replace(/^span_kind_/, "");
+  return KIND_NAMES.includes(name) ? name : "unspecified";
+}
+
+// One request per service of the trace (all its operations): a service with baselines also tells which operations are new.
+async function loadBaselines(spans) {
+  const services = [...new Set(spans.map((s) => s.service))].slice(0, MAX_BASELINE_SERVICES);
+  const known = new Set();
+  const exact = new Map();
+  const anyKind = new Map();
+  await Promise.all(services.map(async (service) => {
+    try {
+      const res = await api(`/api/baselines?service=${encodeURIComponent(service)}`);
+      if (!res.ok) return;
+      const body = await res.json();
+      for (const b of body.operations || []) {
+        const name = `${b.service}\u0000${b.operation}`.toLowerCase();
+        known.add(String(b.service).toLowerCase());
+        exact.set(`${name}\u0000${b.kind}`, b);
+        if (!anyKind.has(name) || anyKind.get(name).count < b.count) anyKind.set(name, b);
+      }
+    } catch { /* the waterfall works without baselines */ }
+  }));
+  return { known, exact, anyKind };
+}
+
+// The same matching as the analysis: exact kind first; a span without a real kind takes the operation's busiest kind.
+function baselineOf(s) {
+  const b = state.baselines;
+  if (!b) return null;
+  const name = `${s.service}\u0000${s.name}`.toLowerCase();
+  const kind = kindName(s.kind);
+  return b.exact.get(`${name}\u0000${kind}`) ?? ((kind === "unspecified" || kind === "internal") ? b.anyKind.get(name) ?? null : null);
+}
+
+function formatMs(ms) {
+  if (ms >= 1000) return `${Number((ms / 1000).toPrecision(3))} s`;
+  return `${Number(ms.toPrecision(ms < 1 ? 2 : 3))} ms`;
+}
+
+function baselineTip(b) {
+  const hours = (new Date(b.to) - new Date(b.from)) / 3.6e6;
+  const window = Number.isFinite(hours) && hours > 0 ? ` over ${hours >= 1 ? `${Number(hours.toFixed(1))} h` : `${Math.round(hours * 60)} min`}` : "";
+  return `p50 ${formatMs(b.p50Ms)} · p99 ${formatMs(b.p99Ms)} · n = ${Number(b.count).toLocaleString("en-US")}${window}`;
 }
 
 function parseOtlp(doc) {
@@ -263,6 +317,30 @@ function spanRow(s, depth, t0, total, isCritical, isSuspect) {
   bar.style.width = `${width}%`;
   const dur = el("span", "dur", `${(Number(s.end - s.start) / 1e6).toFixed(1)} ms`);
   dur.style.left = `${Math.min(left + width + 0.5, 92)}%`;
+  const baseline = baselineOf(s);
+  if (baseline) {
+    // The band sits where the span would end at its p50 and at its p99, on the same scale as its bar.
+    const startMs = Number(s.start - t0) / 1e6;
+    const totalMs = total / 1e6;
+    const bandLeft = ((startMs + baseline.p50Ms) / totalMs) * 100;
+    const bandRight = Math.min(((startMs + baseline.p99Ms) / totalMs) * 100, 100);
+    const band = el("div", "band");
+    band.style.left = `${Math.min(bandLeft, 100)}%`;
+    band.style.width = `${Math.max(bandRight - bandLeft, 0)}%`;
+    band.title = baselineTip(baseline);
+    lane.append(band);
+    row.dataset.baseline = baselineTip(baseline);
+    const ms = Number(s.end - s.start) / 1e6;
+    if (baseline.p99Ms > 0 && ms > ABOVE_P99 * baseline.p99Ms) {
+      row.classList.add("above-p99");
+      label.append(el("span", "mark", `${Number((ms / baseline.p99Ms).toPrecision(2))}× p99`));
+    }
+  } else if (state.baselines?.known.has(String(s.service).toLowerCase())) {
+    row.classList.add("new-op");
+    const mark = el("span", "mark", "new");
+    mark.title = `No baseline for this operation: ${s.service} has not run it in the baseline window.`;
+    label.append(mark);
+  }
   lane.append(bar, dur);
   row.append(label, lane);
   row.addEventListener("click", () => showSpan(s));

@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using OpsAssistant.Infrastructure.Baselines;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Tests.Mcp;
 
@@ -22,7 +25,7 @@ public sealed class McpHttpTests : IDisposable
         await SeedAsync();
         await using var client = await ConnectAsync(ApiKey);
 
-        await McpToolScenario.ListTools_AnnotatesReadOnlyAndDestructiveAsync(client);
+        await McpToolScenario.ListTools_AnnotatesReadOnlyAndDestructiveAsync(client, "get_baselines");
         await McpToolScenario.TraceTools_AnswerAboutTheTraceAsync(client);
         await McpToolScenario.SamplingTools_RaiseListAndEndAnOverrideAsync(client);
         await McpToolScenario.BadTraceIds_AreToolErrorsAsync(client);
@@ -79,6 +82,34 @@ public sealed class McpHttpTests : IDisposable
         using var response = await http.PostAsync("/mcp", new StringContent("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
+
+    [Fact]
+    public async Task GetBaselines_AnswersWhatGetApiBaselinesAnswers_AndABadServiceIsAToolError()
+    {
+        var trace = McpToolScenario.RecentFixtureTrace(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sibling_errors.json"));
+        _host.Services.GetRequiredService<BaselineRecorder>().Record(trace.Spans);
+        await _host.Services.GetServices<IHostedService>().OfType<BaselineFlushService>().Single().FlushOnceAsync(TestContext.Current.CancellationToken);
+        await using var client = await ConnectAsync(ApiKey);
+        using var http = _host.CreateClient();
+        http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+
+        var viaMcp = await client.CallToolAsync("get_baselines", new Dictionary<string, object?> { ["service"] = "payment" });
+        using var viaHttp = JsonDocument.Parse(await http.GetStringAsync("/api/baselines?service=payment"));
+
+        Assert.NotEqual(true, viaMcp.IsError);
+        using var answer = JsonDocument.Parse(((TextContentBlock)viaMcp.Content[0]).Text);
+        Assert.Equal("store", answer.RootElement.GetProperty("source").GetString());
+        var operations = answer.RootElement.GetProperty("operations");
+        Assert.NotEqual(0, operations.GetArrayLength());
+        Assert.Equal(Figures(viaHttp.RootElement.GetProperty("operations")), Figures(operations));
+        var bad = await client.CallToolAsync("get_baselines", new Dictionary<string, object?> { ["service"] = "" });
+        Assert.True(bad.IsError);
+        Assert.StartsWith("service:", ((TextContentBlock)bad.Content[0]).Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every figure of every operation, without the window (each answer's ends at the moment it was asked).</summary>
+    private static string[] Figures(JsonElement operations) =>
+        [.. operations.EnumerateArray().SelectMany(o => o.EnumerateObject().Where(p => p.Name is not ("from" or "to")).Select(p => $"{p.Name}={p.Value.GetRawText()}"))];
 
     private static string[] Fields(JsonElement result) => [.. result.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
 

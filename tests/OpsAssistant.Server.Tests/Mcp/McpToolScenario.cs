@@ -15,14 +15,17 @@ internal static class McpToolScenario
 
     public static readonly string[] ReadOnlyTools = ["search_traces", "show_span", "list_errors", "critical_path", "compare_with_normal", "list_sampling_overrides"];
 
-    public static async Task ListTools_AnnotatesReadOnlyAndDestructiveAsync(McpClient client)
+    /// <param name="client">The connected client.</param>
+    /// <param name="hostTools">Read-only tools only the server host has (its baselines), beside the shared ones.</param>
+    public static async Task ListTools_AnnotatesReadOnlyAndDestructiveAsync(McpClient client, params string[] hostTools)
     {
         var tools = (await client.ListToolsAsync()).ToDictionary(t => t.Name, t => t.ProtocolTool);
 
         Assert.Equal(
-            ["analyze_trace", "compare_with_normal", "critical_path", "end_sampling_override", "list_errors", "list_sampling_overrides", "open_incident", "raise_sampling", "search_traces", "show_span"],
+            new[] { "analyze_trace", "compare_with_normal", "critical_path", "end_sampling_override", "list_errors", "list_sampling_overrides", "open_incident", "raise_sampling", "search_traces", "show_span" }
+                .Concat(hostTools).Order(StringComparer.Ordinal),
             tools.Keys.Order(StringComparer.Ordinal));
-        foreach (var name in ReadOnlyTools)
+        foreach (var name in ReadOnlyTools.Concat(hostTools))
         {
             Assert.True(tools[name].Annotations?.ReadOnlyHint, name);
             Assert.False(tools[name].Annotations?.DestructiveHint, name);
