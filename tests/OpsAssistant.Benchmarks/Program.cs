@@ -12,6 +12,7 @@ using OpsAssistant.Benchmarks;
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- cli-vs-python 10 before=/tmp/cli-jit/opsassistant.dll after=/tmp/cli-aot/opsassistant
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- baselines 10000 9
 // dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- incidents 10000 5
+// dotnet run -c Release --project tests/OpsAssistant.Benchmarks -- store-read 10000 31 both
 return args switch
 {
     ["scale", .. var sizes] => ScaleCommand.RunAll(sizes.Length > 0 ? sizes : ["1000", "10000", "100000", "1000000"]),
@@ -26,6 +27,7 @@ return args switch
     ["cli-vs-python", .. var rest] => CliVsPythonCommand.Run(rest),
     ["baselines", .. var rest] => await BaselinesCommand.RunAsync(rest),
     ["incidents", .. var rest] => await IncidentsCommand.RunAsync(rest),
+    ["store-read", .. var rest] => await StoreReadCommand.RunAsync(rest),
     _ => Run(args),
 };
 

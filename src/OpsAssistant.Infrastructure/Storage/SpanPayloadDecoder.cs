@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using OpsAssistant.Core.Model;
 using Attribute = OpsAssistant.Core.Model.Attribute;
@@ -16,12 +19,16 @@ internal sealed class SpanPayloadDecoder
     // Longer strings are rarely repeated (statements, messages); pooling them would only grow the table.
     private const int MaxPooledChars = 96;
 
+    private const int MaxBoxes = 4096;
     private const int End = 0;
     private const int Unknown = -1;
     private const int Status = 's' | ('t' << 8);
     private const int StatusMessage = 's' | ('m' << 8);
     private const int FollowsFrom = 'f' | ('f' << 8);
     private const int TraceState = 't' | ('s' << 8);
+
+    private static readonly object True = true;
+    private static readonly object False = false;
 
     private readonly Dictionary<byte[], Resource> _resources = new(RawJsonComparer.Instance);
     private readonly Dictionary<byte[], Resource>.AlternateLookup<ReadOnlySpan<byte>> _resourceLookup;
@@ -34,6 +41,12 @@ internal sealed class SpanPayloadDecoder
     private readonly List<Attribute> _attributes = [];
     private readonly List<object?> _values = [];
 
+    // The spans' own attribute lists, packed into shared arrays instead of an array per span.
+    private readonly AttributeChunks _chunks = new();
+
+    // Boxes handed out for integer values; capped, so a trace of unique numbers costs no more than a box each.
+    private readonly Dictionary<long, object> _boxes = [];
+
     public SpanPayloadDecoder()
     {
         _resourceLookup = _resources.GetAlternateLookup<ReadOnlySpan<byte>>();
@@ -42,9 +55,16 @@ internal sealed class SpanPayloadDecoder
     }
 
     /// <summary>The indexed columns plus the payload.</summary>
-    public Span Decode(in SpanRow row)
+    public Span Decode(in SpanRow row) =>
+        Decode(row.TraceId, row.SpanId, 0, row.ParentSpanId, 0, Pool(row.Name), row.StartNano, row.EndNano, row.Payload);
+
+    /// <summary>
+    /// One stored span from its columns as a reader met them: an ID given as a string (<paramref name="spanId"/>,
+    /// <paramref name="parentSpanId"/>) is kept as it is; a null string means the number beside it is the ID (a zero parent
+    /// number: no parent). The payload is only read, so it may be a view of a pooled buffer or of the provider's own memory.
+    /// </summary>
+    public Span Decode(string traceId, string? spanId, ulong spanIdNumber, string? parentSpanId, ulong parentNumber, string name, long startNano, long endNano, ReadOnlySpan<byte> payload)
     {
-        var payload = row.Payload.AsSpan();
         var reader = new Utf8JsonReader(payload);
         Expect(ref reader, JsonTokenType.StartObject);
 
@@ -55,7 +75,7 @@ internal sealed class SpanPayloadDecoder
         string? statusMessage = null;
         var followsFrom = false;
         string? traceState = null;
-        IReadOnlyList<Attribute> attributes = AttributeValues.Empty;
+        AttributeRange attributes = default;
         IReadOnlyList<SpanEvent> events = [];
         IReadOnlyList<SpanLink> links = [];
         for (var property = NextProperty(ref reader); property != End; property = NextProperty(ref reader))
@@ -69,21 +89,17 @@ internal sealed class SpanPayloadDecoder
                 case StatusMessage: statusMessage = ReadString(ref reader); break;
                 case FollowsFrom: followsFrom = reader.GetBoolean(); break;
                 case TraceState: traceState = ReadString(ref reader); break;
-                case 'a': attributes = ReadAttributeArray(ref reader); break;
+                case 'a': attributes = ReadPackedAttributes(ref reader); break;
                 case 'e': events = ReadEvents(ref reader); break;
                 case 'l': links = ReadLinks(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
 
-        return new Span
+        return new Span(traceId, spanId, spanIdNumber, parentSpanId, parentNumber, name)
         {
-            TraceId = row.TraceId,
-            SpanId = row.SpanId,
-            ParentSpanId = row.ParentSpanId,
-            Name = Pool(row.Name),
-            StartUnixNano = row.StartNano,
-            EndUnixNano = row.EndNano,
+            StartUnixNano = startNano,
+            EndUnixNano = endNano,
             Resource = resource,
             Scope = scope,
             Kind = kind,
@@ -91,10 +107,75 @@ internal sealed class SpanPayloadDecoder
             StatusMessage = statusMessage,
             ParentIsFollowsFrom = followsFrom,
             TraceState = traceState,
-            Attributes = attributes,
+            AttributeRange = attributes,
             Events = events,
             Links = links,
         };
+    }
+
+    /// <summary>A span name column, one string per distinct short name.</summary>
+    public string Name(string name) => Pool(name);
+
+    /// <summary>A span name column as UTF-8, read once per distinct short name.</summary>
+    public string Name(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > MaxPooledChars)
+        {
+            return Encoding.UTF8.GetString(utf8);
+        }
+
+        Span<char> chars = stackalloc char[MaxPooledChars];
+        var written = Encoding.UTF8.GetChars(utf8, chars);
+        return Pool(chars[..written]);
+    }
+
+    /// <summary>
+    /// A stored span ID's 64-bit value when the column holds its canonical form (16 lower-case hex digits), so the span
+    /// carries the number and makes the string only if asked; false for anything else, which is then kept as written.
+    /// </summary>
+    public static bool TryParseSpanId(ReadOnlySpan<byte> utf8, out ulong value) => TryParseHex(utf8, out value);
+
+    /// <inheritdoc cref="TryParseSpanId(ReadOnlySpan{byte}, out ulong)"/>
+    public static bool TryParseSpanId(ReadOnlySpan<char> text, out ulong value) => TryParseHex(text, out value);
+
+    private static bool TryParseHex<T>(ReadOnlySpan<T> digits, out ulong value)
+        where T : IBinaryInteger<T>
+    {
+        value = 0;
+        if (digits.Length != 16)
+        {
+            return false;
+        }
+
+        foreach (var c in digits)
+        {
+            var digit = HexDigit(int.CreateTruncating(c));
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | (uint)digit;
+        }
+
+        return true;
+    }
+
+    private static int HexDigit(int c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        _ => -1,
+    };
+
+    /// <summary>The span's own attributes, packed into the chunks shared by this query's spans.</summary>
+    private AttributeRange ReadPackedAttributes(ref Utf8JsonReader reader)
+    {
+        var start = _attributes.Count;
+        ReadAttributesOnto(ref reader);
+        var range = _chunks.Add(CollectionsMarshal.AsSpan(_attributes)[start..]);
+        _attributes.RemoveRange(start, _attributes.Count - start);
+        return range;
     }
 
     private delegate T Parse<out T>(SpanPayloadDecoder decoder, ReadOnlySpan<byte> json);
@@ -210,6 +291,13 @@ internal sealed class SpanPayloadDecoder
     private Attribute[] ReadAttributeArray(ref Utf8JsonReader reader)
     {
         var start = _attributes.Count;
+        ReadAttributesOnto(ref reader);
+        return TakeFrom(_attributes, start);
+    }
+
+    /// <summary>Pushes the items of <c>[[key, value], ...]</c> at the reader's StartArray onto the scratch stack.</summary>
+    private void ReadAttributesOnto(ref Utf8JsonReader reader)
+    {
         while (NextItem(ref reader))
         {
             reader.Read();
@@ -219,8 +307,6 @@ internal sealed class SpanPayloadDecoder
             Expect(ref reader, JsonTokenType.EndArray);
             _attributes.Add(new Attribute(key, value));
         }
-
-        return TakeFrom(_attributes, start);
     }
 
     /// <summary>A tagged value (<c>{"s": ...}</c>, <c>{"m": [...]}</c>, ...) or null, at the reader's first token.</summary>
@@ -241,8 +327,8 @@ internal sealed class SpanPayloadDecoder
         object? value = tag switch
         {
             (byte)'s' => ReadString(ref reader),
-            (byte)'b' => reader.GetBoolean(),
-            (byte)'i' => reader.GetInt64(),
+            (byte)'b' => reader.GetBoolean() ? True : False,
+            (byte)'i' => Box(reader.GetInt64()),
             (byte)'d' => reader.TokenType == JsonTokenType.String
                 ? double.Parse(reader.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture)
                 : reader.GetDouble(),
@@ -253,6 +339,23 @@ internal sealed class SpanPayloadDecoder
         };
         Expect(ref reader, JsonTokenType.EndObject);
         return value;
+    }
+
+    /// <summary>An integer value's box, shared between equal values of one query (codes, ports and counts repeat).</summary>
+    private object Box(long value)
+    {
+        if (_boxes.TryGetValue(value, out var box))
+        {
+            return box;
+        }
+
+        box = value;
+        if (_boxes.Count < MaxBoxes)
+        {
+            _boxes[value] = box;
+        }
+
+        return box;
     }
 
     private object?[] ReadArrayValue(ref Utf8JsonReader reader)

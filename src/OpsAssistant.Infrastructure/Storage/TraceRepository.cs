@@ -1,13 +1,16 @@
+using System.Buffers;
 using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Telemetry;
+using SQLitePCL;
 
 namespace OpsAssistant.Infrastructure.Storage;
 
@@ -86,32 +89,9 @@ public sealed partial class TraceRepository : ITraceStore
             return cached;
         }
 
-        await using var command = Sql.Command(connection, null, """
-            SELECT span_id, parent_span_id, name, start_ns, end_ns, payload
-            FROM trace_spans WHERE trace_id = @trace_id ORDER BY start_ns, span_id
-            """);
-        Sql.Parameter(command, "trace_id", DbType.String, normalized);
-
-        // Every row's trace_id equals the key it was selected by, so the spans share that one string instead of reading
-        // a copy per row.
-        var spans = new List<Span>();
-        var decoder = new SpanPayloadDecoder();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var row = new SpanRow(
-                    normalized,
-                    reader.GetString(0),
-                    await reader.IsDBNullAsync(1, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(1),
-                    reader.GetString(2),
-                    reader.GetInt64(3),
-                    reader.GetInt64(4),
-                    (byte[])reader.GetValue(5));
-                spans.Add(decoder.Decode(row));
-            }
-        }
-
+        var spans = connection is SqliteConnection sqlite
+            ? ReadSqliteSpans(sqlite, normalized, cancellationToken)
+            : await ReadSpansAsync(connection, normalized, cancellationToken).ConfigureAwait(false);
         if (spans.Count == 0)
         {
             return null;
@@ -125,6 +105,113 @@ public sealed partial class TraceRepository : ITraceStore
 
         OpsAssistantTelemetry.StoredTraceReads.Add(1, new KeyValuePair<string, object?>("opsassistant.outcome", "loaded"));
         return trace;
+    }
+
+    /// <summary>A trace's rows, in start order from <c>ix_trace_spans_trace_start</c>; <c>trace_id</c> is the key, not read.</summary>
+    private const string SelectSpans = """
+        SELECT span_id, parent_span_id, name, start_ns, end_ns, payload
+        FROM trace_spans WHERE trace_id = @trace_id ORDER BY start_ns, span_id
+        """;
+
+    /// <summary>
+    /// The rows through the provider's reader (PostgreSQL): payloads are copied into one pooled buffer rather than an array
+    /// per row, and canonical span IDs become numbers.
+    /// </summary>
+    private static async Task<List<Span>> ReadSpansAsync(DbConnection connection, string traceId, CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(connection, null, SelectSpans);
+        Sql.Parameter(command, "trace_id", DbType.String, traceId);
+
+        // Every row's trace_id equals the key it was selected by, so the spans share that one string.
+        var spans = new List<Span>();
+        var decoder = new SpanPayloadDecoder();
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var spanId = reader.GetString(0);
+                var parentSpanId = await reader.IsDBNullAsync(1, cancellationToken).ConfigureAwait(false) ? null : reader.GetString(1);
+                var length = checked((int)reader.GetBytes(5, 0, null, 0, 0));
+                if (length > buffer.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(length);
+                }
+
+                var read = checked((int)reader.GetBytes(5, 0, buffer, 0, length));
+                var (idText, id) = SpanPayloadDecoder.TryParseSpanId(spanId, out var idNumber) ? (null, idNumber) : (spanId, 0UL);
+                var (parentText, parent) = parentSpanId is not null && SpanPayloadDecoder.TryParseSpanId(parentSpanId, out var parentNumber) && parentNumber != 0
+                    ? (null, parentNumber)
+                    : (parentSpanId, 0UL);
+                spans.Add(decoder.Decode(traceId, idText, id, parentText, parent, decoder.Name(reader.GetString(2)), reader.GetInt64(3), reader.GetInt64(4), buffer.AsSpan(0, read)));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return spans;
+    }
+
+    /// <summary>
+    /// The rows straight from SQLite's statement on the pooled connection: IDs, names and payloads are decoded from the
+    /// bytes SQLite holds for the current row, so no column becomes a string or an array on its way to the decoder
+    /// (Microsoft.Data.Sqlite's reader makes one of each per row and column, most of a large trace's read time).
+    /// </summary>
+    private static List<Span> ReadSqliteSpans(SqliteConnection connection, string traceId, CancellationToken cancellationToken)
+    {
+        var db = connection.Handle!;
+        var rc = raw.sqlite3_prepare_v2(db, SelectSpans.Replace("@trace_id", "?1", StringComparison.Ordinal), out var statement);
+        using (statement)
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, 1, traceId), db);
+            var spans = new List<Span>();
+            var decoder = new SpanPayloadDecoder();
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                if ((spans.Count & 1023) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                // sqlite3_column_blob hands a TEXT column's bytes as they are stored (UTF-8), valid until the next step.
+                var spanIdBytes = raw.sqlite3_column_blob(statement, 0);
+                var (idText, id) = SpanPayloadDecoder.TryParseSpanId(spanIdBytes, out var idNumber) ? (null, idNumber) : (Encoding.UTF8.GetString(spanIdBytes), 0UL);
+                string? parentText = null;
+                ulong parent = 0;
+                if (raw.sqlite3_column_type(statement, 1) != raw.SQLITE_NULL)
+                {
+                    var parentBytes = raw.sqlite3_column_blob(statement, 1);
+                    if (!SpanPayloadDecoder.TryParseSpanId(parentBytes, out parent) || parent == 0)
+                    {
+                        (parentText, parent) = (Encoding.UTF8.GetString(parentBytes), 0);
+                    }
+                }
+
+                var name = decoder.Name(raw.sqlite3_column_blob(statement, 2));
+                spans.Add(decoder.Decode(
+                    traceId,
+                    idText,
+                    id,
+                    parentText,
+                    parent,
+                    name,
+                    raw.sqlite3_column_int64(statement, 3),
+                    raw.sqlite3_column_int64(statement, 4),
+                    raw.sqlite3_column_blob(statement, 5)));
+            }
+
+            if (rc != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, db);
+            }
+
+            return spans;
+        }
     }
 
     /// <summary>The trace's revision in <c>trace_index</c>, or null when it has no row there.</summary>

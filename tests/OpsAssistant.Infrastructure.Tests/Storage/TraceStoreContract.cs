@@ -1,5 +1,7 @@
+using System.Globalization;
 using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Conversations;
+using OpsAssistant.Core.Formats;
 using OpsAssistant.Core.Results;
 using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Sources;
@@ -103,6 +105,36 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
         var readSibling = Assert.Single(trace.Spans, x => x.SpanId == sibling.SpanId);
         Assert.Same(read.Resource, readSibling.Resource);
         Assert.Same(read.Scope, readSibling.Scope);
+    }
+
+    [Fact]
+    public async Task AddSpans_ThenGetTrace_EvalTraces_ReadBackEverySpanField()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var compared = 0;
+        foreach (var file in Directory.GetFiles(Path.Combine(Llm.PromptOverEvalSetTests.RepoRoot(), "eval", "cases"), "trace.*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            foreach (var original in (await TraceReader.ReadFileAsync(file, cancellationToken: TestContext.Current.CancellationToken)).Traces)
+            {
+                // The store keeps one span per (trace, span ID): a trace that reuses an ID, or one already stored by another case, is not a round trip.
+                if (!seen.Add(original.TraceId) || original.Spans.DistinctBy(x => x.SpanId).Count() != original.Spans.Count)
+                {
+                    continue;
+                }
+
+                await Store.Traces.AddSpansAsync(original.Spans.ToList(), TestContext.Current.CancellationToken);
+                var read = await Store.Traces.GetTraceAsync(original.TraceId, TestContext.Current.CancellationToken);
+
+                Assert.NotNull(read);
+                Assert.Equal(original.Spans.Select(Describe).Order(StringComparer.Ordinal), read.Spans.Select(Describe).Order(StringComparer.Ordinal));
+                compared++;
+            }
+        }
+
+        Assert.True(compared >= 40, $"only {compared} eval traces compared");
+
+        static string Describe(Span s) => string.Create(CultureInfo.InvariantCulture,
+            $"{s.TraceId} {s.SpanId} {s.ParentSpanId} {s.ParentIsFollowsFrom} {s.ServiceName} {s.Name} {s.Kind} {s.StartUnixNano} {s.EndUnixNano} {s.Status} {s.StatusMessage} {s.TraceState} [{string.Join(";", s.Attributes)}] [{string.Join(";", s.Resource.Attributes)}] {s.Scope.Name} {s.Scope.Version} [{string.Join(";", s.Events.Select(e => $"{e.Name} {e.TimeUnixNano} {string.Join(",", e.Attributes)}"))}] [{string.Join(";", s.Links.Select(l => $"{l.TraceId} {l.SpanId} {l.Kind} {string.Join(",", l.Attributes)}"))}]");
     }
 
     [Fact]
