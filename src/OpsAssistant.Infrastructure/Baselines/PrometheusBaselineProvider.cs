@@ -24,14 +24,14 @@ public sealed class PrometheusBaselineProvider(HttpClient httpClient, IOptions<B
     public override string Source => SourceName;
 
     /// <summary>The PromQL expression for the operations at one evaluation: public so its shape is visible to tests and docs.</summary>
-    public static string BuildQuery(PrometheusBaselineOptions prometheus, TimeSpan window, IReadOnlyCollection<OperationKey> operations)
+    public static string BuildQuery(PrometheusBaselineOptions prometheus, TimeSpan window, IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations)
     {
         ArgumentNullException.ThrowIfNull(prometheus);
-        ArgumentNullException.ThrowIfNull(operations);
+        ArgumentNullException.ThrowIfNull(services);
         var service = prometheus.EffectiveServiceLabel;
         var operation = prometheus.EffectiveOperationLabel;
         var kind = prometheus.EffectiveKindLabel;
-        var selector = $"{service}=~\"{ExactNamesRegex(operations.Select(o => o.Service))}\",{operation}=~\"{ExactNamesRegex(operations.Select(o => o.Operation))}\"";
+        var selector = $"{service}=~\"{ExactNamesRegex(services)}\",{operation}=~\"{OperationsRegex(operations)}\"";
         var range = $"[{(long)Math.Max(60, window.TotalSeconds)}s]";
         var by = $"{service},{operation},{kind}";
         var duration = prometheus.EffectiveDurationMetric;
@@ -51,12 +51,12 @@ public sealed class PrometheusBaselineProvider(HttpClient httpClient, IOptions<B
         static string Tag(string expression, string stat) => $"label_replace({expression},\"{StatLabel}\",\"{stat}\",\"\",\"\")";
     }
 
-    protected override async Task<IReadOnlyList<OperationBaseline>> QueryAsync(IReadOnlyCollection<OperationKey> operations, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<OperationBaseline>> QueryAsync(IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations, CancellationToken cancellationToken)
     {
         var baselineOptions = options.Value;
         var prometheus = baselineOptions.Prometheus;
         var now = Time.GetUtcNow();
-        var query = BuildQuery(prometheus, baselineOptions.Window, operations);
+        var query = BuildQuery(prometheus, baselineOptions.Window, services, operations);
 
         // POST: a trace's operations can make the expression longer than a URL may be.
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/query")

@@ -31,11 +31,35 @@ public abstract partial class RemoteBaselineProvider(HttpClient httpClient, ILog
             return BaselineSet.Empty;
         }
 
+        // The query selects services × operations; only the pairs asked for are kept.
+        var asked = new HashSet<(string, string)>(operations.Select(o => (o.Service.ToUpperInvariant(), o.Operation.ToUpperInvariant())));
+        return await QuerySafelyAsync([.. operations.Select(o => o.Service)], [.. operations.Select(o => o.Operation)],
+            b => asked.Contains((b.Service.ToUpperInvariant(), b.Operation.ToUpperInvariant())), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every operation of a service (or the one named), names compared exactly: what <c>GET /api/baselines</c> serves.</summary>
+    public Task<BaselineSet> GetServiceAsync(string service, string? operation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return QuerySafelyAsync([service], operation is null ? null : [operation],
+            b => b.Service == service && (operation is null || b.Operation == operation), cancellationToken);
+    }
+
+    /// <summary>
+    /// The baselines the source holds for the services' operations (all of them when <paramref name="operations"/> is null),
+    /// or more: the caller keeps the ones it asked for.
+    /// </summary>
+    protected abstract Task<IReadOnlyList<OperationBaseline>> QueryAsync(IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations, CancellationToken cancellationToken);
+
+    /// <summary>The regular expression body selecting the operations: exactly these, or any when null.</summary>
+    protected static string OperationsRegex(IReadOnlyCollection<string>? operations) => operations is null ? ".+" : ExactNamesRegex(operations);
+
+    private async Task<BaselineSet> QuerySafelyAsync(IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations, Func<OperationBaseline, bool> keep, CancellationToken cancellationToken)
+    {
         try
         {
-            var found = await QueryAsync(operations, cancellationToken).ConfigureAwait(false);
-            var asked = new HashSet<(string, string)>(operations.Select(o => (o.Service.ToUpperInvariant(), o.Operation.ToUpperInvariant())));
-            return new BaselineSet(found.Where(b => asked.Contains((b.Service.ToUpperInvariant(), b.Operation.ToUpperInvariant()))), Source);
+            var found = await QueryAsync(services, operations, cancellationToken).ConfigureAwait(false);
+            return new BaselineSet(found.Where(keep), Source);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -48,9 +72,6 @@ public abstract partial class RemoteBaselineProvider(HttpClient httpClient, ILog
             return BaselineSet.Empty;
         }
     }
-
-    /// <summary>The baselines the source holds for the operations (or more of them: the caller keeps the asked ones).</summary>
-    protected abstract Task<IReadOnlyList<OperationBaseline>> QueryAsync(IReadOnlyCollection<OperationKey> operations, CancellationToken cancellationToken);
 
     /// <summary>Sends the request and reads its JSON answer; an error status becomes a <see cref="BaselineSourceException"/>.</summary>
     protected async Task<JsonDocument> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

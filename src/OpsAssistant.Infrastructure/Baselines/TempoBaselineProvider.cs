@@ -23,22 +23,22 @@ public sealed class TempoBaselineProvider(HttpClient httpClient, IOptions<Baseli
     public override string Source => SourceName;
 
     /// <summary>The TraceQL metrics queries for the operations: quantiles, all spans, failed spans.</summary>
-    public static (string Quantiles, string Calls, string Errors) BuildQueries(IReadOnlyCollection<OperationKey> operations)
+    public static (string Quantiles, string Calls, string Errors) BuildQueries(IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations)
     {
-        ArgumentNullException.ThrowIfNull(operations);
-        var filter = $"{ServiceAttribute} =~ \"{ExactNamesRegex(operations.Select(o => o.Service))}\" && name =~ \"{ExactNamesRegex(operations.Select(o => o.Operation))}\"";
+        ArgumentNullException.ThrowIfNull(services);
+        var filter = $"{ServiceAttribute} =~ \"{ExactNamesRegex(services)}\" && name =~ \"{OperationsRegex(operations)}\"";
         return (
             $"{{{filter}}} | quantile_over_time(duration, .5, .9, .99){By}",
             $"{{{filter}}} | count_over_time(){By}",
             $"{{{filter} && status = error}} | count_over_time(){By}");
     }
 
-    protected override async Task<IReadOnlyList<OperationBaseline>> QueryAsync(IReadOnlyCollection<OperationKey> operations, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<OperationBaseline>> QueryAsync(IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations, CancellationToken cancellationToken)
     {
         var window = options.Value.Window;
         var to = Time.GetUtcNow();
         var from = to - window;
-        var (quantiles, calls, errors) = BuildQueries(operations);
+        var (quantiles, calls, errors) = BuildQueries(services, operations);
         var q = QueryAsync(quantiles, from, to, cancellationToken);
         var c = QueryAsync(calls, from, to, cancellationToken);
         var e = QueryAsync(errors, from, to, cancellationToken);

@@ -20,7 +20,8 @@ internal static class BaselineEndpoints
     }
 
     internal static async Task<Results<Ok<BaselinesResponse>, ValidationProblem>> GetAsync(
-        string? service, string? operation, RelationalBaselineStore store, IOptions<BaselineOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        string? service, string? operation, RelationalBaselineStore store, IBaselineProvider provider, IOptions<BaselineOptions> options, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(service) || service.Length > MaxNameLength)
         {
@@ -33,6 +34,14 @@ internal static class BaselineEndpoints
         }
 
         var settings = options.Value;
+        if (provider is RemoteBaselineProvider remote)
+        {
+            var remoteSet = await remote.GetServiceAsync(service, operation, cancellationToken);
+            var now = clock.GetUtcNow();
+            return TypedResults.Ok(new BaselinesResponse(service, operation, remoteSet.Source, now - settings.Window, now,
+                remoteSet.Operations.Select(BaselineView.Of).ToList()));
+        }
+
         if (!settings.IsStore)
         {
             var now = clock.GetUtcNow();

@@ -158,6 +158,18 @@ public sealed class PrometheusBaselineProviderTests(SpanMetricsPrometheus promet
     }
 
     [Fact]
+    public async Task GetService_NoOperation_EveryOperationOfThatServiceOnly()
+    {
+        var provider = (RemoteBaselineProvider)Provider(await prometheus.UrlAsync(), "TempoMetricsGenerator");
+
+        var set = await provider.GetServiceAsync("checkout", null);
+
+        Assert.Equal(["GET /cart", "GET /cartx", "POST /api/v1/items/{id}"], set.Operations.Select(o => o.Operation).Order(StringComparer.Ordinal));
+        Assert.All(set.Operations, o => Assert.Equal("checkout", o.Service));
+        Assert.Equal(["GET /cartx"], (await provider.GetServiceAsync("checkout", "GET /cartx")).Operations.Select(o => o.Operation));
+    }
+
+    [Fact]
     public async Task GetBaselines_PrometheusUnreachable_NoBaselinesWithoutThrowing()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
