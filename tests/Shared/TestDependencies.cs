@@ -12,6 +12,8 @@ public static class TestDependencies
     public const string PostgresVariable = "OPSASSISTANT_TEST_POSTGRES";
     public const string ChromiumVariable = "OPSASSISTANT_CHROMIUM";
     public const string DefaultChromium = "/usr/bin/chromium";
+    public const string PrometheusVariable = "OPSASSISTANT_PROMETHEUS";
+    public const string DefaultPrometheus = "/usr/bin/prometheus";
 
     public static bool OnCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
@@ -38,6 +40,23 @@ public static class TestDependencies
         }
 
         return path;
+    }
+
+    /// <summary>
+    /// Debian's Prometheus server (its promtool sits beside it) the span-metrics baseline tests start; skips (or fails on CI)
+    /// when it is absent.
+    /// </summary>
+    public static (string Prometheus, string Promtool) PrometheusPaths()
+    {
+        var path = Environment.GetEnvironmentVariable(PrometheusVariable);
+        path = string.IsNullOrWhiteSpace(path) ? DefaultPrometheus : path;
+        var promtool = Path.Combine(Path.GetDirectoryName(path) ?? "", "promtool");
+        if (!File.Exists(path) || !File.Exists(promtool))
+        {
+            Missing($"Prometheus: no prometheus and promtool at {path}. Install Debian's prometheus package (`apt-get install prometheus`) or set {PrometheusVariable} to a prometheus executable with promtool beside it, or run `bash .ci/run`, which installs it.");
+        }
+
+        return (path, promtool);
     }
 
     [DoesNotReturn]

@@ -7,7 +7,7 @@ namespace OpsAssistant.Infrastructure.Baselines;
 /// The one answer to "what is normal for this service's operations": <c>GET /api/baselines</c>, the chat's and the MCP
 /// server's <c>get_baselines</c> all ask here, so they check names and shape the answer alike.
 /// </summary>
-public sealed class BaselineCatalog(RelationalBaselineStore store, IOptions<BaselineOptions> options, TimeProvider clock)
+public sealed class BaselineCatalog(RelationalBaselineStore store, IBaselineProvider provider, IOptions<BaselineOptions> options, TimeProvider clock)
 {
     public const int MaxNameLength = 1024;
 
@@ -25,6 +25,14 @@ public sealed class BaselineCatalog(RelationalBaselineStore store, IOptions<Base
         }
 
         var settings = options.Value;
+        if (provider is RemoteBaselineProvider remote)
+        {
+            var remoteSet = await remote.GetServiceAsync(service, operation, cancellationToken).ConfigureAwait(false);
+            var now = clock.GetUtcNow();
+            return new BaselineLookup(
+                new BaselinesAnswer(service, operation, remoteSet.Source, now - settings.Window, now, remoteSet.Operations.Select(BaselineView.Of).ToList()), null, null);
+        }
+
         if (!settings.IsStore)
         {
             var now = clock.GetUtcNow();

@@ -9,8 +9,13 @@ public sealed class BaselineOptions
 
     public const string NoneSource = "None";
 
+    public const string PrometheusSource = "Prometheus";
+
+    public const string TempoSource = "Tempo";
+
     /// <summary>
-    /// <c>Store</c> (default: sketches kept at ingest in the trace store, merged by the database) or <c>None</c> (no
+    /// <c>Store</c> (default: sketches kept at ingest in the trace store, merged by the database), <c>Prometheus</c> (span
+    /// metrics histograms, <see cref="Prometheus"/>), <c>Tempo</c> (TraceQL metrics, <see cref="Tempo"/>) or <c>None</c> (no
     /// baselines: the analysis judges spans by their share of the trace only).
     /// </summary>
     public string Source { get; set; } = StoreSource;
@@ -32,6 +37,14 @@ public sealed class BaselineOptions
     /// minute, and reading a service's sketches is the expensive part of a lookup.
     /// </summary>
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromMinutes(1);
+
+    public PrometheusBaselineOptions Prometheus { get; set; } = new();
+
+    public TempoBaselineOptions Tempo { get; set; } = new();
+
+    public bool IsPrometheus => string.Equals(Source, PrometheusSource, StringComparison.OrdinalIgnoreCase);
+
+    public bool IsTempo => string.Equals(Source, TempoSource, StringComparison.OrdinalIgnoreCase);
 
     public bool IsStore => string.Equals(Source, StoreSource, StringComparison.OrdinalIgnoreCase);
 

@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
-
 namespace OpsAssistant.Infrastructure.Sources;
 
 /// <summary>
@@ -10,26 +7,11 @@ namespace OpsAssistant.Infrastructure.Sources;
 /// </summary>
 internal sealed class TraceSourceCredentialsHandler(TraceSourceOptions options) : DelegatingHandler
 {
-    public const string OrgIdHeader = "X-Scope-OrgID";
+    public const string OrgIdHeader = HttpCredentials.OrgIdHeader;
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrEmpty(options.BearerToken))
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.BearerToken);
-        }
-        else if (!string.IsNullOrEmpty(options.Username))
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-                Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}")));
-        }
-
-        if (!string.IsNullOrEmpty(options.OrgId))
-        {
-            request.Headers.Remove(OrgIdHeader);
-            request.Headers.TryAddWithoutValidation(OrgIdHeader, options.OrgId);
-        }
-
+        HttpCredentials.Apply(request, options.BearerToken, options.Username, options.Password, options.OrgId);
         foreach (var (name, value) in options.Headers)
         {
             request.Headers.Remove(name);
