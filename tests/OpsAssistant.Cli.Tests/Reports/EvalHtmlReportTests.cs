@@ -1,21 +1,13 @@
 using OpsAssistant.Cli.Reports;
 using OpsAssistant.Core.Evaluation;
+using OpsAssistant.Tests;
 using OpsAssistant.Core.Results;
 
 namespace OpsAssistant.Cli.Tests.Reports;
 
 public sealed class EvalHtmlReportTests
 {
-    private static EvalReport Sample(string spanName = "Charge") => EvalScoring.Summarise(
-    [
-        new EvalCaseResult
-        {
-            Case = "error-01", Rank = null, Service = "frontend", Operation = spanName, Category = "error", PromptTokens = 1200,
-            Expected = new ExpectedRootCause("payment", "Charge", "error"), PredictedCategory = "error", TopTitle = "title " + spanName,
-        },
-        new EvalCaseResult { Case = "cold-01", Rank = 1, Service = "fc", Operation = "PrepareCode", Category = "cold-start", PromptTokens = 800 },
-        new EvalCaseResult { Case = "broken", Error = "expected.json is missing" },
-    ]);
+    private static EvalReport Sample(string spanName = "Charge") => EvalReportSamples.ThreeCases(spanName);
 
     [Fact]
     public void Render_Html_IsSelfContained()

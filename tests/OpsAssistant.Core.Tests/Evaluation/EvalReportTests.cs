@@ -1,20 +1,12 @@
 using System.Text.Json;
 using OpsAssistant.Core.Evaluation;
+using OpsAssistant.Tests;
 
 namespace OpsAssistant.Core.Tests.Evaluation;
 
 public sealed class EvalReportTests
 {
-    private static EvalReport Sample(string spanName = "Charge") => EvalScoring.Summarise(
-    [
-        new EvalCaseResult
-        {
-            Case = "error-01", Rank = null, Service = "frontend", Operation = spanName, Category = "error", PromptTokens = 1200,
-            Expected = new ExpectedRootCause("payment", "Charge", "error"), PredictedCategory = "error", TopTitle = "title " + spanName,
-        },
-        new EvalCaseResult { Case = "cold-01", Rank = 1, Service = "fc", Operation = "PrepareCode", Category = "cold-start", PromptTokens = 800 },
-        new EvalCaseResult { Case = "broken", Error = "expected.json is missing" },
-    ]);
+    private static EvalReport Sample(string spanName = "Charge") => EvalReportSamples.ThreeCases(spanName);
 
     [Fact]
     public void Serialize_TopLevelAndResultProperties_AreTheContractNames()
