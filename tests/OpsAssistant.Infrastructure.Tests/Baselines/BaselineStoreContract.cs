@@ -268,6 +268,43 @@ public abstract class BaselineStoreContract : IAsyncLifetime
         Assert.Equal(2L, await ScalarAsync("SELECT count FROM baseline_summaries", ct));
     }
 
+    [Fact]
+    public async Task FlushService_FlushOnce_WritesTheBinsAndTheSummariesIncludingAnotherReplicasUnrefreshedOnes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // Another replica flushed and stopped before its refresh.
+        var other = new BaselineRecorder();
+        other.Record([TestSpans.Make(1, 1, service: "payments", name: "Charge", durationMs: 40)]);
+        await Replica(Options).FlushAsync(other.Drain(), ct);
+
+        var recorder = new BaselineRecorder();
+        using var service = new BaselineFlushService(recorder, Store, Microsoft.Extensions.Options.Options.Create(Options), Time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<BaselineFlushService>.Instance);
+        recorder.Record([TestSpans.Make(2, 1, durationMs: 10), TestSpans.Make(3, 1, durationMs: 12)]);
+        await service.FlushOnceAsync(ct);
+
+        Assert.Equal(0, recorder.PendingCount);
+        Assert.Equal(2L, await ScalarAsync("SELECT COUNT(*) FROM baseline_summaries", ct));
+        Assert.Equal(3L, await ScalarAsync("SELECT SUM(count) FROM baseline_summaries", ct));
+    }
+
+    [Fact]
+    public async Task FlushService_RefreshFails_TheWrittenIncrementsAreNotPutBack()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var recorder = new BaselineRecorder();
+        using var service = new BaselineFlushService(recorder, Store, Microsoft.Extensions.Options.Options.Create(Options), Time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<BaselineFlushService>.Instance);
+        await ExecuteAsync("DROP TABLE baseline_summaries", ct);
+        recorder.Record([TestSpans.Make(1, 1, durationMs: 10)]);
+
+        await service.FlushOnceAsync(ct);
+
+        // The bins are in; the increments putting them twice would double the count at the next flush.
+        Assert.Equal(0, recorder.PendingCount);
+        Assert.Equal(1L, await ScalarAsync("SELECT SUM(calls) FROM baseline_calls", ct));
+    }
+
     /// <summary>What the flush service does with the spans of one flush: write their bins, then refresh the summaries they touched.</summary>
     private async Task<int> FlushAndRefreshAsync(CancellationToken ct, params Span[] spans)
     {
