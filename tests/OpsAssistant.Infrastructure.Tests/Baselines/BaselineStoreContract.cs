@@ -269,6 +269,25 @@ public abstract class BaselineStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Migration10_ADatabaseWithBinsAlready_RegistersItsOperationsForTheFirstPass()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var recorder = new BaselineRecorder();
+        recorder.Record([TestSpans.Make(1, 1, durationMs: 10), TestSpans.Make(1, 2, service: "payments", name: "Charge", durationMs: 30)]);
+        await Store.FlushAsync(recorder.Drain(), ct);
+        // As a database at version 9 was: bins, no summary tables.
+        await ExecuteAsync("DROP TABLE baseline_operations; DROP TABLE baseline_summaries", ct);
+
+        await ExecuteAsync(StorageMigrations.All[9].For(_traces!.Dialect), ct);
+        await ExecuteAsync(StorageMigrations.All[9].For(_traces!.Dialect), ct); // idempotent, as every step must be
+
+        Assert.Equal(2L, await ScalarAsync("SELECT COUNT(*) FROM baseline_operations", ct));
+        Assert.Equal(1, Assert.Single((await Store.GetServiceAsync("payments", null, ct)).Operations).Count);
+        Assert.Equal(2, await Store.RefreshSummariesAsync(ct));
+        Assert.Equal(2L, await ScalarAsync("SELECT SUM(count) FROM baseline_summaries", ct));
+    }
+
+    [Fact]
     public async Task FlushService_FlushOnce_WritesTheBinsAndTheSummariesIncludingAnotherReplicasUnrefreshedOnes()
     {
         var ct = TestContext.Current.CancellationToken;
