@@ -6,9 +6,10 @@ namespace OpsAssistant.Infrastructure.Baselines;
 
 /// <summary>
 /// Baselines in the trace store's database (SQLite or PostgreSQL, <see cref="BaselineSchema"/>): writes the recorder's
-/// sketches as count increments (replicas' increments merge in the database), reads every operation of the asked services
-/// over the window in one query (the window's buckets merge as they are read), keeps what it read for
-/// <see cref="BaselineOptions.CacheTtl"/>, and prunes buckets past the retention.
+/// sketches as count increments (replicas' increments merge in the database), keeps one summary row per operation and
+/// window computed from the merged bins, answers a lookup from those rows in one query (computing from the bins only the
+/// operations whose summary is missing or stale), keeps what it read for <see cref="BaselineOptions.CacheTtl"/>, and prunes
+/// buckets past the retention.
 /// </summary>
 public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConnection>> open, BaselineOptions options, TimeProvider time) : IBaselineProvider
 {
@@ -20,14 +21,23 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset Expires, IReadOnlyList<OperationBaseline> Operations)> _cache = new(StringComparer.Ordinal);
 
-    /// <summary>Adds the increments in one transaction; either all of them count or none.</summary>
-    public async Task FlushAsync(IReadOnlyList<BaselineIncrement> increments, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Adds the increments in one transaction (either all of them count or none) and raises the version of every operation
+    /// they touch; returns those operations with their new versions, for <see cref="RefreshSummariesAsync(IReadOnlyList{OperationVersion}, CancellationToken)"/>.
+    /// Rows are written in key order, so two replicas flushing the same operations at once wait for each other instead of
+    /// deadlocking.
+    /// </summary>
+    public async Task<IReadOnlyList<OperationVersion>> FlushAsync(IReadOnlyList<BaselineIncrement> increments, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(increments);
         if (increments.Count == 0)
         {
-            return;
+            return [];
         }
+
+        var ordered = increments.OrderBy(i => i.Key, KeyOrder.Instance).ThenBy(i => i.BucketMs).ToList();
+        var touched = new List<OperationVersion>();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
         var connection = await open(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -37,13 +47,15 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
             {
                 var bins = Command(connection, transaction, BaselineSchema.UpsertBin, "@s", "@o", "@k", "@b", "@i", "@c");
                 var calls = Command(connection, transaction, BaselineSchema.UpsertCalls, "@s", "@o", "@k", "@b", "@n", "@e");
+                var bump = Command(connection, transaction, BaselineSchema.BumpVersion, "@s", "@o", "@k", "@now");
                 await using (bins.ConfigureAwait(false))
                 await using (calls.ConfigureAwait(false))
+                await using (bump.ConfigureAwait(false))
                 {
-                    foreach (var inc in increments)
+                    foreach (var inc in ordered)
                     {
                         SetKey(bins, inc);
-                        foreach (var (bin, count) in inc.Sketch.Bins)
+                        foreach (var (bin, count) in inc.Sketch.Bins.OrderBy(b => b.Key))
                         {
                             bins.Parameters[4].Value = bin;
                             bins.Parameters[5].Value = count;
@@ -62,11 +74,102 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
                         calls.Parameters[5].Value = inc.Errors;
                         await calls.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     }
+
+                    foreach (var key in ordered.Select(i => i.Key).Distinct())
+                    {
+                        bump.Parameters[0].Value = key.Service;
+                        bump.Parameters[1].Value = key.Operation;
+                        bump.Parameters[2].Value = (short)key.Kind;
+                        bump.Parameters[3].Value = now;
+                        var version = Convert.ToInt64(await bump.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                        touched.Add(new OperationVersion(key, version));
+                    }
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+
+        return touched;
+    }
+
+    /// <summary>
+    /// Recomputes the summaries of <paramref name="operations"/> (what a flush touched) from the merged bins of the window,
+    /// every replica's included; a summary another pass computed from a later version is left alone. Returns the summaries
+    /// written.
+    /// </summary>
+    public async Task<int> RefreshSummariesAsync(IReadOnlyList<OperationVersion> operations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        if (operations.Count == 0)
+        {
+            return 0;
+        }
+
+        var to = time.GetUtcNow();
+        var from = to - options.Window;
+        var connection = await open(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var computed = await ComputeAsync(connection, operations, from, to, cancellationToken).ConfigureAwait(false);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var upsert = Command(connection, transaction, BaselineSchema.UpsertSummary, "@s", "@w", "@o", "@k", "@v", "@oldest", "@at", "@p50", "@p90", "@p99", "@er", "@n");
+                await using (upsert.ConfigureAwait(false))
+                {
+                    upsert.Parameters[1].Value = WindowMs;
+                    upsert.Parameters[6].Value = to.ToUnixTimeMilliseconds();
+                    foreach (var (op, summary) in computed.OrderBy(c => c.Operation.Key, KeyOrder.Instance))
+                    {
+                        upsert.Parameters[0].Value = op.Key.Service;
+                        upsert.Parameters[2].Value = op.Key.Operation;
+                        upsert.Parameters[3].Value = (short)op.Key.Kind;
+                        upsert.Parameters[4].Value = op.Version;
+                        upsert.Parameters[5].Value = summary.OldestBucketMs is { } oldest ? oldest : DBNull.Value;
+                        upsert.Parameters[7].Value = summary.Baseline?.P50Ms ?? 0;
+                        upsert.Parameters[8].Value = summary.Baseline?.P90Ms ?? 0;
+                        upsert.Parameters[9].Value = summary.Baseline?.P99Ms ?? 0;
+                        upsert.Parameters[10].Value = summary.Baseline?.ErrorRate ?? 0;
+                        upsert.Parameters[11].Value = summary.Baseline?.Count ?? 0;
+                        await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return computed.Count;
+        }
+    }
+
+    /// <summary>
+    /// Recomputes every summary of this window that is missing (a database upgraded with bins in it, a window length nobody
+    /// computed yet) or stale (bins added by a flush whose own refresh did not run, buckets that left the window).
+    /// </summary>
+    public async Task<int> RefreshSummariesAsync(CancellationToken cancellationToken = default)
+    {
+        var stale = new List<OperationVersion>();
+        var connection = await open(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var command = Command(connection, null, BaselineSchema.StaleSummaries, "@w", "@from");
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters[0].Value = WindowMs;
+                command.Parameters[1].Value = (time.GetUtcNow() - options.Window).ToUnixTimeMilliseconds();
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        stale.Add(new OperationVersion(Key(reader), reader.GetInt64(3)));
+                    }
+                }
+            }
+        }
+
+        return await RefreshSummariesAsync(stale, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes the buckets older than the retention; returns the rows deleted.</summary>
@@ -131,83 +234,160 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
         return QueryAsync([service], operation, cancellationToken);
     }
 
+    /// <summary>
+    /// One query over the services' operations joined with their summaries of this window; the operations whose summary is
+    /// missing or stale (behind the operation's version, or holding a bucket that has left the window) are computed from the
+    /// bins instead, so a lookup is never older than the bins, whether or not a flush service is keeping the summaries.
+    /// </summary>
     private async Task<BaselineSet> QueryAsync(List<string> services, string? operation, CancellationToken cancellationToken)
     {
         var to = time.GetUtcNow();
         var from = to - options.Window;
-        var sketches = new Dictionary<OperationKey, (QuantileSketch Sketch, long Calls, long Errors)>();
+        var fromMs = from.ToUnixTimeMilliseconds();
+        var found = new List<OperationBaseline>();
+        var stale = new List<OperationVersion>();
         var connection = await open(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             foreach (var chunk in services.Chunk(MaxServicesPerQuery))
             {
-                var names = string.Join(", ", chunk.Select((_, i) => "@s" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                var filter = $"service IN ({names}) AND bucket_ms >= @from{(operation is null ? "" : " AND operation = @op")}";
-                await ReadAsync(connection, $"SELECT service, operation, kind, bin, count FROM baseline_bins WHERE {filter}",
-                    chunk, operation, from, r =>
+                var command = connection.CreateCommand();
+                await using (command.ConfigureAwait(false))
+                {
+                    SetLookup(command, chunk, operation);
+                    AddParameter(command, "@w", WindowMs);
+                    var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
                     {
-                        var key = Key(r);
-                        var entry = sketches.TryGetValue(key, out var e) ? e : (new QuantileSketch(), 0, 0);
-                        var bin = r.GetInt32(3);
-                        var count = r.GetInt64(4);
-                        if (bin == BaselineSchema.ZeroBin)
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                         {
-                            entry.Sketch.AddZero(count);
+                            var key = Key(reader);
+                            var version = reader.GetInt64(3);
+                            if (Int64OrNull(reader, 4) is not { } summarized || summarized < version || Int64OrNull(reader, 5) < fromMs)
+                            {
+                                stale.Add(new OperationVersion(key, version));
+                            }
+                            else if (reader.GetInt64(10) > 0)
+                            {
+                                found.Add(new OperationBaseline
+                                {
+                                    Service = key.Service,
+                                    Operation = key.Operation,
+                                    Kind = key.Kind,
+                                    P50Ms = reader.GetDouble(6),
+                                    P90Ms = reader.GetDouble(7),
+                                    P99Ms = reader.GetDouble(8),
+                                    ErrorRate = reader.GetDouble(9),
+                                    Count = reader.GetInt64(10),
+                                    From = from,
+                                    To = to,
+                                });
+                            }
                         }
-                        else
-                        {
-                            entry.Sketch.AddBin(bin, count);
-                        }
+                    }
+                }
+            }
 
-                        sketches[key] = entry;
-                    }, cancellationToken).ConfigureAwait(false);
-                await ReadAsync(connection, $"SELECT service, operation, kind, calls, errors FROM baseline_calls WHERE {filter}",
-                    chunk, operation, from, r =>
-                    {
-                        var key = Key(r);
-                        if (sketches.TryGetValue(key, out var e))
-                        {
-                            sketches[key] = (e.Sketch, e.Calls + r.GetInt64(3), e.Errors + r.GetInt64(4));
-                        }
-                    }, cancellationToken).ConfigureAwait(false);
+            if (stale.Count > 0)
+            {
+                var computed = await ComputeAsync(connection, stale, from, to, cancellationToken).ConfigureAwait(false);
+                found.AddRange(computed.Select(c => c.Summary.Baseline).OfType<OperationBaseline>());
             }
         }
 
         return new BaselineSet(
-            sketches.Where(s => s.Value.Sketch.Count > 0)
-                .OrderBy(s => s.Key.Service, StringComparer.Ordinal).ThenBy(s => s.Key.Operation, StringComparer.Ordinal).ThenBy(s => s.Key.Kind)
-                .Select(s => OperationBaseline.FromSketch(s.Key, s.Value.Sketch, Math.Min(s.Value.Errors, s.Value.Sketch.Count), from, to)),
+            found.OrderBy(b => b.Service, StringComparer.Ordinal).ThenBy(b => b.Operation, StringComparer.Ordinal).ThenBy(b => b.Kind),
             Source);
     }
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "The SQL is constant text and numbered parameter placeholders; every value is a parameter.")]
-    private static async Task ReadAsync(DbConnection connection, string sql, string[] services, string? operation, DateTimeOffset from, Action<DbDataReader> row, CancellationToken cancellationToken)
+    private static void SetLookup(DbCommand command, string[] services, string? operation)
     {
-        var command = connection.CreateCommand();
-        await using (command.ConfigureAwait(false))
+        var names = string.Join(", ", services.Select((_, i) => "@s" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        command.CommandText = $"""
+            SELECT o.service, o.operation, o.kind, o.version, s.version, s.oldest_bucket_ms, s.p50_ms, s.p90_ms, s.p99_ms, s.error_rate, s.count
+            FROM baseline_operations o
+            LEFT JOIN baseline_summaries s ON s.service = o.service AND s.window_ms = @w AND s.operation = o.operation AND s.kind = o.kind
+            WHERE o.service IN ({names}){(operation is null ? "" : " AND o.operation = @op")}
+            """;
+        for (var i = 0; i < services.Length; i++)
         {
-            command.CommandText = sql;
-            for (var i = 0; i < services.Length; i++)
-            {
-                AddParameter(command, "@s" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), services[i]);
-            }
+            AddParameter(command, "@s" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), services[i]);
+        }
 
-            AddParameter(command, "@from", from.ToUnixTimeMilliseconds());
-            if (operation is not null)
-            {
-                AddParameter(command, "@op", operation);
-            }
-
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    row(reader);
-                }
-            }
+        if (operation is not null)
+        {
+            AddParameter(command, "@op", operation);
         }
     }
+
+    /// <summary>
+    /// Each operation's figures over [<paramref name="from"/>, <paramref name="to"/>] from its merged bins (one key-range read
+    /// per operation), with the oldest bucket they include; an operation with nothing in the window gets a null baseline.
+    /// </summary>
+    private static async Task<List<(OperationVersion Operation, Summary Summary)>> ComputeAsync(
+        DbConnection connection, IReadOnlyList<OperationVersion> operations, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var result = new List<(OperationVersion, Summary)>(operations.Count);
+        var bins = Command(connection, null, "SELECT bin, count FROM baseline_bins WHERE service = @s AND operation = @o AND kind = @k AND bucket_ms >= @from", "@s", "@o", "@k", "@from");
+        var calls = Command(connection, null, "SELECT CAST(SUM(errors) AS BIGINT), MIN(bucket_ms) FROM baseline_calls WHERE service = @s AND operation = @o AND kind = @k AND bucket_ms >= @from", "@s", "@o", "@k", "@from");
+        await using (bins.ConfigureAwait(false))
+        await using (calls.ConfigureAwait(false))
+        {
+            foreach (var op in operations)
+            {
+                foreach (var command in new[] { bins, calls })
+                {
+                    command.Parameters[0].Value = op.Key.Service;
+                    command.Parameters[1].Value = op.Key.Operation;
+                    command.Parameters[2].Value = (short)op.Key.Kind;
+                    command.Parameters[3].Value = from.ToUnixTimeMilliseconds();
+                }
+
+                var sketch = new QuantileSketch();
+                var reader = await bins.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        var bin = reader.GetInt32(0);
+                        var count = reader.GetInt64(1);
+                        if (bin == BaselineSchema.ZeroBin)
+                        {
+                            sketch.AddZero(count);
+                        }
+                        else
+                        {
+                            sketch.AddBin(bin, count);
+                        }
+                    }
+                }
+
+                long errors = 0;
+                long? oldest = null;
+                var totals = await calls.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (totals.ConfigureAwait(false))
+                {
+                    if (await totals.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        errors = Int64OrNull(totals, 0) ?? 0;
+                        oldest = Int64OrNull(totals, 1);
+                    }
+                }
+
+                result.Add((op, sketch.Count == 0
+                    ? new Summary(null, null)
+                    : new Summary(OperationBaseline.FromSketch(op.Key, sketch, Math.Min(errors, sketch.Count), from, to), oldest)));
+            }
+        }
+
+        return result;
+    }
+
+    // A sync read of a column already in the row buffer (the readers here are never in sequential-access mode).
+    private static long? Int64OrNull(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetInt64(ordinal);
+
+    private long WindowMs => (long)options.Window.TotalMilliseconds;
 
     private static OperationKey Key(DbDataReader r) => new(r.GetString(0), r.GetString(1), (SpanKind)r.GetInt16(2));
 
@@ -239,5 +419,24 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
         p.ParameterName = name;
         p.Value = value;
         command.Parameters.Add(p);
+    }
+}
+
+/// <summary>An operation and the version of its bins a summary is (to be) computed from.</summary>
+public readonly record struct OperationVersion(OperationKey Key, long Version);
+
+/// <summary>One operation's figures (null: nothing in the window) and the oldest bucket they were drawn from.</summary>
+internal sealed record Summary(OperationBaseline? Baseline, long? OldestBucketMs);
+
+/// <summary>The order rows are written in, the same in every replica: service, operation (ordinal), kind.</summary>
+internal sealed class KeyOrder : IComparer<OperationKey>
+{
+    public static readonly KeyOrder Instance = new();
+
+    public int Compare(OperationKey x, OperationKey y)
+    {
+        var c = string.CompareOrdinal(x.Service, y.Service);
+        c = c != 0 ? c : string.CompareOrdinal(x.Operation, y.Operation);
+        return c != 0 ? c : x.Kind.CompareTo(y.Kind);
     }
 }

@@ -10,6 +10,8 @@ namespace OpsAssistant.Infrastructure.Baselines;
 /// The <see cref="IBaselineProvider"/> of <c>Source: Tempo</c>: Tempo computes the figures from the spans it stores, with
 /// TraceQL metrics instant queries (<c>GET /api/metrics/query</c>) over the window: <c>quantile_over_time(duration, .5, .9, .99)</c>
 /// and <c>count_over_time()</c> of all and of failed spans, each by (service, name, kind), three queries for a whole trace.
+/// Instant rather than <c>query_range</c>: Tempo then computes each figure over the whole window in one step, where a range
+/// answer's per-step quantiles could not be merged back into the window's.
 /// </summary>
 public sealed class TempoBaselineProvider(HttpClient httpClient, IOptions<BaselineOptions> options, TimeProvider time, ILogger<TempoBaselineProvider> logger)
     : RemoteBaselineProvider(httpClient, logger, time)
@@ -53,7 +55,9 @@ public sealed class TempoBaselineProvider(HttpClient httpClient, IOptions<Baseli
         foreach (var (key, n) in counts)
         {
             var count = (long)Math.Round(n);
-            if (count <= 0 || !quantileRows.TryGetValue(key, out var qs) || !qs.TryGetValue(0.5, out var p50))
+            // All three quantiles or none: standing in p50 for a missing p99 would make every slow call look far above normal.
+            if (count <= 0 || !quantileRows.TryGetValue(key, out var qs)
+                || !qs.TryGetValue(0.5, out var p50) || !qs.TryGetValue(0.9, out var p90) || !qs.TryGetValue(0.99, out var p99))
             {
                 continue;
             }
@@ -65,8 +69,8 @@ public sealed class TempoBaselineProvider(HttpClient httpClient, IOptions<Baseli
                 Kind = key.Kind,
                 // Tempo reports durations in seconds.
                 P50Ms = Math.Round(p50 * 1000, 3),
-                P90Ms = Math.Round(qs.GetValueOrDefault(0.9, p50) * 1000, 3),
-                P99Ms = Math.Round(qs.GetValueOrDefault(0.99, p50) * 1000, 3),
+                P90Ms = Math.Round(p90 * 1000, 3),
+                P99Ms = Math.Round(p99 * 1000, 3),
                 ErrorRate = Math.Round(Math.Clamp(failed.GetValueOrDefault(key) / count, 0, 1), 4),
                 Count = count,
                 From = from,
@@ -77,20 +81,38 @@ public sealed class TempoBaselineProvider(HttpClient httpClient, IOptions<Baseli
         return baselines;
     }
 
+    /// <summary>
+    /// One instant query's series. Tempo's query frontend writes its <c>QueryInstantResponse</c> protobuf message with the
+    /// gogo <c>jsonpb</c> marshaller at its defaults, and the parsing follows from that: field names in lowerCamelCase,
+    /// fields holding their zero value left out (no <c>series</c> when nothing matched, no <c>value</c> when it is 0, no
+    /// <c>status</c> when complete), 64-bit integers as JSON strings, enums by name, and doubles that are not finite as the
+    /// strings <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c>. Each series' <c>labels</c> are OTLP key/value pairs, one per
+    /// <c>by</c> attribute under its TraceQL spelling (<c>resource.service.name</c>, <c>name</c>, <c>kind</c>); the engine writes
+    /// names and kinds (<c>server</c>, <c>client</c>, ...) as <c>stringValue</c>, and quantile_over_time gives one series per
+    /// quantile with an added label <c>p</c> holding the quantile as a <c>doubleValue</c>. Durations come in seconds. A
+    /// <c>PARTIAL</c> status (the series limit was hit) is refused: the series it left out would make operations look new.
+    /// </summary>
     private async Task<List<Series>> QueryAsync(string query, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var path = $"api/metrics/query?q={Uri.EscapeDataString(query)}&start={from.ToUnixTimeSeconds()}&end={to.ToUnixTimeSeconds()}";
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         using var document = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
         {
             throw new BaselineSourceException("Tempo answered without a metrics result (series).");
         }
 
-        var result = new List<Series>();
-        if (!document.RootElement.TryGetProperty("series", out var series) || series.ValueKind != JsonValueKind.Array)
+        if (root.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String && status.GetString() != "COMPLETE")
         {
-            return result; // Tempo leaves out "series" when nothing matched.
+            var message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            throw new BaselineSourceException($"Tempo answered a {status.GetString()} result: {message ?? "no message"}");
+        }
+
+        var result = new List<Series>();
+        if (!root.TryGetProperty("series", out var series) || series.ValueKind != JsonValueKind.Array)
+        {
+            return result;
         }
 
         foreach (var s in series.EnumerateArray())
@@ -112,30 +134,14 @@ public sealed class TempoBaselineProvider(HttpClient httpClient, IOptions<Baseli
                 }
             }
 
-            var number = Value(s);
-            if (service is not null && name is not null && number is { } n && double.IsFinite(n))
+            var number = s.TryGetProperty("value", out var n) ? Number(n) : 0;
+            if (service is not null && name is not null && number is { } x && double.IsFinite(x))
             {
-                result.Add(new Series(new OperationKey(service, name, ParseKind(kind)), quantile, n));
+                result.Add(new Series(new OperationKey(service, name, ParseKind(kind)), quantile, x));
             }
         }
 
         return result;
-    }
-
-    /// <summary>An instant query's <c>value</c>; a range answer's samples summed (counts) or the last (quantiles) is not asked for here.</summary>
-    private static double? Value(JsonElement series)
-    {
-        if (series.TryGetProperty("value", out var value))
-        {
-            return Number(value);
-        }
-
-        if (series.TryGetProperty("samples", out var samples) && samples.ValueKind == JsonValueKind.Array && samples.GetArrayLength() > 0)
-        {
-            return samples.EnumerateArray().Select(x => x.TryGetProperty("value", out var v) ? Number(v) : null).LastOrDefault(x => x is not null);
-        }
-
-        return null;
     }
 
     private static double? Number(JsonElement value) => value.ValueKind switch

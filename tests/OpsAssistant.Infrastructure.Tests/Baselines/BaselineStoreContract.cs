@@ -8,7 +8,8 @@ namespace OpsAssistant.Infrastructure.Tests.Baselines;
 
 /// <summary>
 /// The baseline tables, run against SQLite and PostgreSQL: sketches written by several recorders (replicas) merge in the
-/// database, quantiles stay within the sketch's 1 %, the window and the retention are kept.
+/// database, quantiles stay within the sketch's 1 %, the window and the retention are kept; the per-operation summaries a
+/// lookup reads stay those of the merged bins through replicas racing, buckets leaving the window and a new window length.
 /// </summary>
 public abstract class BaselineStoreContract : IAsyncLifetime
 {
@@ -26,6 +27,9 @@ public abstract class BaselineStoreContract : IAsyncLifetime
         await _traces.InitializeAsync(TestContext.Current.CancellationToken);
         Store = new RelationalBaselineStore(_traces.OpenAsync, Options, Time);
     }
+
+    /// <summary>Another replica's store on the same database, with options of its own.</summary>
+    protected RelationalBaselineStore Replica(BaselineOptions options) => new(_traces!.OpenAsync, options, Time);
 
     public async ValueTask DisposeAsync()
     {
@@ -135,6 +139,209 @@ public abstract class BaselineStoreContract : IAsyncLifetime
         recorder.Restore(taken);
         await Store.FlushAsync(recorder.Drain(), ct);
         Assert.Equal(2, Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations).Count);
+    }
+
+    [Fact]
+    public async Task GetBaselines_AfterRefresh_ReadsTheSummaryRowsOnly()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Equal(1, await FlushAndRefreshAsync(ct, TestSpans.Make(1, 1, durationMs: 10, error: true), TestSpans.Make(2, 1, durationMs: 20)));
+
+        // Without its bins, only the summary can still answer (nothing bumped the version, so it is current).
+        await ExecuteAsync("DELETE FROM baseline_bins; DELETE FROM baseline_calls", ct);
+        var b = Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations);
+        Assert.Equal(2, b.Count);
+        Assert.Equal(0.5, b.ErrorRate);
+        Assert.InRange(b.P99Ms, 9.9, 10.1); // rank ⌊0.99 · (2 − 1)⌋ = 0
+        Assert.Equal(Time.GetUtcNow() - Options.Window, b.From);
+        Assert.Equal(Time.GetUtcNow(), b.To);
+    }
+
+    [Fact]
+    public async Task GetBaselines_BeforeAnyRefresh_ComputesTheMissingSummariesFromTheBins()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var recorder = new BaselineRecorder();
+        recorder.Record([TestSpans.Make(1, 1, durationMs: 10), TestSpans.Make(1, 2, name: "SELECT carts", durationMs: 3)]);
+        await Store.FlushAsync(recorder.Drain(), ct);
+
+        var set = await Store.GetBaselinesAsync([new OperationKey("checkout", "GET /cart", SpanKind.Server)], ct);
+        Assert.Equal(["GET /cart", "SELECT carts"], set.Operations.Select(o => o.Operation));
+        Assert.Equal(0L, await ScalarAsync("SELECT COUNT(*) FROM baseline_summaries", ct));
+
+        // A restart's first pass (the flush service's) writes them.
+        Assert.Equal(2, await Store.RefreshSummariesAsync(ct));
+        Assert.Equal(0, await Store.RefreshSummariesAsync(ct));
+    }
+
+    [Fact]
+    public async Task Refresh_ReplicasRefreshingOutOfOrder_TheSummaryFromTheNewerBinsStays()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var other = Replica(Options);
+        var first = new BaselineRecorder();
+        first.Record([TestSpans.Make(1, 1, durationMs: 10)]);
+        var firstTouched = await Store.FlushAsync(first.Drain(), ct);
+        var second = new BaselineRecorder();
+        second.Record([TestSpans.Make(2, 1, durationMs: 30), TestSpans.Make(3, 1, durationMs: 30)]);
+        var secondTouched = await other.FlushAsync(second.Drain(), ct);
+        Assert.True(secondTouched[0].Version > firstTouched[0].Version);
+
+        // The second replica's refresh lands first; the first replica's, computed for an older version, must not undo it.
+        await other.RefreshSummariesAsync(secondTouched, ct);
+        await ExecuteAsync("DELETE FROM baseline_bins", ct);
+        await Store.RefreshSummariesAsync(firstTouched, ct);
+        Assert.Equal(3L, await ScalarAsync("SELECT count FROM baseline_summaries", ct));
+        Assert.Equal(3, Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations).Count);
+    }
+
+    [Fact]
+    public async Task FlushAndRefresh_TwoReplicasAtOnce_TheSummaryCountsEveryCall()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var replicas = new[] { Store, Replica(Options) };
+        await Task.WhenAll(replicas.Select((store, r) => Task.Run(async () =>
+        {
+            for (var round = 0; round < 10; round++)
+            {
+                var recorder = new BaselineRecorder();
+                recorder.Record([.. Enumerable.Range(0, 20).Select(i => TestSpans.Make((r * 1000) + (round * 20) + i, 1, name: i % 2 == 0 ? "GET /cart" : "POST /cart", durationMs: 5 + i))]);
+                await store.RefreshSummariesAsync(await store.FlushAsync(recorder.Drain(), ct), ct);
+            }
+        }, ct)));
+
+        Assert.Equal(400L, await ScalarAsync("SELECT SUM(count) FROM baseline_summaries", ct));
+        Assert.Equal(0, await Store.RefreshSummariesAsync(ct));
+        Assert.All((await Store.GetServiceAsync("checkout", null, ct)).Operations, b => Assert.Equal(200, b.Count));
+    }
+
+    [Fact]
+    public async Task GetBaselines_ABucketLeftTheWindow_IsNotServedAndTheSweepRecomputes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await FlushAndRefreshAsync(ct, TestSpans.Make(1, 1, durationMs: 900, start: TimeSpan.FromHours(-23)), TestSpans.Make(2, 1, durationMs: 10));
+        Assert.Equal(2, Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations).Count);
+
+        Time.Now += TimeSpan.FromHours(1);
+        var b = Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations);
+        Assert.Equal(1, b.Count);
+        Assert.InRange(b.P99Ms, 9.9, 10.1);
+        Assert.Equal(2L, await ScalarAsync("SELECT count FROM baseline_summaries", ct));
+
+        Assert.Equal(1, await Store.RefreshSummariesAsync(ct));
+        Assert.Equal(1L, await ScalarAsync("SELECT count FROM baseline_summaries", ct));
+    }
+
+    [Fact]
+    public async Task GetBaselines_AnotherWindowLength_IsNeverServedTheOthersSummary()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await FlushAndRefreshAsync(ct, TestSpans.Make(1, 1, durationMs: 900, start: TimeSpan.FromHours(-5)), TestSpans.Make(2, 1, durationMs: 10));
+
+        var hour = Replica(new BaselineOptions { Window = TimeSpan.FromHours(1) });
+        var b = Assert.Single((await hour.GetServiceAsync("checkout", null, ct)).Operations);
+        Assert.Equal(1, b.Count);
+        Assert.Equal(Time.GetUtcNow() - TimeSpan.FromHours(1), b.From);
+
+        Assert.Equal(1, await hour.RefreshSummariesAsync(ct));
+        Assert.Equal(2L, await ScalarAsync("SELECT COUNT(*) FROM baseline_summaries", ct));
+        Assert.Equal(2, Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations).Count);
+        Assert.Equal(1, Assert.Single((await hour.GetServiceAsync("checkout", null, ct)).Operations).Count);
+    }
+
+    [Fact]
+    public async Task Flush_AnOperationBackAfterThePrune_OutranksItsOldSummary()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await FlushAndRefreshAsync(ct, TestSpans.Make(1, 1, durationMs: 10));
+        // Two hours on, the retention is one hour: the bins and the operation go, the summary (computed in the last hour) stays.
+        Options.Retention = TimeSpan.FromHours(1);
+        Time.Now += TimeSpan.FromHours(2);
+        await ExecuteAsync("UPDATE baseline_summaries SET computed_ms = computed_ms + 7200000", ct);
+        await Store.PruneAsync(ct);
+        Assert.Equal(0L, await ScalarAsync("SELECT COUNT(*) FROM baseline_operations", ct));
+        Assert.Equal(1L, await ScalarAsync("SELECT COUNT(*) FROM baseline_summaries", ct));
+
+        Assert.Equal(1, await FlushAndRefreshAsync(ct, TestSpans.Make(2, 1, durationMs: 50, start: TimeSpan.FromHours(2)), TestSpans.Make(3, 1, durationMs: 50, start: TimeSpan.FromHours(2))));
+        var b = Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations);
+        Assert.Equal(2, b.Count);
+        Assert.Equal(2L, await ScalarAsync("SELECT count FROM baseline_summaries", ct));
+    }
+
+    [Fact]
+    public async Task Migration10_ADatabaseWithBinsAlready_RegistersItsOperationsForTheFirstPass()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var recorder = new BaselineRecorder();
+        recorder.Record([TestSpans.Make(1, 1, durationMs: 10), TestSpans.Make(1, 2, service: "payments", name: "Charge", durationMs: 30)]);
+        await Store.FlushAsync(recorder.Drain(), ct);
+        // As a database at version 9 was: bins, no summary tables.
+        await ExecuteAsync("DROP TABLE baseline_operations; DROP TABLE baseline_summaries", ct);
+
+        await ExecuteAsync(StorageMigrations.All[9].For(_traces!.Dialect), ct);
+        await ExecuteAsync(StorageMigrations.All[9].For(_traces!.Dialect), ct); // idempotent, as every step must be
+
+        Assert.Equal(2L, await ScalarAsync("SELECT COUNT(*) FROM baseline_operations", ct));
+        Assert.Equal(1, Assert.Single((await Store.GetServiceAsync("payments", null, ct)).Operations).Count);
+        Assert.Equal(2, await Store.RefreshSummariesAsync(ct));
+        Assert.Equal(2L, await ScalarAsync("SELECT SUM(count) FROM baseline_summaries", ct));
+    }
+
+    [Fact]
+    public async Task FlushService_FlushOnce_WritesTheBinsAndTheSummariesIncludingAnotherReplicasUnrefreshedOnes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // Another replica flushed and stopped before its refresh.
+        var other = new BaselineRecorder();
+        other.Record([TestSpans.Make(1, 1, service: "payments", name: "Charge", durationMs: 40)]);
+        await Replica(Options).FlushAsync(other.Drain(), ct);
+
+        var recorder = new BaselineRecorder();
+        using var service = new BaselineFlushService(recorder, Store, Microsoft.Extensions.Options.Options.Create(Options), Time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<BaselineFlushService>.Instance);
+        recorder.Record([TestSpans.Make(2, 1, durationMs: 10), TestSpans.Make(3, 1, durationMs: 12)]);
+        await service.FlushOnceAsync(ct);
+
+        Assert.Equal(0, recorder.PendingCount);
+        Assert.Equal(2L, await ScalarAsync("SELECT COUNT(*) FROM baseline_summaries", ct));
+        Assert.Equal(3L, await ScalarAsync("SELECT SUM(count) FROM baseline_summaries", ct));
+    }
+
+    [Fact]
+    public async Task FlushService_RefreshFails_TheWrittenIncrementsAreNotPutBack()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var recorder = new BaselineRecorder();
+        using var service = new BaselineFlushService(recorder, Store, Microsoft.Extensions.Options.Options.Create(Options), Time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<BaselineFlushService>.Instance);
+        await ExecuteAsync("DROP TABLE baseline_summaries", ct);
+        recorder.Record([TestSpans.Make(1, 1, durationMs: 10)]);
+
+        await service.FlushOnceAsync(ct);
+
+        // The bins are in; the increments putting them twice would double the count at the next flush.
+        Assert.Equal(0, recorder.PendingCount);
+        Assert.Equal(1L, await ScalarAsync("SELECT SUM(calls) FROM baseline_calls", ct));
+    }
+
+    /// <summary>What the flush service does with the spans of one flush: write their bins, then refresh the summaries they touched.</summary>
+    private async Task<int> FlushAndRefreshAsync(CancellationToken ct, params Span[] spans)
+    {
+        var recorder = new BaselineRecorder();
+        recorder.Record(spans);
+        return await Store.RefreshSummariesAsync(await Store.FlushAsync(recorder.Drain(), ct), ct);
+    }
+
+    private Task ExecuteAsync(string sql, CancellationToken ct) => ScalarAsync(sql, ct);
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "The tests' own constant SQL.")]
+    private async Task<long> ScalarAsync(string sql, CancellationToken ct)
+    {
+        await using var connection = await _traces!.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        // A statement that returns no row (DELETE, UPDATE) reads as 0.
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A clock the test sets.</summary>

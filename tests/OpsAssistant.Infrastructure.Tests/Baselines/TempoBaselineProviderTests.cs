@@ -52,30 +52,80 @@ public sealed class TempoBaselineProviderTests
     }
 
     [Fact]
-    public async Task GetBaselines_TempoFails_NoBaselinesWithoutThrowing()
+    public async Task GetBaselines_TempoAnswers400_NoBaselinesAndItsMessageLogged()
     {
         await using var tempo = await TempoStub.StartAsync();
         tempo.Status = StatusCodes.Status400BadRequest;
-        var provider = Provider(tempo.Url);
+        var log = new CapturingLogger();
+        var provider = Provider(tempo.Url, log);
 
         var set = await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server)]);
 
         Assert.True(set.IsEmpty);
+        var warning = Assert.Single(log.Messages, m => m.Contains("tempo answered 400", StringComparison.Ordinal));
+        Assert.Contains("invalid TraceQL query: parse error at line 1, col 2: syntax error: unexpected IDENTIFIER", warning, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task GetBaselines_NothingMatched_NoBaselines()
     {
         await using var tempo = await TempoStub.StartAsync();
-        var provider = Provider(tempo.Url);
+        var log = new CapturingLogger();
+        var provider = Provider(tempo.Url, log);
 
         Assert.True((await provider.GetBaselinesAsync([new("search", "GET /q", SpanKind.Server)])).IsEmpty);
+        Assert.Empty(log.Messages);
     }
 
-    private static IBaselineProvider Provider(Uri url)
+    [Fact]
+    public async Task GetBaselines_APartialAnswer_IsRefusedWithTempoMessage()
+    {
+        await using var tempo = await TempoStub.StartAsync();
+        tempo.Partial = true;
+        var log = new CapturingLogger();
+        var provider = Provider(tempo.Url, log);
+
+        Assert.True((await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server)])).IsEmpty);
+        Assert.Contains(log.Messages, m => m.Contains("PARTIAL result: Response exceeds maximum series limit", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetBaselines_ANaNQuantile_LeavesThatOperationOutOnly()
+    {
+        await using var tempo = await TempoStub.StartAsync();
+        tempo.DbP99 = double.NaN;
+        var provider = Provider(tempo.Url);
+
+        var set = await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server), new("checkout", "db.query (orders)", SpanKind.Client)]);
+
+        Assert.NotNull(set.Find("checkout", "GET /cart", SpanKind.Server));
+        Assert.Null(set.Find("checkout", "db.query (orders)", SpanKind.Client));
+    }
+
+    [Fact]
+    public async Task GetBaselines_AZeroValueLeftOutOfTheJson_ReadsAsZero()
+    {
+        await using var tempo = await TempoStub.StartAsync();
+        tempo.CartP50 = 0;
+        var provider = Provider(tempo.Url);
+
+        var cart = (await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server)])).Find("checkout", "GET /cart", SpanKind.Server);
+
+        Assert.NotNull(cart);
+        Assert.Equal((0, 20, 31), (cart.P50Ms, cart.P90Ms, cart.P99Ms));
+        Assert.Contains(tempo.Bodies, b => b.Contains("""{"doubleValue":0.5}}]},""", StringComparison.Ordinal));
+    }
+
+    private static IBaselineProvider Provider(Uri url, CapturingLogger? log = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(logging =>
+        {
+            if (log is not null)
+            {
+                logging.AddProvider(log);
+            }
+        });
         services.AddSingleton<TimeProvider>(new FixedTime(Now));
         services.AddOpsAssistantBaselines(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -92,10 +142,43 @@ public sealed class TempoBaselineProviderTests
         public override DateTimeOffset GetUtcNow() => now;
     }
 
+    /// <summary>Keeps the text of every warning logged.</summary>
+    private sealed class CapturingLogger : ILoggerProvider, ILogger
+    {
+        public ConcurrentQueue<string> Messages { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Messages.Enqueue(formatter(state, exception));
+            }
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>
+    /// Tempo's <c>GET /api/metrics/query</c> on loopback, answering as its query frontend does: a <c>QueryInstantResponse</c>
+    /// written by gogo jsonpb at its defaults, so zero values are left out (no <c>series</c> when nothing matched, no
+    /// <c>value</c> of 0, no <c>COMPLETE</c> status), 64-bit counters are strings, non-finite doubles are the strings
+    /// <c>"NaN"</c>/<c>"Infinity"</c>, labels are OTLP key/values named as in the query's <c>by</c> with names and kinds as
+    /// strings and the quantile as label <c>p</c> (a double); a bad query gets 400 with the parser's message as plain text.
+    /// </summary>
     private sealed class TempoStub : IAsyncDisposable
     {
         private const string Cart = """{"key":"resource.service.name","value":{"stringValue":"checkout"}},{"key":"name","value":{"stringValue":"GET /cart"}},{"key":"kind","value":{"stringValue":"server"}}""";
-        private const string Db = """{"key":"resource.service.name","value":{"stringValue":"checkout"}},{"key":"name","value":{"stringValue":"db.query (orders)"}},{"key":"kind","value":{"intValue":"3"}}""";
+        private const string Db = """{"key":"resource.service.name","value":{"stringValue":"checkout"}},{"key":"name","value":{"stringValue":"db.query (orders)"}},{"key":"kind","value":{"stringValue":"client"}}""";
+        private const string Metrics = "\"metrics\":{\"inspectedBytes\":\"52480\",\"totalBlocks\":3,\"completedJobs\":4,\"totalJobs\":4,\"totalBlockBytes\":\"901120\",\"inspectedSpans\":\"18472\"}";
 
         private readonly WebApplication _app;
 
@@ -103,9 +186,17 @@ public sealed class TempoBaselineProviderTests
 
         public ConcurrentBag<(string Query, string Start, string End, string OrgId)> Requests { get; } = [];
 
+        public ConcurrentBag<string> Bodies { get; } = [];
+
         public Uri Url { get; private set; } = null!;
 
         public int Status { get; set; } = StatusCodes.Status200OK;
+
+        public bool Partial { get; set; }
+
+        public double DbP99 { get; set; } = 1.5;
+
+        public double CartP50 { get; set; } = 0.004;
 
         public static async Task<TempoStub> StartAsync()
         {
@@ -122,6 +213,17 @@ public sealed class TempoBaselineProviderTests
 
         public ValueTask DisposeAsync() => _app.DisposeAsync();
 
+        /// <summary>One <c>InstantSeries</c>: its labels, and its value unless 0; a non-finite value as jsonpb spells it.</summary>
+        private static string Series(string labels, double value) =>
+            value == 0 ? $$"""{"labels":[{{labels}}]}"""
+            : double.IsNaN(value) ? $$"""{"labels":[{{labels}}],"value":"NaN"}"""
+            : $$"""{"labels":[{{labels}}],"value":{{value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}}}""";
+
+        private static string Quantiles(string labels, double p50, double p90, double p99) => string.Join(",",
+            Series($$$"""{{{labels}}},{"key":"p","value":{"doubleValue":0.5}}""", p50),
+            Series($$$"""{{{labels}}},{"key":"p","value":{"doubleValue":0.9}}""", p90),
+            Series($$$"""{{{labels}}},{"key":"p","value":{"doubleValue":0.99}}""", p99));
+
         private IResult Answer(HttpContext context)
         {
             var query = context.Request.Query;
@@ -129,36 +231,22 @@ public sealed class TempoBaselineProviderTests
             Requests.Add((q, query["start"].ToString(), query["end"].ToString(), context.Request.Headers["X-Scope-OrgID"].ToString()));
             if (Status != StatusCodes.Status200OK)
             {
-                return Results.Text("parse error: unexpected IDENTIFIER", "text/plain", statusCode: Status);
+                return Results.Text("invalid TraceQL query: parse error at line 1, col 2: syntax error: unexpected IDENTIFIER", "text/plain; charset=utf-8", statusCode: Status);
             }
 
             if (!q.Contains("GET /cart", StringComparison.Ordinal))
             {
-                return Results.Text("""{"series":[],"metrics":{"inspectedSpans":"0"}}""", "application/json");
+                return Results.Text($$"""{{{Metrics}}}""", "application/json");
             }
 
-            string body;
-            if (q.Contains("quantile_over_time", StringComparison.Ordinal))
-            {
-                body = $$$"""
-                    {"series":[
-                      {"labels":[{{{Cart}}},{"key":"p","value":{"doubleValue":0.5}}],"value":0.004},
-                      {"labels":[{{{Cart}}},{"key":"p","value":{"doubleValue":0.9}}],"value":0.02},
-                      {"labels":[{{{Cart}}},{"key":"p","value":{"doubleValue":0.99}}],"value":0.031},
-                      {"labels":[{{{Db}}},{"key":"p","value":{"doubleValue":0.5}}],"value":0.2},
-                      {"labels":[{{{Db}}},{"key":"p","value":{"doubleValue":0.9}}],"value":0.9},
-                      {"labels":[{{{Db}}},{"key":"p","value":{"doubleValue":0.99}}],"value":1.5}]}
-                    """;
-            }
-            else if (q.Contains("status = error", StringComparison.Ordinal))
-            {
-                body = $$$"""{"series":[{"labels":[{{{Cart}}}],"value":922}]}""";
-            }
-            else
-            {
-                body = $$$"""{"series":[{"labels":[{{{Cart}}}],"value":18432},{"labels":[{{{Db}}}],"value":40}]}""";
-            }
-
+            var series = q.Contains("quantile_over_time", StringComparison.Ordinal) ? Quantiles(Cart, CartP50, 0.02, 0.031) + "," + Quantiles(Db, 0.2, 0.9, DbP99)
+                : q.Contains("status = error", StringComparison.Ordinal) ? Series(Cart, 922)
+                : Series(Cart, 18432) + "," + Series(Db, 40);
+            var status = Partial
+                ? ",\"status\":\"PARTIAL\",\"message\":\"Response exceeds maximum series limit of 2, a partial response is returned. Warning: the accuracy of each individual value is not guaranteed.\""
+                : "";
+            var body = $$"""{"series":[{{series}}],{{Metrics}}{{status}}}""";
+            Bodies.Add(body);
             return Results.Text(body, "application/json");
         }
     }
