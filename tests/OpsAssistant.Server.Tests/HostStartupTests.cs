@@ -77,6 +77,31 @@ public sealed class HostStartupTests
         Assert.DoesNotContain("Exception", run.Stderr + run.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The gRPC port already taken (a Collector on 4317, say) is found only while starting; it is refused like a bad
+    /// configuration, naming the key and the port, instead of aborting with an unhandled exception.
+    /// </summary>
+    [Fact]
+    public async Task Process_GrpcPortAlreadyInUse_ExitsTwoWithOneLineNamingTheKeyAndThePort()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        var run = await ServerProcess.RunToExitAsync(new Dictionary<string, string>
+        {
+            ["OpsAssistant:Ingest:GrpcUrl"] = $"http://127.0.0.1:{port}",
+        });
+
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("OpsAssistant cannot start: ", line, StringComparison.Ordinal);
+        Assert.Contains("OpsAssistant:Ingest:GrpcUrl", line, StringComparison.Ordinal);
+        Assert.Contains($"port {port}", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", run.Stderr + run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr + run.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Api_WithKeysConfigured_RequiresXApiKeyOrBearer()
     {

@@ -9,6 +9,12 @@ public interface ISamplingOverrideStore
     /// </summary>
     Task<bool> TryAddOverrideAsync(SamplingOverride entry, double fullRate, int maxFullServices, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// True when an override made by <paramref name="trigger"/> for <paramref name="service"/> is in force at
+    /// <paramref name="at"/>: a redelivered alert finds the raise it already made, however many other overrides are in force.
+    /// </summary>
+    Task<bool> IsTriggerInForceAsync(string trigger, string service, DateTimeOffset at, CancellationToken cancellationToken = default);
+
     Task<SamplingOverride?> GetOverrideAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>Ends one override that is still in force at <paramref name="at"/>; false when it was not.</summary>

@@ -10,38 +10,110 @@ namespace OpsAssistant.Infrastructure.Storage;
 /// <summary>
 /// Sampling overrides in the <see cref="RelationalDatabase"/>. The ceiling on fully sampled services is checked inside the INSERT itself (a conditional
 /// <c>INSERT … SELECT … WHERE</c>), so two callers racing past a check in application code cannot both get the last place.
+/// What alerts write on the webhook's path (new overrides, pending raises) goes through one
+/// <see cref="GroupCommit{TRequest,TResult}"/> with a single writer: an alert storm's writes share transactions instead of
+/// each queueing for the database's writer (SQLite's one write lock) with its own, and the ceiling checks of a group run
+/// one after another, so a group cannot pass the ceiling either. Each caller is answered once its row is committed.
 /// </summary>
-public sealed class SamplingOverrideRepository(RelationalDatabase database) : ISamplingOverrideStore
+public sealed class SamplingOverrideRepository : ISamplingOverrideStore
 {
     private const string OverrideColumns = "id, service, rate, created_ms, expires_ms, created_by, reason, trigger_key, ended_ms, ended_by";
 
-    public async Task<bool> TryAddOverrideAsync(SamplingOverride entry, double fullRate, int maxFullServices, CancellationToken cancellationToken = default)
+    /// <summary>Writes one shared transaction holds at most.</summary>
+    private const int MaxGroupWrites = 200;
+
+    private readonly RelationalDatabase _database;
+    private readonly GroupCommit<AlertWrite, bool> _writes;
+
+    public SamplingOverrideRepository(RelationalDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _writes = new GroupCommit<AlertWrite, bool>(database, WriteGroupAsync, _ => 1, MaxGroupWrites, maxWriters: 1);
+    }
+
+    public Task<bool> TryAddOverrideAsync(SamplingOverride entry, double fullRate, int maxFullServices, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, null, """
+        return _writes.WriteAsync(new AlertWrite(entry, fullRate, maxFullServices, null), cancellationToken);
+    }
+
+    public Task AddPendingRaiseAsync(string analysisId, string trigger, string createdBy, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        _writes.WriteAsync(new AlertWrite(null, 0, 0, new PendingRaise(analysisId, trigger, createdBy, at)), cancellationToken);
+
+    /// <summary>
+    /// Writes a group in order: each override under the ceiling as the ones before it left it, each pending raise unless
+    /// its analysis has one. A service already fully sampled takes another full override without counting the others (it
+    /// adds no service to the count): an alert storm on one service raises one override per alert, and counting every
+    /// override in force for each would grow with the storm.
+    /// </summary>
+    private static async Task<bool[]> WriteGroupAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AlertWrite> group, CancellationToken cancellationToken)
+    {
+        await using var overrides = Command(connection, transaction, """
             INSERT INTO sampling_overrides (id, service, rate, created_ms, expires_ms, created_by, reason, trigger_key)
             SELECT @id, @service, @rate, @created_ms, @expires_ms, @created_by, @reason, @trigger_key
             WHERE @rate < @full_rate
+               OR EXISTS (SELECT 1 FROM sampling_overrides s
+                   WHERE s.service = @service AND s.ended_ms IS NULL AND s.expires_ms > @created_ms AND s.rate >= @full_rate)
                OR (SELECT COUNT(DISTINCT o.service) FROM sampling_overrides o
                    WHERE o.ended_ms IS NULL AND o.expires_ms > @created_ms AND o.rate >= @full_rate AND o.service <> @service) < @max_full
             """);
-        Text(command, "@id", entry.Id);
-        Text(command, "@service", entry.Service);
-        Parameter(command, "@rate", DbType.Double, entry.Rate);
-        Integer(command, "@created_ms", entry.CreatedAt.ToUnixTimeMilliseconds());
-        Integer(command, "@expires_ms", entry.ExpiresAt.ToUnixTimeMilliseconds());
-        Text(command, "@created_by", entry.CreatedBy);
-        Text(command, "@reason", entry.Reason);
-        Text(command, "@trigger_key", entry.Trigger);
-        Parameter(command, "@full_rate", DbType.Double, fullRate);
-        Integer(command, "@max_full", (long)maxFullServices);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        await using var pending = Command(connection, transaction, """
+            INSERT INTO sampling_pending (analysis_id, trigger_key, created_by, created_ms) VALUES (@analysis_id, @trigger_key, @created_by, @created_ms)
+            ON CONFLICT (analysis_id) DO NOTHING
+            """);
+        var written = new bool[group.Count];
+        for (var i = 0; i < group.Count; i++)
+        {
+            var write = group[i];
+            if (write.Override is { } entry)
+            {
+                overrides.Parameters.Clear();
+                Text(overrides, "@id", entry.Id);
+                Text(overrides, "@service", entry.Service);
+                Parameter(overrides, "@rate", DbType.Double, entry.Rate);
+                Integer(overrides, "@created_ms", entry.CreatedAt.ToUnixTimeMilliseconds());
+                Integer(overrides, "@expires_ms", entry.ExpiresAt.ToUnixTimeMilliseconds());
+                Text(overrides, "@created_by", entry.CreatedBy);
+                Text(overrides, "@reason", entry.Reason);
+                Text(overrides, "@trigger_key", entry.Trigger);
+                Parameter(overrides, "@full_rate", DbType.Double, write.FullRate);
+                Integer(overrides, "@max_full", (long)write.MaxFullServices);
+                written[i] = await overrides.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            }
+            else if (write.Pending is { } raise)
+            {
+                pending.Parameters.Clear();
+                Text(pending, "@analysis_id", raise.AnalysisId);
+                Text(pending, "@trigger_key", raise.Trigger);
+                Text(pending, "@created_by", raise.CreatedBy);
+                Integer(pending, "@created_ms", raise.At.ToUnixTimeMilliseconds());
+                written[i] = await pending.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            }
+        }
+
+        return written;
+    }
+
+    public async Task<bool> IsTriggerInForceAsync(string trigger, string service, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // The unary plus keeps the planner on the trigger's index: without statistics SQLite prefers the index of overrides in
+        // force (two terms), and during an alert storm that is every override, read once per delivery.
+        await using var command = Command(connection, null, """
+            SELECT 1 FROM sampling_overrides
+            WHERE trigger_key = @trigger_key AND service = @service AND +ended_ms IS NULL AND +expires_ms > @at
+            LIMIT 1
+            """);
+        Text(command, "@trigger_key", trigger);
+        Text(command, "@service", service);
+        Integer(command, "@at", at.ToUnixTimeMilliseconds());
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
     public async Task<SamplingOverride?> GetOverrideAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, $"SELECT {OverrideColumns} FROM sampling_overrides WHERE id = @id");
         Text(command, "@id", id);
         var rows = await ReadOverridesAsync(command, cancellationToken).ConfigureAwait(false);
@@ -50,7 +122,7 @@ public sealed class SamplingOverrideRepository(RelationalDatabase database) : IS
 
     public async Task<bool> EndOverrideAsync(string id, string endedBy, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null,
             "UPDATE sampling_overrides SET ended_ms = @at, ended_by = @ended_by WHERE id = @id AND ended_ms IS NULL AND expires_ms > @at");
         Text(command, "@id", id);
@@ -67,7 +139,7 @@ public sealed class SamplingOverrideRepository(RelationalDatabase database) : IS
             throw new ArgumentException("Name a trigger or a service: ending every override at once is not an operation.", nameof(trigger));
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
 
         // Only the criteria given become SQL (PostgreSQL cannot type "@p IS NULL" on a null parameter).
         var sql = new StringBuilder("UPDATE sampling_overrides SET ended_ms = @at, ended_by = @ended_by WHERE ended_ms IS NULL AND expires_ms > @at");
@@ -94,7 +166,7 @@ public sealed class SamplingOverrideRepository(RelationalDatabase database) : IS
     public async Task<IReadOnlyList<SamplingOverride>> ListOverridesAsync(DateTimeOffset? activeAt, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "");
         var where = "";
         if (activeAt is { } now)
@@ -108,23 +180,9 @@ public sealed class SamplingOverrideRepository(RelationalDatabase database) : IS
         return await ReadOverridesAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task AddPendingRaiseAsync(string analysisId, string trigger, string createdBy, DateTimeOffset at, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = Command(connection, null, """
-            INSERT INTO sampling_pending (analysis_id, trigger_key, created_by, created_ms) VALUES (@analysis_id, @trigger_key, @created_by, @created_ms)
-            ON CONFLICT (analysis_id) DO NOTHING
-            """);
-        Text(command, "@analysis_id", analysisId);
-        Text(command, "@trigger_key", trigger);
-        Text(command, "@created_by", createdBy);
-        Integer(command, "@created_ms", at.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     public async Task<(string Trigger, string CreatedBy)?> TakePendingRaiseAsync(string analysisId, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "DELETE FROM sampling_pending WHERE analysis_id = @analysis_id RETURNING trigger_key, created_by");
         Text(command, "@analysis_id", analysisId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -133,7 +191,7 @@ public sealed class SamplingOverrideRepository(RelationalDatabase database) : IS
 
     public async Task<int> RemovePendingRaisesAsync(string trigger, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, null, "DELETE FROM sampling_pending WHERE trigger_key = @trigger_key");
         Text(command, "@trigger_key", trigger);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -162,4 +220,9 @@ public sealed class SamplingOverrideRepository(RelationalDatabase database) : IS
 
         return rows;
     }
+
+    /// <summary>One write of the alert path: an override with its ceiling, or a pending raise.</summary>
+    private sealed record AlertWrite(SamplingOverride? Override, double FullRate, int MaxFullServices, PendingRaise? Pending);
+
+    private sealed record PendingRaise(string AnalysisId, string Trigger, string CreatedBy, DateTimeOffset At);
 }

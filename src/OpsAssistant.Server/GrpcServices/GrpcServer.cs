@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Sampling;
+using OpsAssistant.Server.Hosting;
 using OpsAssistant.Server.Ingest;
 using OpsAssistant.Server.Security;
 
@@ -42,7 +43,8 @@ internal sealed partial class GrpcServer(IServiceProvider services, IOptions<Ing
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(GrpcServer).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(services.GetRequiredService<ILoggerFactory>());
+        var logs = services.GetRequiredService<ILoggerFactory>();
+        builder.Services.AddSingleton<ILoggerFactory>(_ => new WithoutHostLogs(logs));
         builder.Services.AddSingleton(services.GetRequiredService<ITraceStore>());
         builder.Services.AddSingleton(services.GetRequiredService<IOptionsMonitor<SecurityOptions>>());
         builder.Services.AddSingleton(services.GetRequiredService<IOptionsMonitor<SamplingOptions>>());
@@ -95,8 +97,9 @@ internal sealed partial class GrpcServer(IServiceProvider services, IOptions<Ing
         {
             // Most often a Collector or another instance already holds 4317: say which setting moves or disables this port.
             await app.DisposeAsync();
-            throw new InvalidOperationException(
-                $"The gRPC port could not listen on {url}: {ex.Message} Set {GrpcListenAddress.ConfigurationKey} to another address, or empty to turn gRPC off.", ex);
+            var cause = ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException ? "is already in use by another process" : $"cannot be listened on ({ex.Message.TrimEnd('.')})";
+            throw new StartupRefusedException(
+                $"{GrpcListenAddress.ConfigurationKey}: port {listen.Port} ({url}) {cause}; set {GrpcListenAddress.ConfigurationKey} to another address, or empty to turn gRPC off.", ex);
         }
 
         _app = app;
@@ -120,6 +123,25 @@ internal sealed partial class GrpcServer(IServiceProvider services, IOptions<Ing
         {
             await _app.DisposeAsync();
             _app = null;
+        }
+    }
+
+    /// <summary>
+    /// The main app's logging without this inner app's own host: a failed start is reported once, by <see cref="StartAsync"/>
+    /// as a refused start naming the key, not also as the inner host's "Hosting failed to start" with a stack trace.
+    /// </summary>
+    private sealed class WithoutHostLogs(ILoggerFactory inner) : ILoggerFactory
+    {
+        private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
+
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName == HostCategory ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance : inner.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+        // The main app owns the inner factory and disposes it.
+        public void Dispose()
+        {
         }
     }
 

@@ -53,7 +53,7 @@ internal sealed class SafeConsoleFormatter(IOptionsMonitor<ConsoleFormatterOptio
 
     private static bool IsRefusal(Exception exception) => exception switch
     {
-        OptionsValidationException => true,
+        OptionsValidationException or StartupRefusedException => true,
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsRefusal),
         _ => false,
     };

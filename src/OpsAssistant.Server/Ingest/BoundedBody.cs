@@ -44,14 +44,16 @@ internal static class BoundedBody
 
     /// <summary>
     /// A body of unknown length is read in pooled chunks, each charged before it is rented, then joined into one array; the
-    /// chunks go back to the pool and their share to the budget once copied. Unlike a growing MemoryStream this never holds a
-    /// doubled buffer, and a refused request leaves no garbage behind.
+    /// chunks go back to the pool once copied. Unlike a growing MemoryStream this never holds a doubled buffer, and a refused
+    /// request leaves no garbage behind. The array takes over the chunks' charge (it is never larger than they are) rather
+    /// than being charged again: charged twice, a body of more than half the budget could never be accepted.
     /// </summary>
     private static async Task<byte[]> CopyAsync(Stream source, long limit, string limitKey, IngestMemoryBudget.Lease lease, System.Buffers.ArrayPool<byte> pool,
         CancellationToken cancellationToken)
     {
         const int chunkBytes = IngestMemoryBudget.ChunkBytes;
         var chunks = new List<(byte[] Buffer, int Count)>();
+        long kept = 0;
         try
         {
             long total = 0;
@@ -79,7 +81,6 @@ internal static class BoundedBody
                 }
             }
 
-            lease.Reserve(total);
             var body = new byte[total];
             var offset = 0;
             foreach (var (buffer, count) in chunks)
@@ -88,6 +89,7 @@ internal static class BoundedBody
                 offset += count;
             }
 
+            kept = total;
             return body;
         }
         finally
@@ -97,7 +99,8 @@ internal static class BoundedBody
                 pool.Return(buffer);
             }
 
-            lease.Release((long)chunks.Count * chunkBytes);
+            // What the body keeps stays charged to the lease until the request is done with it.
+            lease.Release(((long)chunks.Count * chunkBytes) - kept);
         }
     }
 }

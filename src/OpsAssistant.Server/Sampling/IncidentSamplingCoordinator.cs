@@ -105,9 +105,9 @@ internal sealed partial class IncidentSamplingCoordinator(
 
     private async Task RaiseAsync(string service, string createdBy, string trigger, string reason, CancellationToken cancellationToken)
     {
-        // Alertmanager re-sends a firing alert every repeat_interval: one raise per alert and service while it lasts.
-        var active = await overrides.ListAsync(activeOnly: true, SamplingOverrideService.MaxListed, cancellationToken);
-        if (active.Any(o => o.Trigger == trigger && o.Service == service))
+        // Alertmanager re-sends a firing alert every repeat_interval: one raise per alert and service while it lasts. One
+        // indexed look-up, not a read of every override in force: an alert storm raises one override per alert.
+        if (await store.IsTriggerInForceAsync(trigger, service, clock.GetUtcNow(), cancellationToken))
         {
             return;
         }

@@ -15,6 +15,7 @@ public sealed class ScopedKeyTests : IDisposable
     private const string IngestOnly = "ingest-only-key-0123456789";
     private const string ReadOnly = "read-only-key-0123456789";
     private const string Operator = "operate-key-0123456789";
+    private const string WebhookToken = "webhook-token-0123456789";
     private const string Trace = """{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"checkout"}}]},"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","name":"GET /","startTimeUnixNano":"1764000000000000000","endTimeUnixNano":"1764000001000000000"}]}]}]}""";
 
     private readonly OpsAssistantHost _host = new(new()
@@ -27,6 +28,7 @@ public sealed class ScopedKeyTests : IDisposable
         ["OpsAssistant:Security:Keys:2:Key"] = Operator,
         ["OpsAssistant:Security:Keys:2:Scopes:0"] = "read",
         ["OpsAssistant:Security:Keys:2:Scopes:1"] = "operate",
+        ["OpsAssistant:Security:WebhookToken"] = WebhookToken,
     });
 
     public void Dispose() => _host.Dispose();
@@ -97,6 +99,38 @@ public sealed class ScopedKeyTests : IDisposable
         Assert.DoesNotContain("payment-secret-project", anonymous, StringComparison.Ordinal);
         Assert.Contains("payment-secret-project", withKey, StringComparison.Ordinal);
         Assert.Equal(1.0, JsonNode.Parse(named)!["probabilisticSampling"]!["samplingRate"]!.GetValue<double>());
+    }
+
+    /// <summary>
+    /// What an anonymous sampler needs during an incident is the raised rate; which alert raised it, why, and the override
+    /// behind it are for callers with a key (<c>GET /api/sampling/overrides</c>).
+    /// </summary>
+    [Fact]
+    public async Task ServiceStrategy_AnonymousCallerDuringAnAlertsRaise_GetsTheRaisedRateAndNothingOfTheOverride()
+    {
+        using var client = _host.CreateClient();
+        using (var alert = new HttpRequestMessage(HttpMethod.Post, new Uri("webhooks/alertmanager", UriKind.Relative)))
+        {
+            alert.Content = new StringContent("""
+                {"alerts":[{"status":"firing","labels":{"alertname":"PaymentDbFailover","service":"payment"},"annotations":{"summary":"primary lost"},
+                "startsAt":"2026-11-25T09:00:00Z","fingerprint":"5ec2e7f1a9b0c3d4"}]}
+                """, Encoding.UTF8, "application/json");
+            alert.Headers.Add("Authorization", "Bearer " + WebhookToken);
+            Assert.Equal(HttpStatusCode.Accepted, (await client.SendAsync(alert)).StatusCode);
+        }
+
+        using var audit = new HttpRequestMessage(HttpMethod.Get, new Uri("api/sampling/overrides?active=true", UriKind.Relative));
+        audit.Headers.Add("X-Api-Key", ReadOnly);
+        var raised = JsonNode.Parse(await (await client.SendAsync(audit)).Content.ReadAsStringAsync())!.AsArray().Single()!;
+        var anonymous = await client.GetStringAsync(new Uri("api/sampling?service=payment", UriKind.Relative));
+
+        var strategy = JsonNode.Parse(anonymous)!.AsObject();
+        Assert.Equal(["strategyType", "probabilisticSampling", "operationSampling"], strategy.Select(p => p.Key));
+        Assert.Equal(1.0, strategy["probabilisticSampling"]!["samplingRate"]!.GetValue<double>());
+        foreach (var detail in new[] { raised["id"]!.GetValue<string>(), "5ec2e7f1a9b0c3d4", "PaymentDbFailover", "alert", "firing" })
+        {
+            Assert.DoesNotContain(detail, anonymous, StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     [Theory]
