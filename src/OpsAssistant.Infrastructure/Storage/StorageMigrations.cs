@@ -27,5 +27,6 @@ internal static class StorageMigrations
         new(SpanSchema.SqliteTraceRevision, SpanSchema.PostgresTraceRevision), // 7
         new(Baselines.BaselineSchema.SqliteTables, Baselines.BaselineSchema.Tables), // 8
         Migration.Shared(Incidents.IncidentSchema.Incidents),           // 9
+        new(SpanSchema.SqliteChunks, SpanSchema.PostgresChunks),         // 11
     ];
 }
