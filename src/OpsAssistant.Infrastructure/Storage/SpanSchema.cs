@@ -66,7 +66,9 @@ internal static class SpanSchema
     /// Migration 11: spans stored as chunks, one row per trace per ingest request (<see cref="SpanChunkCodec"/>), instead of
     /// a row and three index entries per span; <c>trace_operations</c> keeps each trace's distinct (service, operation)
     /// pairs for search, the per-trace service list and the incident reader, filled here from the span rows of older
-    /// databases, whose two service/name indexes it replaces (those rows are still read, by trace). <c>trace_index</c>
+    /// databases, whose two service/name indexes it replaces (those rows are still read, by trace). Each of those looks
+    /// operations up by trace (searches walk <c>trace_index</c> and test each trace), so the primary key is its only index:
+    /// a secondary index by service or name cost more at ingest than the rest of the write. <c>trace_index</c>
     /// gains the rank and start of its root candidate so later chunks can update it without reading the trace again; rows
     /// from before start as a parentless root at the trace's start. <c>invalid_span_ids</c> counts span IDs that are not 16
     /// characters, which the span table's check refused: such a request still fails whole, as before. <c>span_keys</c>
@@ -90,8 +92,6 @@ internal static class SpanSchema
             service TEXT NOT NULL,
             name TEXT NOT NULL,
             PRIMARY KEY (trace_id, service, name)){without rowid};
-        CREATE INDEX IF NOT EXISTS ix_trace_operations_service_name ON trace_operations (service, name, trace_id);
-        CREATE INDEX IF NOT EXISTS ix_trace_operations_name ON trace_operations (name, trace_id);
         INSERT INTO trace_operations (trace_id, service, name)
             SELECT DISTINCT trace_id, service, name FROM trace_spans WHERE 1 = 1 ON CONFLICT DO NOTHING;
         DROP INDEX IF EXISTS ix_trace_spans_service_name;

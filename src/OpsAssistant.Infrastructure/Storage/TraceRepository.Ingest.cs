@@ -218,10 +218,20 @@ public sealed partial class TraceRepository
 
         using (var insert = Prepare(db, "INSERT INTO trace_operations (trace_id, service, name) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"))
         {
+            // Bindings outlive a reset: in key order, trace and service change far less often than the name.
+            string? boundTrace = null, boundService = null;
             foreach (var (traceId, service, name) in operations)
             {
-                Check(db, raw.sqlite3_bind_text(insert, 1, traceId));
-                Check(db, raw.sqlite3_bind_text(insert, 2, service));
+                if (!ReferenceEquals(traceId, boundTrace))
+                {
+                    Check(db, raw.sqlite3_bind_text(insert, 1, boundTrace = traceId));
+                }
+
+                if (!ReferenceEquals(service, boundService))
+                {
+                    Check(db, raw.sqlite3_bind_text(insert, 2, boundService = service));
+                }
+
                 Check(db, raw.sqlite3_bind_text(insert, 3, name));
                 Step(db, insert);
             }
