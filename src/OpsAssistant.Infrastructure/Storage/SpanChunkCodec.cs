@@ -71,19 +71,22 @@ internal static class SpanChunkCodec
             if (!resources.TryGetValue(span.Resource, out var resource))
             {
                 resources[span.Resource] = resource = resources.Count;
-                WriteJson(resourceTable, json, writer, w => SpanPayloadCodec.WriteResource(w, span.Resource));
+                SpanPayloadCodec.WriteResource(Restart(json, writer), span.Resource);
+                Append(resourceTable, json, writer);
             }
 
             var scope = 0;
             if (!ReferenceEquals(span.Scope, InstrumentationScope.Empty) && !scopes.TryGetValue(span.Scope, out scope))
             {
                 scopes[span.Scope] = scope = scopes.Count + 1;
-                WriteJson(scopeTable, json, writer, w => SpanPayloadCodec.WriteScope(w, span.Scope));
+                SpanPayloadCodec.WriteScope(Restart(json, writer), span.Scope);
+                Append(scopeTable, json, writer);
             }
 
             WriteVarint(body, (ulong)resource);
             WriteVarint(body, (ulong)scope);
-            WriteJson(body, json, writer, w => SpanPayloadCodec.EncodeDetails(w, span));
+            SpanPayloadCodec.EncodeDetails(Restart(json, writer), span);
+            Append(body, json, writer);
         }
 
         WriteByte(head, Version);
@@ -166,11 +169,17 @@ internal static class SpanChunkCodec
 
     private static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
 
-    private static void WriteJson(ArrayBufferWriter<byte> output, ArrayBufferWriter<byte> scratch, Utf8JsonWriter writer, Action<Utf8JsonWriter> write)
+    /// <summary>The writer, emptied, for the next JSON value of <paramref name="scratch"/>.</summary>
+    private static Utf8JsonWriter Restart(ArrayBufferWriter<byte> scratch, Utf8JsonWriter writer)
     {
         scratch.ResetWrittenCount();
         writer.Reset(scratch);
-        write(writer);
+        return writer;
+    }
+
+    /// <summary>The JSON value just written to <paramref name="scratch"/>, length-prefixed onto <paramref name="output"/>.</summary>
+    private static void Append(ArrayBufferWriter<byte> output, ArrayBufferWriter<byte> scratch, Utf8JsonWriter writer)
+    {
         writer.Flush();
         WriteVarint(output, (ulong)scratch.WrittenCount);
         output.Write(scratch.WrittenSpan);

@@ -15,10 +15,12 @@ using SQLitePCL;
 namespace OpsAssistant.Infrastructure.Storage;
 
 /// <summary>
-/// Traces in the <see cref="RelationalDatabase"/>: spans live in <c>trace_spans</c> (indexed columns plus a compact payload);
-/// <c>trace_index</c> keeps one row of aggregates per trace, recomputed inside the same transaction as the spans it
-/// summarises, so searches never scan spans. Ingest is in <c>TraceRepository.Ingest.cs</c>. Recently read traces are kept in a <see cref="StoredTraceCache"/> while
-/// their revision is unchanged.
+/// Traces in the <see cref="RelationalDatabase"/>: a trace's spans live in <c>trace_chunks</c>, one row per ingest request
+/// that carried any (<see cref="SpanChunkCodec"/>), with the span rows of older databases in <c>trace_spans</c> still read;
+/// <c>trace_operations</c> lists each trace's (service, operation) pairs and <c>trace_index</c> keeps one row of aggregates
+/// per trace, updated from the chunks in the same transaction, so searches never scan spans. Ingest is in
+/// <c>TraceRepository.Ingest.cs</c>. Recently read traces are kept in a <see cref="StoredTraceCache"/> while their
+/// revision is unchanged.
 /// </summary>
 public sealed partial class TraceRepository : ITraceStore
 {
