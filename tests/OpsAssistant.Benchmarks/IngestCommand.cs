@@ -126,7 +126,7 @@ internal static class IngestCommand
     /// Request <paramref name="n"/>: <paramref name="spans"/> spans in traces of <see cref="SpansPerTrace"/>, each trace a
     /// root and its call tree across the services, with the attributes an HTTP or database client span carries.
     /// </summary>
-    private static List<Span> Batch(int n, int spans)
+    internal static List<Span> Batch(int n, int spans)
     {
         var resources = Services.Select(s => new Resource(s, [new Attribute("service.name", s), new Attribute("host.name", "node-" + s), new Attribute("service.version", "1.4.2")])).ToArray();
         var scope = new InstrumentationScope("OpenTelemetry.Instrumentation.AspNetCore", "1.9.0");
@@ -163,7 +163,7 @@ internal static class IngestCommand
         return batch;
     }
 
-    private static byte[] Encode(List<Span> spans, bool protobuf) =>
+    internal static byte[] Encode(List<Span> spans, bool protobuf) =>
         protobuf ? OtlpProtobufEncoder.Encode(new OpsAssistant.Core.Model.Trace(spans[0].TraceId, spans)) : OtlpJsonWriter.ToUtf8Bytes(spans);
 
     private static HttpRequestMessage Post(byte[] body, string mediaType)

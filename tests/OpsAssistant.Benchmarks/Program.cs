@@ -24,6 +24,7 @@ return args switch
     ["service-phases", .. var rest] => await ServicePhasesCommand.RunAsync(rest),
     ["hostile", .. var rest] => await HostileLoadCommand.RunAsync(rest),
     ["ingest", .. var rest] => await IngestCommand.RunAsync(rest),
+    ["ingest-phases", .. var rest] => await IngestPhasesCommand.RunAsync(rest),
     ["cli-vs-python", .. var rest] => CliVsPythonCommand.Run(rest),
     ["baselines", .. var rest] => await BaselinesCommand.RunAsync(rest),
     ["incidents", .. var rest] => await IncidentsCommand.RunAsync(rest),

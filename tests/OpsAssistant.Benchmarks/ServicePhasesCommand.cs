@@ -227,38 +227,38 @@ internal static class ServicePhasesCommand
 
     private static Trace Fresh(Trace trace) => new(trace.TraceId, trace.Spans, trace.Format, trace.Warnings);
 
-    /// <summary>The rows as the store reads them, decoded into spans the way <c>GetTraceAsync</c> does.</summary>
-    private static int DecodeAll(List<SpanRow> rows)
+    /// <summary>The chunks as the store reads them, decoded into spans the way <c>GetTraceAsync</c> does.</summary>
+    private static int DecodeAll((string TraceId, List<byte[]> Chunks) rows)
     {
         var decoder = new SpanPayloadDecoder();
-        var spans = new List<Span>(rows.Count);
-        foreach (var row in rows)
+        var spans = new List<Span>();
+        foreach (var chunk in rows.Chunks)
         {
-            spans.Add(decoder.Decode(row));
+            decoder.DecodeChunk(rows.TraceId, chunk, spans);
         }
 
         return spans.Count;
     }
 
     /// <summary>
-    /// The store's query with every column read and nothing decoded, on a pooled connection of its own (a connection string
-    /// that differs from the store's only in naming the default private cache, so the two never share a connection).
+    /// The store's chunk query with every payload read and nothing decoded, on a pooled connection of its own (a connection
+    /// string that differs from the store's only in naming the default private cache, so the two never share a connection).
     /// </summary>
-    private static async Task<List<SpanRow>> ReadRowsAsync(string database, string traceId)
+    private static async Task<(string TraceId, List<byte[]> Chunks)> ReadRowsAsync(string database, string traceId)
     {
         var separate = new SqliteConnectionStringBuilder(SqliteDatabase.ConnectionStringForFile(database)) { Cache = SqliteCacheMode.Private };
         await using var connection = new SqliteConnection(separate.ToString());
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT span_id, parent_span_id, name, start_ns, end_ns, payload FROM trace_spans WHERE trace_id = @trace_id ORDER BY start_ns, span_id";
+        command.CommandText = "SELECT payload FROM trace_chunks WHERE trace_id = @trace_id ORDER BY chunk_id";
         command.Parameters.AddWithValue("@trace_id", traceId);
         await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<SpanRow>();
+        var chunks = new List<byte[]>();
         while (await reader.ReadAsync())
         {
-            rows.Add(new SpanRow(traceId, reader.GetString(0), await reader.IsDBNullAsync(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4), (byte[])reader.GetValue(5)));
+            chunks.Add((byte[])reader.GetValue(0));
         }
 
-        return rows;
+        return (traceId, chunks);
     }
 }

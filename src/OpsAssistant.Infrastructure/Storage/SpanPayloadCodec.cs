@@ -20,81 +20,112 @@ internal static class SpanPayloadCodec
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteStartObject("r");
-            writer.WriteString("s", span.Resource.ServiceName);
-            WriteAttributes(writer, "a", span.Resource.Attributes);
-            writer.WriteEndObject();
-
+            writer.WritePropertyName("r");
+            WriteResource(writer, span.Resource);
             if (!ReferenceEquals(span.Scope, InstrumentationScope.Empty))
             {
-                writer.WriteStartObject("c");
-                writer.WriteString("n", span.Scope.Name);
-                if (span.Scope.Version is not null)
-                {
-                    writer.WriteString("v", span.Scope.Version);
-                }
-
-                WriteAttributes(writer, "a", span.Scope.Attributes ?? []);
-                writer.WriteEndObject();
+                writer.WritePropertyName("c");
+                WriteScope(writer, span.Scope);
             }
 
-            writer.WriteNumber("k", (int)span.Kind);
-            writer.WriteNumber("st", (int)span.Status);
-            if (span.StatusMessage is not null)
-            {
-                writer.WriteString("sm", span.StatusMessage);
-            }
-
-            if (span.ParentIsFollowsFrom)
-            {
-                writer.WriteBoolean("ff", true);
-            }
-
-            if (span.TraceState is not null)
-            {
-                writer.WriteString("ts", span.TraceState);
-            }
-
-            WriteAttributes(writer, "a", span.Attributes);
-            if (span.Events.Count > 0)
-            {
-                writer.WriteStartArray("e");
-                foreach (var e in span.Events)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("n", e.Name);
-                    writer.WriteNumber("t", e.TimeUnixNano);
-                    WriteAttributes(writer, "a", e.Attributes);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-            }
-
-            if (span.Links.Count > 0)
-            {
-                writer.WriteStartArray("l");
-                foreach (var link in span.Links)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("t", link.TraceId);
-                    writer.WriteString("s", link.SpanId);
-                    if (link.Kind is not null)
-                    {
-                        writer.WriteString("k", link.Kind);
-                    }
-
-                    WriteAttributes(writer, "a", link.Attributes);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-            }
-
+            WriteDetails(writer, span);
             writer.WriteEndObject();
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The payload without its resource and scope (a <see cref="SpanChunkCodec"/> chunk keeps those once per chunk):
+    /// one JSON object as <paramref name="writer"/>'s next root value.
+    /// </summary>
+    public static void EncodeDetails(Utf8JsonWriter writer, Span span)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        WriteDetails(writer, span);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A resource as the payload's <c>r</c> object.</summary>
+    public static void WriteResource(Utf8JsonWriter writer, Resource resource)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        writer.WriteString("s", resource.ServiceName);
+        WriteAttributes(writer, "a", resource.Attributes);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A scope as the payload's <c>c</c> object.</summary>
+    public static void WriteScope(Utf8JsonWriter writer, InstrumentationScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        writer.WriteString("n", scope.Name);
+        if (scope.Version is not null)
+        {
+            writer.WriteString("v", scope.Version);
+        }
+
+        WriteAttributes(writer, "a", scope.Attributes ?? []);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteDetails(Utf8JsonWriter writer, Span span)
+    {
+        writer.WriteNumber("k", (int)span.Kind);
+        writer.WriteNumber("st", (int)span.Status);
+        if (span.StatusMessage is not null)
+        {
+            writer.WriteString("sm", span.StatusMessage);
+        }
+
+        if (span.ParentIsFollowsFrom)
+        {
+            writer.WriteBoolean("ff", true);
+        }
+
+        if (span.TraceState is not null)
+        {
+            writer.WriteString("ts", span.TraceState);
+        }
+
+        WriteAttributes(writer, "a", span.Attributes);
+        if (span.Events.Count > 0)
+        {
+            writer.WriteStartArray("e");
+            foreach (var e in span.Events)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("n", e.Name);
+                writer.WriteNumber("t", e.TimeUnixNano);
+                WriteAttributes(writer, "a", e.Attributes);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (span.Links.Count > 0)
+        {
+            writer.WriteStartArray("l");
+            foreach (var link in span.Links)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("t", link.TraceId);
+                writer.WriteString("s", link.SpanId);
+                if (link.Kind is not null)
+                {
+                    writer.WriteString("k", link.Kind);
+                }
+
+                WriteAttributes(writer, "a", link.Attributes);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
     }
 
     private static void WriteAttributes(Utf8JsonWriter writer, string property, IReadOnlyList<Attribute> attributes)

@@ -63,13 +63,85 @@ internal sealed class SpanPayloadDecoder
     /// <paramref name="parentSpanId"/>) is kept as it is; a null string means the number beside it is the ID (a zero parent
     /// number: no parent). The payload is only read, so it may be a view of a pooled buffer or of the provider's own memory.
     /// </summary>
-    public Span Decode(string traceId, string? spanId, ulong spanIdNumber, string? parentSpanId, ulong parentNumber, string name, long startNano, long endNano, ReadOnlySpan<byte> payload)
+    public Span Decode(string traceId, string? spanId, ulong spanIdNumber, string? parentSpanId, ulong parentNumber, string name, long startNano, long endNano, ReadOnlySpan<byte> payload) =>
+        Decode(traceId, spanId, spanIdNumber, parentSpanId, parentNumber, name, startNano, endNano, payload, Resource.Unknown, InstrumentationScope.Empty);
+
+    /// <summary>
+    /// The spans of one <c>trace_chunks</c> row (<see cref="SpanChunkCodec"/>), appended to <paramref name="spans"/> in the
+    /// chunk's order; with <paramref name="service"/>, only that service's spans (the others' details are not decoded).
+    /// </summary>
+    public void DecodeChunk(string traceId, ReadOnlySpan<byte> chunk, List<Span> spans, string? service = null)
+    {
+        var position = 0;
+        if (chunk.IsEmpty || chunk[position++] != SpanChunkCodec.Version)
+        {
+            throw new InvalidDataException("A stored span chunk is of an unknown version.");
+        }
+
+        var resources = new Resource[checked((int)SpanChunkCodec.ReadVarint(chunk, ref position))];
+        for (var i = 0; i < resources.Length; i++)
+        {
+            var json = SpanChunkCodec.ReadBytes(chunk, ref position);
+            if (!_resourceLookup.TryGetValue(json, out resources[i]!))
+            {
+                _resourceLookup[json] = resources[i] = ParseResource(this, json);
+            }
+        }
+
+        var scopes = new InstrumentationScope[checked((int)SpanChunkCodec.ReadVarint(chunk, ref position)) + 1];
+        scopes[0] = InstrumentationScope.Empty;
+        for (var i = 1; i < scopes.Length; i++)
+        {
+            var json = SpanChunkCodec.ReadBytes(chunk, ref position);
+            if (!_scopeLookup.TryGetValue(json, out scopes[i]!))
+            {
+                _scopeLookup[json] = scopes[i] = ParseScope(this, json);
+            }
+        }
+
+        var count = checked((int)SpanChunkCodec.ReadVarint(chunk, ref position));
+        spans.EnsureCapacity(spans.Count + count);
+        for (var n = 0; n < count; n++)
+        {
+            var flags = (SpanChunkCodec.SpanFlags)chunk[position++];
+            var (idText, id) = ReadId(chunk, ref position, (flags & SpanChunkCodec.SpanFlags.IdText) != 0);
+            string? parentText = null;
+            ulong parent = 0;
+            if ((flags & SpanChunkCodec.SpanFlags.HasParent) != 0)
+            {
+                (parentText, parent) = ReadId(chunk, ref position, (flags & SpanChunkCodec.SpanFlags.ParentText) != 0);
+            }
+
+            var nameBytes = SpanChunkCodec.ReadBytes(chunk, ref position);
+            var start = SpanChunkCodec.UnZigZag(SpanChunkCodec.ReadVarint(chunk, ref position));
+            var end = start + SpanChunkCodec.UnZigZag(SpanChunkCodec.ReadVarint(chunk, ref position));
+            var resource = resources[checked((int)SpanChunkCodec.ReadVarint(chunk, ref position))];
+            var scope = scopes[checked((int)SpanChunkCodec.ReadVarint(chunk, ref position))];
+            var details = SpanChunkCodec.ReadBytes(chunk, ref position);
+            if (service is null || string.Equals(resource.ServiceName, service, StringComparison.Ordinal))
+            {
+                spans.Add(Decode(traceId, idText, id, parentText, parent, Name(nameBytes), start, end, details, resource, scope));
+            }
+        }
+    }
+
+    private static (string? Text, ulong Number) ReadId(ReadOnlySpan<byte> chunk, ref int position, bool text)
+    {
+        if (text)
+        {
+            return (Encoding.UTF8.GetString(SpanChunkCodec.ReadBytes(chunk, ref position)), 0);
+        }
+
+        var number = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(chunk.Slice(position, 8));
+        position += 8;
+        return (null, number);
+    }
+
+    private Span Decode(string traceId, string? spanId, ulong spanIdNumber, string? parentSpanId, ulong parentNumber, string name, long startNano, long endNano, ReadOnlySpan<byte> payload, Resource resource, InstrumentationScope scope)
     {
         var reader = new Utf8JsonReader(payload);
         Expect(ref reader, JsonTokenType.StartObject);
 
-        var resource = Resource.Unknown;
-        var scope = InstrumentationScope.Empty;
         var kind = SpanKind.Unspecified;
         var status = SpanStatusCode.Unset;
         string? statusMessage = null;

@@ -28,5 +28,6 @@ internal static class StorageMigrations
         new(Baselines.BaselineSchema.SqliteTables, Baselines.BaselineSchema.Tables), // 8
         Migration.Shared(Incidents.IncidentSchema.Incidents),           // 9
         new(Baselines.BaselineSchema.SqliteSummaryTables, Baselines.BaselineSchema.SummaryTables), // 10
+        new(SpanSchema.SqliteChunks, SpanSchema.PostgresChunks),         // 11
     ];
 }

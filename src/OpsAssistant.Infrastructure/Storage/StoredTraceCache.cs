@@ -5,7 +5,7 @@ namespace OpsAssistant.Infrastructure.Storage;
 /// <summary>
 /// Traces recently read from the store, each kept under the revision its <c>trace_index</c> row had when it was read.
 /// A chat turn's tool calls, an alert burst naming one trace and repeated analyses all ask for the same trace within
-/// seconds, and loading a 10,000-span trace from SQLite costs ~50 ms each time. A read first looks up the
+/// seconds, and loading a 10,000-span trace costs ~10 ms of CPU each time (docs/performance.md). A read first looks up the
 /// revision (a primary-key lookup) and takes the cached copy only when the revision is unchanged, so spans ingested since,
 /// by this process or another on the same database, are never missed. Bounded by the total number of spans held, least
 /// recently used first out; a trace bigger than the whole budget is not kept. Handing one <see cref="Trace"/> to several

@@ -1,44 +1,60 @@
-using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using System.Text;
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
 using OpsAssistant.Core.Model;
-using OpsAssistant.Core.Sources;
+using SQLitePCL;
 
 namespace OpsAssistant.Infrastructure.Storage;
 
 /// <summary>
-/// Ingest: a request's spans are normalised and encoded on the caller's thread, then written through a
-/// <see cref="GroupCommit{TRequest,TResult}"/>, so concurrent requests share one transaction. Inside it the rows go in
-/// bulk (SQLite: a prepared multi-row upsert; PostgreSQL: binary <c>COPY</c> into a staging table, then one upsert from
-/// it), and <c>trace_index</c> is recomputed by one statement for every trace the group touched.
+/// Ingest: a request's spans are normalised, deduplicated, split by trace and encoded into one chunk per trace
+/// (<see cref="SpanChunkCodec"/>) on the caller's thread, then written through a <see cref="GroupCommit{TRequest,TResult}"/>,
+/// so concurrent requests share one transaction. Inside it each chunk is one row of <c>trace_chunks</c>, each distinct
+/// (trace, service, operation) one row of <c>trace_operations</c>, and each trace's <c>trace_index</c> row is updated from
+/// the chunks' aggregates (extent, counts, root candidate) without reading the trace's earlier spans. SQLite: prepared
+/// statements stepped through SQLite's own API; PostgreSQL: binary <c>COPY</c> for the chunks and array-bound statements
+/// for the rest.
 /// </summary>
 public sealed partial class TraceRepository
 {
     /// <summary>Spans one shared transaction holds at most; a bigger single request still goes alone.</summary>
     internal const int MaxGroupSpans = 20_000;
 
-    /// <summary>
-    /// Rows per multi-row upsert statement on SQLite. Few: SQLite finds each named parameter by a linear search, so a
-    /// statement of hundreds of parameters spends more on binding than it saves in calls.
-    /// </summary>
-    private const int RowsPerStatement = 16;
-
     /// <summary>The first key of the per-trace advisory locks (two-key locks do not collide with the one-key migration lock).</summary>
     private const int TraceLockSpace = 0x4f707354;
 
-    private const string SpanColumns = "trace_id, span_id, parent_span_id, service, name, start_ns, end_ns, is_error, payload";
+    /// <summary>A span ID in the store is 16 characters, as the span table's check required; others fail the request.</summary>
+    private const int SpanIdLength = 16;
 
-    private const string UpsertTail = """
-        ON CONFLICT (trace_id, span_id) DO UPDATE SET
-            parent_span_id = excluded.parent_span_id, service = excluded.service, name = excluded.name,
-            start_ns = excluded.start_ns, end_ns = excluded.end_ns, is_error = excluded.is_error, payload = excluded.payload
+    private const string ChunkColumns = "trace_id, start_ns, end_ns, span_count, error_count, invalid_span_ids, span_keys, payload";
+
+    private const string IndexColumns = "trace_id, start_ns, end_ns, span_count, error_count, root_service, root_name, root_rank, root_start_ns, revision";
+
+    /// <summary>
+    /// Folds a group's aggregates into a trace's row. The root is the best candidate seen so far: a parentless span (rank 0)
+    /// before a span whose parent was not in its chunk (rank 1) before any span (rank 2), earlier first; on a tie the newer
+    /// chunk wins, so a re-sent root replaces the stored copy.
+    /// </summary>
+    private const string IndexUpsertTail = """
+        ON CONFLICT (trace_id) DO UPDATE SET
+            start_ns = CASE WHEN excluded.start_ns < trace_index.start_ns THEN excluded.start_ns ELSE trace_index.start_ns END,
+            end_ns = CASE WHEN excluded.end_ns > trace_index.end_ns THEN excluded.end_ns ELSE trace_index.end_ns END,
+            span_count = trace_index.span_count + excluded.span_count,
+            error_count = trace_index.error_count + excluded.error_count,
+            root_service = CASE WHEN {newer} THEN excluded.root_service ELSE trace_index.root_service END,
+            root_name = CASE WHEN {newer} THEN excluded.root_name ELSE trace_index.root_name END,
+            root_rank = CASE WHEN {newer} THEN excluded.root_rank ELSE trace_index.root_rank END,
+            root_start_ns = CASE WHEN {newer} THEN excluded.root_start_ns ELSE trace_index.root_start_ns END,
+            revision = trace_index.revision + 1
         """;
 
-    private static readonly string MultiRowUpsert = UpsertSql(RowsPerStatement);
+    private static readonly string IndexUpsert = IndexUpsertTail.Replace(
+        "{newer}",
+        "(excluded.root_rank < trace_index.root_rank OR (excluded.root_rank = trace_index.root_rank AND excluded.root_start_ns <= trace_index.root_start_ns))",
+        StringComparison.Ordinal);
 
     /// <summary>Ingest groups committed so far; fewer than ingest calls means concurrent requests shared commits.</summary>
     internal long IngestCommits => _ingest.Groups;
@@ -46,255 +62,508 @@ public sealed partial class TraceRepository
     private GroupCommit<SpanBatch, int> CreateIngest() => new(
         Database,
         WriteGroupAsync,
-        batch => batch.Rows.Length,
+        batch => batch.SpanCount,
         MaxGroupSpans,
         Database.Dialect == SqlDialect.Sqlite ? 1 : Math.Max(2, Environment.ProcessorCount));
 
     /// <summary>
-    /// One request's rows, deduplicated (the last copy of a span wins, as when its rows were upserted one by one) and in
-    /// key order, so concurrent writers lock rows in the same order and cannot deadlock each other.
+    /// One request's spans as one chunk per trace, in trace order. A span sent twice in the request keeps its last copy, as
+    /// when spans were upserted one by one.
     /// </summary>
     private static SpanBatch Prepare(IReadOnlyCollection<Span> spans)
     {
-        var rows = new List<SpanWrite>(spans.Count);
-        var positions = new Dictionary<(string, string?), int>(spans.Count);
+        var traces = new Dictionary<string, TraceSpans>(StringComparer.Ordinal);
+        string? lastRaw = null;
+        TraceSpans? last = null;
         foreach (var span in spans)
         {
-            var row = new SpanWrite(
-                TraceIds.NormalizeTraceId(span.TraceId ?? ""),
-                span.SpanId?.ToLowerInvariant(),
-                span.ParentSpanId is { Length: > 0 } parent ? parent.ToLowerInvariant() : null,
-                span.ServiceName,
-                span.Name,
-                span.StartUnixNano,
-                span.EndUnixNano,
-                span.IsError,
-                SpanPayloadCodec.Encode(span));
-            Keep(rows, positions, row);
-        }
-
-        return Sorted(rows);
-    }
-
-    private static void Keep(List<SpanWrite> rows, Dictionary<(string, string?), int> positions, SpanWrite row)
-    {
-        if (positions.TryGetValue((row.TraceId, row.SpanId), out var at))
-        {
-            rows[at] = row;
-        }
-        else
-        {
-            positions[(row.TraceId, row.SpanId)] = rows.Count;
-            rows.Add(row);
-        }
-    }
-
-    private static SpanBatch Sorted(List<SpanWrite> rows)
-    {
-        rows.Sort(static (a, b) => string.CompareOrdinal(a.TraceId, b.TraceId) is var c and not 0 ? c : string.CompareOrdinal(a.SpanId, b.SpanId));
-        var traces = new List<string>();
-        foreach (var row in rows)
-        {
-            if (traces.Count == 0 || !string.Equals(traces[^1], row.TraceId, StringComparison.Ordinal))
+            // Consecutive spans of a request mostly share their trace ID's string: normalise and look it up once per run.
+            if (last is null || !ReferenceEquals(span.TraceId, lastRaw))
             {
-                traces.Add(row.TraceId);
+                lastRaw = span.TraceId;
+                var traceId = TraceIds.NormalizeTraceId(span.TraceId ?? "");
+                if (!traces.TryGetValue(traceId, out last))
+                {
+                    traces[traceId] = last = new TraceSpans(traceId);
+                }
             }
+
+            last.Add(ChunkSpan.From(span));
         }
 
-        return new SpanBatch([.. rows], [.. traces]);
-    }
-
-    /// <summary>Several requests' rows as one batch; a span sent by two of them keeps the later request's copy.</summary>
-    private static SpanBatch Merge(IReadOnlyList<SpanBatch> group)
-    {
-        if (group.Count == 1)
+        var chunks = new ChunkWrite[traces.Count];
+        var i = 0;
+        foreach (var trace in traces.Values.OrderBy(t => t.TraceId, StringComparer.Ordinal))
         {
-            return group[0];
+            chunks[i++] = trace.ToChunk();
         }
 
-        var rows = new List<SpanWrite>(group.Sum(b => b.Rows.Length));
-        var positions = new Dictionary<(string, string?), int>(rows.Capacity);
-        foreach (var batch in group)
-        {
-            foreach (var row in batch.Rows)
-            {
-                Keep(rows, positions, row);
-            }
-        }
-
-        return Sorted(rows);
+        return new SpanBatch(chunks, spans.Count, [.. chunks.Select(c => c.TraceId)]);
     }
 
     private async Task<int[]> WriteGroupAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SpanBatch> group, CancellationToken cancellationToken)
     {
-        var merged = Merge(group);
-        if (connection is NpgsqlConnection npgsql)
+        var chunks = group.Count == 1 ? group[0].Chunks : [.. group.SelectMany(b => b.Chunks)];
+        var traceIds = group.Count == 1 ? group[0].TraceIds : [.. chunks.Select(c => c.TraceId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        var legacy = await HasLegacySpansAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, Dictionary<(ulong, string?), bool>> stored;
+        if (connection is NpgsqlConnection locking)
         {
-            await LockTracesAsync(npgsql, transaction, merged.TraceIds, cancellationToken).ConfigureAwait(false);
-            await CopyRowsAsync(npgsql, transaction, merged.Rows, cancellationToken).ConfigureAwait(false);
+            await LockTracesAsync(locking, transaction, traceIds, cancellationToken).ConfigureAwait(false);
+            stored = await ReadStoredKeysAsync(locking, transaction, traceIds, legacy, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await UpsertRowsAsync(connection, transaction, merged.Rows, cancellationToken).ConfigureAwait(false);
+            stored = ReadStoredKeys((SqliteConnection)connection, traceIds, legacy);
         }
 
-        await SummarizeAsync(connection, transaction, merged.TraceIds, cancellationToken).ConfigureAwait(false);
-        return [.. group.Select(b => b.Rows.Length)];
+        var index = IndexRows(chunks, stored);
+        var operations = Operations(chunks);
+        if (connection is NpgsqlConnection npgsql)
+        {
+            await CopyChunksAsync(npgsql, chunks, cancellationToken).ConfigureAwait(false);
+            await WritePostgresOperationsAsync(npgsql, transaction, operations, cancellationToken).ConfigureAwait(false);
+            await WritePostgresIndexAsync(npgsql, transaction, index, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            WriteSqlite((SqliteConnection)connection, chunks, operations, index);
+        }
+
+        return [.. group.Select(b => b.SpanCount)];
     }
 
-    /// <summary>SQLite: the rows through one prepared multi-row upsert (and one for the remainder).</summary>
-    private static async Task UpsertRowsAsync(DbConnection connection, DbTransaction transaction, SpanWrite[] rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// The group's chunks folded into one <c>trace_index</c> change per trace, in trace order. A span already stored (in
+    /// <paramref name="stored"/>, or in an earlier chunk of the group) replaces its copy: it is not counted again, and its
+    /// error counts as the new copy's.
+    /// </summary>
+    private static List<IndexRow> IndexRows(ChunkWrite[] chunks, Dictionary<string, Dictionary<(ulong, string?), bool>> stored)
     {
-        var full = rows.Length / RowsPerStatement * RowsPerStatement;
-        if (full > 0)
+        var perTrace = chunks.CountBy(c => c.TraceId, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        var rows = new Dictionary<string, IndexRow>(StringComparer.Ordinal);
+        foreach (var chunk in chunks)
         {
-            await using var bulk = Sql.Command(connection, transaction, MultiRowUpsert);
-            var parameters = AddRowParameters(bulk, RowsPerStatement);
-            for (var offset = 0; offset < full; offset += RowsPerStatement)
+            long spans = chunk.Spans, errors = chunk.Errors;
+            if (perTrace[chunk.TraceId] > 1 || stored.ContainsKey(chunk.TraceId))
             {
-                Bind(parameters, rows.AsSpan(offset, RowsPerStatement));
-                await bulk.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                if (!stored.TryGetValue(chunk.TraceId, out var known))
+                {
+                    stored[chunk.TraceId] = known = [];
+                }
+
+                foreach (var (id, text, error) in chunk.Keys)
+                {
+                    if (known.TryGetValue((id, text), out var wasError))
+                    {
+                        spans--;
+                        errors -= wasError ? 1 : 0;
+                    }
+
+                    known[(id, text)] = error;
+                }
+            }
+
+            var row = new IndexRow(chunk.TraceId, chunk.Start, chunk.End, spans, errors, chunk.Root);
+            rows[chunk.TraceId] = rows.TryGetValue(chunk.TraceId, out var earlier) ? earlier.With(row) : row;
+        }
+
+        var ordered = rows.Values.ToList();
+        ordered.Sort(static (a, b) => string.CompareOrdinal(a.TraceId, b.TraceId));
+        return ordered;
+    }
+
+    /// <summary>The distinct (trace, service, operation) triples of the group, in key order.</summary>
+    private static List<(string TraceId, string Service, string Name)> Operations(ChunkWrite[] chunks)
+    {
+        var distinct = new HashSet<(string, string, string)>();
+        foreach (var chunk in chunks)
+        {
+            foreach (var (service, name) in chunk.Operations)
+            {
+                distinct.Add((chunk.TraceId, service, name));
             }
         }
 
-        if (full < rows.Length)
+        var ordered = distinct.ToList();
+        ordered.Sort(static (a, b) =>
+            string.CompareOrdinal(a.Item1, b.Item1) is var t and not 0 ? t
+            : string.CompareOrdinal(a.Item2, b.Item2) is var s and not 0 ? s
+            : string.CompareOrdinal(a.Item3, b.Item3));
+        return ordered;
+    }
+
+    /// <summary>
+    /// SQLite: three prepared statements stepped through SQLite's own API inside the group's transaction (the provider's
+    /// parameter objects cost more than the inserts themselves).
+    /// </summary>
+    private static void WriteSqlite(SqliteConnection connection, ChunkWrite[] chunks, List<(string TraceId, string Service, string Name)> operations, List<IndexRow> index)
+    {
+        var db = connection.Handle!;
+        using (var insert = Prepare(db, $"INSERT INTO trace_chunks ({ChunkColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"))
         {
-            await using var rest = Sql.Command(connection, transaction, UpsertSql(rows.Length - full));
-            Bind(AddRowParameters(rest, rows.Length - full), rows.AsSpan(full));
-            await rest.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var chunk in chunks)
+            {
+                Check(db, raw.sqlite3_bind_text(insert, 1, chunk.TraceId));
+                Check(db, raw.sqlite3_bind_int64(insert, 2, chunk.Start));
+                Check(db, raw.sqlite3_bind_int64(insert, 3, chunk.End));
+                Check(db, raw.sqlite3_bind_int64(insert, 4, chunk.Spans));
+                Check(db, raw.sqlite3_bind_int64(insert, 5, chunk.Errors));
+                Check(db, raw.sqlite3_bind_int64(insert, 6, chunk.InvalidIds));
+                Check(db, raw.sqlite3_bind_blob(insert, 7, chunk.SpanKeys));
+                Check(db, raw.sqlite3_bind_blob(insert, 8, chunk.Payload));
+                Step(db, insert);
+            }
+        }
+
+        using (var insert = Prepare(db, "INSERT INTO trace_operations (trace_id, service, name) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING"))
+        {
+            // Bindings outlive a reset: in key order, trace and service change far less often than the name.
+            string? boundTrace = null, boundService = null;
+            foreach (var (traceId, service, name) in operations)
+            {
+                if (!ReferenceEquals(traceId, boundTrace))
+                {
+                    Check(db, raw.sqlite3_bind_text(insert, 1, boundTrace = traceId));
+                }
+
+                if (!ReferenceEquals(service, boundService))
+                {
+                    Check(db, raw.sqlite3_bind_text(insert, 2, boundService = service));
+                }
+
+                Check(db, raw.sqlite3_bind_text(insert, 3, name));
+                Step(db, insert);
+            }
+        }
+
+        using (var upsert = Prepare(db, $"INSERT INTO trace_index ({IndexColumns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1) {IndexUpsert}"))
+        {
+            foreach (var row in index)
+            {
+                Check(db, raw.sqlite3_bind_text(upsert, 1, row.TraceId));
+                Check(db, raw.sqlite3_bind_int64(upsert, 2, row.Start));
+                Check(db, raw.sqlite3_bind_int64(upsert, 3, row.End));
+                Check(db, raw.sqlite3_bind_int64(upsert, 4, row.Spans));
+                Check(db, raw.sqlite3_bind_int64(upsert, 5, row.Errors));
+                Check(db, raw.sqlite3_bind_text(upsert, 6, row.Root.Service));
+                Check(db, raw.sqlite3_bind_text(upsert, 7, row.Root.Name));
+                Check(db, raw.sqlite3_bind_int64(upsert, 8, row.Root.Rank));
+                Check(db, raw.sqlite3_bind_int64(upsert, 9, row.Root.Start));
+                Step(db, upsert);
+            }
         }
     }
 
     /// <summary>
-    /// PostgreSQL: one transaction at a time per trace. Under READ COMMITTED, two writers adding spans to one trace would
-    /// each recompute its <c>trace_index</c> row from a snapshot without the other's spans, and the later write would
-    /// lose the earlier one's; a transaction-scoped advisory lock per trace (taken in one global order, so writers cannot
-    /// deadlock) makes the second recompute after the first committed. SQLite's single writer already serialises them.
+    /// Whether the span table of older databases holds rows. Nothing writes it any more, so once it is found empty it
+    /// stays empty and is not asked again.
     /// </summary>
+    private async Task<bool> HasLegacySpansAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        if (_legacySpansChecked)
+        {
+            return false;
+        }
+
+        await using var command = Sql.Command(connection, transaction, "SELECT 1 FROM trace_spans LIMIT 1");
+        var any = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+        _legacySpansChecked = !any;
+        return any;
+    }
+
+    /// <summary>SQLite: the keys already stored for each of the group's traces that has any (older span rows first).</summary>
+    private static Dictionary<string, Dictionary<(ulong, string?), bool>> ReadStoredKeys(SqliteConnection connection, string[] traceIds, bool legacy)
+    {
+        var stored = new Dictionary<string, Dictionary<(ulong, string?), bool>>(StringComparer.Ordinal);
+        var db = connection.Handle!;
+        using var legacyKeys = legacy ? Prepare(db, "SELECT span_id, is_error FROM trace_spans WHERE trace_id = ?1") : null;
+        using var chunkKeys = Prepare(db, "SELECT span_keys FROM trace_chunks WHERE trace_id = ?1 ORDER BY chunk_id");
+        foreach (var traceId in traceIds)
+        {
+            Dictionary<(ulong, string?), bool>? known = null;
+            if (legacyKeys is not null)
+            {
+                Check(db, raw.sqlite3_bind_text(legacyKeys, 1, traceId));
+                while (Row(db, legacyKeys))
+                {
+                    known ??= [];
+                    known[LegacyKey(raw.sqlite3_column_text(legacyKeys, 0).utf8_to_string())] = raw.sqlite3_column_int64(legacyKeys, 1) != 0;
+                }
+            }
+
+            Check(db, raw.sqlite3_bind_text(chunkKeys, 1, traceId));
+            while (Row(db, chunkKeys))
+            {
+                SpanChunkCodec.ReadKeys(raw.sqlite3_column_blob(chunkKeys, 0), known ??= []);
+            }
+
+            if (known is not null)
+            {
+                stored[traceId] = known;
+            }
+        }
+
+        return stored;
+    }
+
+    /// <summary>PostgreSQL: as <see cref="ReadStoredKeys"/>, one query per table for the whole group.</summary>
+    private static async Task<Dictionary<string, Dictionary<(ulong, string?), bool>>> ReadStoredKeysAsync(
+        NpgsqlConnection connection, DbTransaction transaction, string[] traceIds, bool legacy, CancellationToken cancellationToken)
+    {
+        var stored = new Dictionary<string, Dictionary<(ulong, string?), bool>>(StringComparer.Ordinal);
+        Dictionary<(ulong, string?), bool> KnownOf(string traceId) =>
+            stored.TryGetValue(traceId, out var known) ? known : stored[traceId] = [];
+
+        if (legacy)
+        {
+            await using var command = new NpgsqlCommand("SELECT trace_id, span_id, is_error FROM trace_spans WHERE trace_id = ANY(@trace_ids)", connection, (NpgsqlTransaction)transaction);
+            command.Parameters.AddWithValue("trace_ids", traceIds);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                KnownOf(reader.GetString(0))[LegacyKey(reader.GetString(1))] = reader.GetInt16(2) != 0;
+            }
+        }
+
+        await using (var command = new NpgsqlCommand("SELECT trace_id, span_keys FROM trace_chunks WHERE trace_id = ANY(@trace_ids) ORDER BY trace_id, chunk_id", connection, (NpgsqlTransaction)transaction))
+        {
+            command.Parameters.AddWithValue("trace_ids", traceIds);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                SpanChunkCodec.ReadKeys(await reader.GetFieldValueAsync<byte[]>(1, cancellationToken).ConfigureAwait(false), KnownOf(reader.GetString(0)));
+            }
+        }
+
+        return stored;
+    }
+
+    /// <summary>A span ID as the span table stored it (lower-case), as a key of the chunks' form.</summary>
+    private static (ulong, string?) LegacyKey(string spanId) => SpanPayloadDecoder.TryParseSpanId(spanId, out var id) ? (id, null) : (0, spanId);
+
+    /// <summary>
+    /// PostgreSQL: one transaction at a time per trace. Under READ COMMITTED two writers adding the same span to one trace
+    /// would each miss the other's uncommitted chunk and both count it; a transaction-scoped advisory lock per trace
+    /// (taken in one global order, so writers cannot deadlock) makes the second read the stored keys after the first
+    /// committed. SQLite's single writer already serialises them.
+    /// </summary>
+    [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "The SQL is constant apart from the lock space constant; the trace IDs are bound as a parameter.")]
     private static async Task LockTracesAsync(NpgsqlConnection connection, DbTransaction transaction, string[] traceIds, CancellationToken cancellationToken)
     {
-        await using var command = Sql.Command(connection, transaction, $"""
+        await using var command = new NpgsqlCommand(
+            $"""
             SELECT pg_advisory_xact_lock({TraceLockSpace}, h) FROM (SELECT DISTINCT hashtext(t) AS h FROM unnest(@trace_ids) AS t ORDER BY h) AS ordered
-            """);
-        var ids = command.CreateParameter();
-        ids.ParameterName = "@trace_ids";
-        ids.Value = traceIds;
-        command.Parameters.Add(ids);
+            """,
+            connection,
+            (NpgsqlTransaction)transaction);
+        command.Parameters.AddWithValue("trace_ids", traceIds);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>PostgreSQL: binary COPY into a transaction-scoped staging table, then one upsert from it in key order.</summary>
-    private static async Task CopyRowsAsync(NpgsqlConnection connection, DbTransaction transaction, SpanWrite[] rows, CancellationToken cancellationToken)
+    private static bool Row(sqlite3 db, sqlite3_stmt statement)
     {
-        await Sql.ExecuteAsync(connection, transaction, "CREATE TEMP TABLE ingest_spans (LIKE trace_spans) ON COMMIT DROP", cancellationToken).ConfigureAwait(false);
-        await using (var import = await connection.BeginBinaryImportAsync($"COPY ingest_spans ({SpanColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false))
+        var rc = raw.sqlite3_step(statement);
+        if (rc == raw.SQLITE_ROW)
         {
-            foreach (var row in rows)
-            {
-                await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await import.WriteAsync(row.TraceId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await WriteTextOrNullAsync(import, row.SpanId, cancellationToken).ConfigureAwait(false);
-                await WriteTextOrNullAsync(import, row.ParentSpanId, cancellationToken).ConfigureAwait(false);
-                await WriteTextOrNullAsync(import, row.Service, cancellationToken).ConfigureAwait(false);
-                await WriteTextOrNullAsync(import, row.Name, cancellationToken).ConfigureAwait(false);
-                await import.WriteAsync(row.Start, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await import.WriteAsync(row.End, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await import.WriteAsync(row.IsError ? (short)1 : (short)0, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
-                await import.WriteAsync(row.Payload, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
-            }
-
-            await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            return true;
         }
 
-        await Sql.ExecuteAsync(connection, transaction, $"""
-            INSERT INTO trace_spans ({SpanColumns})
-            SELECT {SpanColumns} FROM ingest_spans ORDER BY trace_id, span_id
-            {UpsertTail}
-            """, cancellationToken).ConfigureAwait(false);
+        raw.sqlite3_reset(statement);
+        if (rc != raw.SQLITE_DONE)
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+        }
+
+        return false;
     }
 
-    private static Task WriteTextOrNullAsync(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken) =>
-        value is null ? import.WriteNullAsync(cancellationToken) : import.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+    private static sqlite3_stmt Prepare(sqlite3 db, string sql)
+    {
+        var rc = raw.sqlite3_prepare_v2(db, sql, out var statement);
+        if (rc != raw.SQLITE_OK)
+        {
+            statement.Dispose();
+            SqliteException.ThrowExceptionForRC(rc, db);
+        }
+
+        return statement;
+    }
+
+    private static void Step(sqlite3 db, sqlite3_stmt statement)
+    {
+        var rc = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        if (rc != raw.SQLITE_DONE)
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+        }
+    }
+
+    private static void Check(sqlite3 db, int rc) => SqliteException.ThrowExceptionForRC(rc, db);
+
+    /// <summary>PostgreSQL: the chunks by binary COPY straight into their table (appended rows, no conflicts to resolve).</summary>
+    private static async Task CopyChunksAsync(NpgsqlConnection connection, ChunkWrite[] chunks, CancellationToken cancellationToken)
+    {
+        await using var import = await connection.BeginBinaryImportAsync($"COPY trace_chunks ({ChunkColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in chunks)
+        {
+            await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(chunk.TraceId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(chunk.Start, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(chunk.End, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync((long)chunk.Spans, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync((long)chunk.Errors, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync((long)chunk.InvalidIds, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(chunk.SpanKeys, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(chunk.Payload, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+        }
+
+        await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>PostgreSQL: the group's operations in one statement over bound arrays, in key order.</summary>
+    private static async Task WritePostgresOperationsAsync(NpgsqlConnection connection, DbTransaction transaction, List<(string TraceId, string Service, string Name)> operations, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO trace_operations (trace_id, service, name)
+            SELECT * FROM unnest(@trace_ids, @services, @names) ON CONFLICT DO NOTHING
+            """,
+            connection,
+            (NpgsqlTransaction)transaction);
+        command.Parameters.AddWithValue("trace_ids", operations.ConvertAll(o => o.TraceId).ToArray());
+        command.Parameters.AddWithValue("services", operations.ConvertAll(o => o.Service).ToArray());
+        command.Parameters.AddWithValue("names", operations.ConvertAll(o => o.Name).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
-    /// Recomputes <c>trace_index</c> for every trace the group touched in one statement: extent, counts, the root (a span
-    /// without a parent, else one whose parent is missing, earliest first) and a raised revision.
+    /// PostgreSQL: every trace's <c>trace_index</c> change in one upsert over bound arrays, in trace order, so concurrent
+    /// writers lock the rows they share in the same order. The upsert reads the committed row, so writers adding to one
+    /// trace at once each add their own share without losing the other's.
     /// </summary>
-    [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "The SQL is constant apart from the dialect's list condition; the trace IDs are bound as a parameter.")]
-    private async Task SummarizeAsync(DbConnection connection, DbTransaction transaction, string[] traceIds, CancellationToken cancellationToken)
+    [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "The SQL is assembled from constants; every value is bound as an array parameter.")]
+    private static async Task WritePostgresIndexAsync(NpgsqlConnection connection, DbTransaction transaction, List<IndexRow> index, CancellationToken cancellationToken)
     {
-        await using var summarize = Sql.Command(connection, transaction, $"""
-            INSERT INTO trace_index (trace_id, start_ns, end_ns, span_count, error_count, root_service, root_name, revision)
-            SELECT s.trace_id, MIN(s.start_ns), MAX(s.end_ns), COUNT(*), SUM(s.is_error),
-                (SELECT r.service FROM trace_spans r WHERE r.trace_id = s.trace_id ORDER BY
-                    CASE WHEN r.parent_span_id IS NULL OR NOT EXISTS (SELECT 1 FROM trace_spans p WHERE p.trace_id = r.trace_id AND p.span_id = r.parent_span_id) THEN 0 ELSE 1 END,
-                    r.start_ns, r.span_id LIMIT 1),
-                (SELECT r.name FROM trace_spans r WHERE r.trace_id = s.trace_id ORDER BY
-                    CASE WHEN r.parent_span_id IS NULL OR NOT EXISTS (SELECT 1 FROM trace_spans p WHERE p.trace_id = r.trace_id AND p.span_id = r.parent_span_id) THEN 0 ELSE 1 END,
-                    r.start_ns, r.span_id LIMIT 1),
-                1
-            FROM trace_spans s WHERE {Database.TextListCondition("s.trace_id", "@trace_ids")} GROUP BY s.trace_id ORDER BY s.trace_id
-            ON CONFLICT (trace_id) DO UPDATE SET
-                start_ns = excluded.start_ns, end_ns = excluded.end_ns, span_count = excluded.span_count,
-                error_count = excluded.error_count, root_service = excluded.root_service, root_name = excluded.root_name,
-                revision = trace_index.revision + 1
-            """);
-        Database.BindTextList(summarize, "@trace_ids", traceIds);
-        await summarize.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            $"""
+            INSERT INTO trace_index ({IndexColumns})
+            SELECT t, s, e, c, x, rs, rn, rr, rst, 1 FROM unnest(@t, @s, @e, @c, @x, @rs, @rn, @rr, @rst) AS u(t, s, e, c, x, rs, rn, rr, rst) ORDER BY t
+            {IndexUpsert}
+            """,
+            connection,
+            (NpgsqlTransaction)transaction);
+        command.Parameters.AddWithValue("t", index.ConvertAll(r => r.TraceId).ToArray());
+        command.Parameters.AddWithValue("s", index.ConvertAll(r => r.Start).ToArray());
+        command.Parameters.AddWithValue("e", index.ConvertAll(r => r.End).ToArray());
+        command.Parameters.AddWithValue("c", index.ConvertAll(r => r.Spans).ToArray());
+        command.Parameters.AddWithValue("x", index.ConvertAll(r => r.Errors).ToArray());
+        command.Parameters.AddWithValue("rs", index.ConvertAll(r => r.Root.Service).ToArray());
+        command.Parameters.AddWithValue("rn", index.ConvertAll(r => r.Root.Name).ToArray());
+        command.Parameters.AddWithValue("rr", index.ConvertAll(r => (long)r.Root.Rank).ToArray());
+        command.Parameters.AddWithValue("rst", index.ConvertAll(r => r.Root.Start).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static string UpsertSql(int rows)
+    /// <summary>One request's chunks (one per trace, in trace order), its span count and the traces it touches.</summary>
+    private sealed record SpanBatch(ChunkWrite[] Chunks, int SpanCount, string[] TraceIds);
+
+    /// <summary>A trace's root candidate: its rank (0 parentless, 1 parent not seen with it, 2 any), start, service and name.</summary>
+    private readonly record struct RootCandidate(int Rank, long Start, string Service, string Name)
     {
-        var sql = new StringBuilder($"INSERT INTO trace_spans ({SpanColumns}) VALUES ");
-        for (var i = 0; i < rows; i++)
+        /// <summary>The better of two candidates; on a tie <paramref name="newer"/>, as the upsert decides.</summary>
+        public RootCandidate Or(RootCandidate newer) =>
+            newer.Rank < Rank || (newer.Rank == Rank && newer.Start <= Start) ? newer : this;
+    }
+
+    /// <summary>One trace's share of a group in <c>trace_index</c>.</summary>
+    private readonly record struct IndexRow(string TraceId, long Start, long End, long Spans, long Errors, RootCandidate Root)
+    {
+        public IndexRow With(IndexRow newer) => new(
+            TraceId, Math.Min(Start, newer.Start), Math.Max(End, newer.End), Spans + newer.Spans, Errors + newer.Errors, Root.Or(newer.Root));
+    }
+
+    /// <summary>One row of <c>trace_chunks</c> with what <c>trace_index</c> and <c>trace_operations</c> learn from it.</summary>
+    private sealed record ChunkWrite(
+        string TraceId,
+        long Start,
+        long End,
+        int Spans,
+        int Errors,
+        int InvalidIds,
+        RootCandidate Root,
+        byte[] SpanKeys,
+        byte[] Payload,
+        (string Service, string Name)[] Operations,
+        (ulong Id, string? Text, bool Error)[] Keys);
+
+    /// <summary>One trace's spans of a request, deduplicated by span ID (the last copy wins).</summary>
+    private sealed class TraceSpans(string traceId)
+    {
+        private readonly List<ChunkSpan> _spans = [];
+        private readonly Dictionary<(ulong, string?), int> _positions = [];
+
+        public string TraceId { get; } = traceId;
+
+        public void Add(ChunkSpan span)
         {
-            sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@t{i}, @s{i}, @p{i}, @v{i}, @n{i}, @b{i}, @e{i}, @x{i}, @d{i})");
+            if (_positions.TryGetValue((span.Id, span.IdText), out var at))
+            {
+                _spans[at] = span;
+            }
+            else
+            {
+                _positions[(span.Id, span.IdText)] = _spans.Count;
+                _spans.Add(span);
+            }
         }
 
-        return sql.Append(' ').Append(UpsertTail).ToString();
-    }
-
-    private static DbParameter[] AddRowParameters(DbCommand command, int rows)
-    {
-        var parameters = new DbParameter[rows * 9];
-        for (var i = 0; i < rows; i++)
+        public ChunkWrite ToChunk()
         {
-            var n = i.ToString(CultureInfo.InvariantCulture);
-            parameters[i * 9] = Sql.Parameter(command, "@t" + n, DbType.String, "");
-            parameters[(i * 9) + 1] = Sql.Parameter(command, "@s" + n, DbType.String, "");
-            parameters[(i * 9) + 2] = Sql.Parameter(command, "@p" + n, DbType.String, DBNull.Value);
-            parameters[(i * 9) + 3] = Sql.Parameter(command, "@v" + n, DbType.String, "");
-            parameters[(i * 9) + 4] = Sql.Parameter(command, "@n" + n, DbType.String, "");
-            parameters[(i * 9) + 5] = Sql.Parameter(command, "@b" + n, DbType.Int64, 0L);
-            parameters[(i * 9) + 6] = Sql.Parameter(command, "@e" + n, DbType.Int64, 0L);
-            parameters[(i * 9) + 7] = Sql.Parameter(command, "@x" + n, DbType.Int16, (short)0);
-            parameters[(i * 9) + 8] = Sql.Parameter(command, "@d" + n, DbType.Binary, Array.Empty<byte>());
+            _spans.Sort(CompareStartThenId);
+            long start = long.MaxValue, end = long.MinValue;
+            int errors = 0, invalid = 0;
+            RootCandidate? parentless = null, orphan = null;
+            var operations = new HashSet<(string, string)>();
+            foreach (var entry in _spans)
+            {
+                var span = entry.Span;
+                start = Math.Min(start, span.StartUnixNano);
+                end = Math.Max(end, span.EndUnixNano);
+                errors += span.IsError ? 1 : 0;
+                invalid += entry.IdText is { Length: not SpanIdLength } ? 1 : 0;
+                operations.Add((span.ServiceName, span.Name));
+                if (!entry.HasParent)
+                {
+                    parentless ??= new RootCandidate(0, span.StartUnixNano, span.ServiceName, span.Name);
+                }
+                else if (orphan is null && !_positions.ContainsKey((entry.Parent, entry.ParentText)))
+                {
+                    orphan = new RootCandidate(1, span.StartUnixNano, span.ServiceName, span.Name);
+                }
+            }
+
+            var first = _spans[0].Span;
+            var root = parentless ?? orphan ?? new RootCandidate(2, first.StartUnixNano, first.ServiceName, first.Name);
+            var spans = CollectionsMarshal.AsSpan(_spans);
+            return new ChunkWrite(
+                TraceId, start, end, _spans.Count, errors, invalid, root, SpanChunkCodec.EncodeKeys(spans), SpanChunkCodec.Encode(spans), [.. operations],
+                [.. _spans.Select(s => (s.Id, s.IdText, s.Span.IsError))]);
         }
 
-        return parameters;
-    }
-
-    private static void Bind(DbParameter[] parameters, ReadOnlySpan<SpanWrite> rows)
-    {
-        for (var i = 0; i < rows.Length; i++)
+        /// <summary>Start order, then span ID as text (for canonical IDs the numbers compare the same way).</summary>
+        private static int CompareStartThenId(ChunkSpan a, ChunkSpan b)
         {
-            var row = rows[i];
-            var p = i * 9;
-            parameters[p].Value = row.TraceId;
-            parameters[p + 1].Value = (object?)row.SpanId ?? DBNull.Value;
-            parameters[p + 2].Value = (object?)row.ParentSpanId ?? DBNull.Value;
-            parameters[p + 3].Value = (object?)row.Service ?? DBNull.Value;
-            parameters[p + 4].Value = (object?)row.Name ?? DBNull.Value;
-            parameters[p + 5].Value = row.Start;
-            parameters[p + 6].Value = row.End;
-            parameters[p + 7].Value = row.IsError ? (short)1 : (short)0;
-            parameters[p + 8].Value = row.Payload;
+            var c = a.Span.StartUnixNano.CompareTo(b.Span.StartUnixNano);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            return a.IdText is null && b.IdText is null
+                ? a.Id.CompareTo(b.Id)
+                : string.CompareOrdinal(a.IdText ?? TraceIds.SpanIdHex(a.Id), b.IdText ?? TraceIds.SpanIdHex(b.Id));
         }
     }
-
-    /// <summary>One request's spans as rows, in key order, and the traces they touch (sorted, distinct).</summary>
-    private sealed record SpanBatch(SpanWrite[] Rows, string[] TraceIds);
-
-    /// <summary>One span as stored: the indexed columns and the encoded payload.</summary>
-    private readonly record struct SpanWrite(string TraceId, string? SpanId, string? ParentSpanId, string? Service, string? Name, long Start, long End, bool IsError, byte[] Payload);
 }

@@ -15,10 +15,12 @@ using SQLitePCL;
 namespace OpsAssistant.Infrastructure.Storage;
 
 /// <summary>
-/// Traces in the <see cref="RelationalDatabase"/>: spans live in <c>trace_spans</c> (indexed columns plus a compact payload);
-/// <c>trace_index</c> keeps one row of aggregates per trace, recomputed inside the same transaction as the spans it
-/// summarises, so searches never scan spans. Ingest is in <c>TraceRepository.Ingest.cs</c>. Recently read traces are kept in a <see cref="StoredTraceCache"/> while
-/// their revision is unchanged.
+/// Traces in the <see cref="RelationalDatabase"/>: a trace's spans live in <c>trace_chunks</c>, one row per ingest request
+/// that carried any (<see cref="SpanChunkCodec"/>), with the span rows of older databases in <c>trace_spans</c> still read;
+/// <c>trace_operations</c> lists each trace's (service, operation) pairs and <c>trace_index</c> keeps one row of aggregates
+/// per trace, updated from the chunks in the same transaction, so searches never scan spans. Ingest is in
+/// <c>TraceRepository.Ingest.cs</c>. Recently read traces are kept in a <see cref="StoredTraceCache"/> while their
+/// revision is unchanged.
 /// </summary>
 public sealed partial class TraceRepository : ITraceStore
 {
@@ -28,6 +30,7 @@ public sealed partial class TraceRepository : ITraceStore
     private readonly StoredTraceCache _cache = new(StorageOptions.DefaultTraceCacheSpans);
     private readonly ILogger _logger;
     private readonly GroupCommit<SpanBatch, int> _ingest;
+    private volatile bool _legacySpansChecked;
 
     public TraceRepository(RelationalDatabase database, ILogger<TraceRepository>? logger = null)
     {
@@ -89,9 +92,8 @@ public sealed partial class TraceRepository : ITraceStore
             return cached;
         }
 
-        var spans = connection is SqliteConnection sqlite
-            ? ReadSqliteSpans(sqlite, normalized, cancellationToken)
-            : await ReadSpansAsync(connection, normalized, cancellationToken).ConfigureAwait(false);
+        var legacy = await HasLegacySpansAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        var spans = await ReadStoredSpansAsync(connection, normalized, legacy, cancellationToken).ConfigureAwait(false);
         if (spans.Count == 0)
         {
             return null;
@@ -107,7 +109,103 @@ public sealed partial class TraceRepository : ITraceStore
         return trace;
     }
 
-    /// <summary>A trace's rows, in start order from <c>ix_trace_spans_trace_start</c>; <c>trace_id</c> is the key, not read.</summary>
+    /// <summary>
+    /// A trace's spans: its rows in <c>trace_spans</c> from databases older than the chunks, then its chunks in the order
+    /// they were written. A span stored more than once (an exporter's retry) is read once, its last copy, as the span
+    /// table's upsert kept it; the spans come out in start order, then span ID.
+    /// </summary>
+    /// <param name="legacy">Whether the span table holds any rows (else it is not asked).</param>
+    private static async Task<List<Span>> ReadStoredSpansAsync(DbConnection connection, string traceId, bool legacy, CancellationToken cancellationToken)
+    {
+        var decoder = new SpanPayloadDecoder();
+        var spans = new List<Span>();
+        int chunks;
+        if (connection is SqliteConnection sqlite)
+        {
+            if (legacy)
+            {
+                ReadSqliteSpans(sqlite, traceId, decoder, spans, cancellationToken);
+            }
+
+            var rows = spans.Count;
+            chunks = ReadSqliteChunks(sqlite, traceId, decoder, spans, cancellationToken) + (rows > 0 ? 1 : 0);
+        }
+        else
+        {
+            if (legacy)
+            {
+                await ReadSpansAsync(connection, traceId, decoder, spans, cancellationToken).ConfigureAwait(false);
+            }
+
+            var rows = spans.Count;
+            chunks = await ReadChunksAsync(connection, traceId, decoder, spans, cancellationToken).ConfigureAwait(false) + (rows > 0 ? 1 : 0);
+        }
+
+        return chunks > 1 ? StoredSpanOrder.LastCopiesInOrder(spans) : spans;
+    }
+
+    /// <summary>A trace's chunks in the order they were written, from <c>ix_trace_chunks_trace</c>.</summary>
+    private const string SelectChunks = "SELECT payload FROM trace_chunks WHERE trace_id = @trace_id ORDER BY chunk_id";
+
+    /// <summary>The chunks through the provider's reader (PostgreSQL), each into one pooled buffer; returns how many.</summary>
+    private static async Task<int> ReadChunksAsync(DbConnection connection, string traceId, SpanPayloadDecoder decoder, List<Span> spans, CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(connection, null, SelectChunks);
+        Sql.Parameter(command, "trace_id", DbType.String, traceId);
+        var chunks = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var length = checked((int)reader.GetBytes(0, 0, null, 0, 0));
+                if (length > buffer.Length)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(length);
+                }
+
+                var read = checked((int)reader.GetBytes(0, 0, buffer, 0, length));
+                decoder.DecodeChunk(traceId, buffer.AsSpan(0, read), spans);
+                chunks++;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return chunks;
+    }
+
+    /// <summary>The chunks straight from SQLite's statement: each payload is decoded from the bytes SQLite holds for the row.</summary>
+    private static int ReadSqliteChunks(SqliteConnection connection, string traceId, SpanPayloadDecoder decoder, List<Span> spans, CancellationToken cancellationToken)
+    {
+        var db = connection.Handle!;
+        var rc = raw.sqlite3_prepare_v2(db, SelectChunks.Replace("@trace_id", "?1", StringComparison.Ordinal), out var statement);
+        using (statement)
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, 1, traceId), db);
+            var chunks = 0;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                decoder.DecodeChunk(traceId, raw.sqlite3_column_blob(statement, 0), spans);
+                chunks++;
+            }
+
+            if (rc != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, db);
+            }
+
+            return chunks;
+        }
+    }
+
+    /// <summary>A trace's rows in the span table of older databases, in start order from <c>ix_trace_spans_trace_start</c>.</summary>
     private const string SelectSpans = """
         SELECT span_id, parent_span_id, name, start_ns, end_ns, payload
         FROM trace_spans WHERE trace_id = @trace_id ORDER BY start_ns, span_id
@@ -117,14 +215,12 @@ public sealed partial class TraceRepository : ITraceStore
     /// The rows through the provider's reader (PostgreSQL): payloads are copied into one pooled buffer rather than an array
     /// per row, and canonical span IDs become numbers.
     /// </summary>
-    private static async Task<List<Span>> ReadSpansAsync(DbConnection connection, string traceId, CancellationToken cancellationToken)
+    private static async Task ReadSpansAsync(DbConnection connection, string traceId, SpanPayloadDecoder decoder, List<Span> spans, CancellationToken cancellationToken)
     {
         await using var command = Sql.Command(connection, null, SelectSpans);
         Sql.Parameter(command, "trace_id", DbType.String, traceId);
 
         // Every row's trace_id equals the key it was selected by, so the spans share that one string.
-        var spans = new List<Span>();
-        var decoder = new SpanPayloadDecoder();
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
@@ -152,8 +248,6 @@ public sealed partial class TraceRepository : ITraceStore
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        return spans;
     }
 
     /// <summary>
@@ -161,7 +255,7 @@ public sealed partial class TraceRepository : ITraceStore
     /// bytes SQLite holds for the current row, so no column becomes a string or an array on its way to the decoder
     /// (Microsoft.Data.Sqlite's reader makes one of each per row and column, most of a large trace's read time).
     /// </summary>
-    private static List<Span> ReadSqliteSpans(SqliteConnection connection, string traceId, CancellationToken cancellationToken)
+    private static void ReadSqliteSpans(SqliteConnection connection, string traceId, SpanPayloadDecoder decoder, List<Span> spans, CancellationToken cancellationToken)
     {
         var db = connection.Handle!;
         var rc = raw.sqlite3_prepare_v2(db, SelectSpans.Replace("@trace_id", "?1", StringComparison.Ordinal), out var statement);
@@ -169,8 +263,6 @@ public sealed partial class TraceRepository : ITraceStore
         {
             SqliteException.ThrowExceptionForRC(rc, db);
             SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, 1, traceId), db);
-            var spans = new List<Span>();
-            var decoder = new SpanPayloadDecoder();
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
                 if ((spans.Count & 1023) == 0)
@@ -209,8 +301,6 @@ public sealed partial class TraceRepository : ITraceStore
             {
                 SqliteException.ThrowExceptionForRC(rc, db);
             }
-
-            return spans;
         }
     }
 
@@ -252,7 +342,7 @@ public sealed partial class TraceRepository : ITraceStore
         if (!string.IsNullOrEmpty(query.Service) || !string.IsNullOrEmpty(query.Operation))
         {
             // Service and operation name the same span, as Jaeger's search does.
-            sql.Append(" AND EXISTS (SELECT 1 FROM trace_spans s WHERE s.trace_id = t.trace_id");
+            sql.Append(" AND EXISTS (SELECT 1 FROM trace_operations s WHERE s.trace_id = t.trace_id");
             if (!string.IsNullOrEmpty(query.Service))
             {
                 sql.Append(" AND s.service = @service");
@@ -312,7 +402,7 @@ public sealed partial class TraceRepository : ITraceStore
             Sql.Parameter(command, "t" + i.ToString(CultureInfo.InvariantCulture), DbType.String, traceIds[i]);
         }
 
-        command.CommandText = $"SELECT DISTINCT trace_id, service FROM trace_spans WHERE trace_id IN ({string.Join(", ", names)}) ORDER BY trace_id, service";
+        command.CommandText = $"SELECT DISTINCT trace_id, service FROM trace_operations WHERE trace_id IN ({string.Join(", ", names)}) ORDER BY trace_id, service";
         var lists = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -108,6 +108,63 @@ public sealed class SpanPayloadCodecTests
         Assert.Null(read.Scope.Attributes);
     }
 
+    [Fact]
+    public void EncodeChunkThenDecode_SpansOfEveryIdForm_ReadBackEveryFieldInChunkOrder()
+    {
+        var everything = TestSpans.Everything(Resource, Scope);
+        var oddIds = new Span
+        {
+            TraceId = everything.TraceId,
+            SpanId = "not-canonical",
+            ParentSpanId = "0000000000000000",
+            Name = "odd ids",
+            StartUnixNano = 5,
+            EndUnixNano = 3,
+            Resource = new Resource("other"),
+        };
+        var bare = new Span { TraceId = everything.TraceId, SpanId = TestSpans.SpanId(3), Name = "bare", Resource = Resource };
+        Span[] spans = [everything, oddIds, bare];
+
+        var chunk = SpanChunkCodec.Encode(spans.Select(ChunkSpan.From).ToArray());
+        var read = new List<Span>();
+        new SpanPayloadDecoder().DecodeChunk(everything.TraceId, chunk, read);
+
+        Assert.Equal(spans.Length, read.Count);
+        for (var i = 0; i < spans.Length; i++)
+        {
+            AssertDeepEqual(spans[i], read[i], $"span {i}");
+        }
+
+        Assert.Same(read[0].Resource, read[2].Resource);
+        Assert.Same(InstrumentationScope.Empty, read[2].Scope);
+    }
+
+    [Fact]
+    public void DecodeChunk_OneService_ReadsOnlyThatServicesSpans()
+    {
+        var spans = new[] { TestSpans.Make(1, 1, service: "frontend"), TestSpans.Make(1, 2, parent: 1, service: "checkout"), TestSpans.Make(1, 3, parent: 2, service: "frontend") };
+        var chunk = SpanChunkCodec.Encode(spans.Select(ChunkSpan.From).ToArray());
+        var read = new List<Span>();
+
+        new SpanPayloadDecoder().DecodeChunk(TestSpans.TraceId(1), chunk, read, "frontend");
+
+        Assert.Equal([TestSpans.SpanId(1), TestSpans.SpanId(3)], read.Select(s => s.SpanId));
+    }
+
+    [Fact]
+    public void ReadKeys_ChunkKeys_GiveEverySpanIdWithItsErrorFlag()
+    {
+        var spans = new[] { TestSpans.Make(1, 1), TestSpans.Make(1, 2, parent: 1, error: true), new Span { TraceId = TestSpans.TraceId(1), SpanId = "Odd", Name = "odd" } };
+        var keys = new Dictionary<(ulong, string?), bool>();
+
+        SpanChunkCodec.ReadKeys(SpanChunkCodec.EncodeKeys(spans.Select(ChunkSpan.From).ToArray()), keys);
+
+        Assert.Equal(3, keys.Count);
+        Assert.False(keys[(1, null)]);
+        Assert.True(keys[(2, null)]);
+        Assert.False(keys[(0, "odd")]);
+    }
+
     private static SpanRow RowOf(Span span) =>
         new(span.TraceId, span.SpanId, span.ParentSpanId, span.Name, span.StartUnixNano, span.EndUnixNano, SpanPayloadCodec.Encode(span));
 
