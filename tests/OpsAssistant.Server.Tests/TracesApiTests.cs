@@ -69,6 +69,20 @@ public sealed class TracesApiTests : IDisposable
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
     }
 
+    [Theory]
+    [InlineData("{}")]
+    [InlineData(" {\"resourceSpans\": []}\n")]
+    [InlineData("{\"resourceSpans\":[{\"resource\":{},\"scopeSpans\":[]},{}]}")]
+    public async Task IngestJson_ExportWithoutSpans_AnswersEmptyJsonObject(string body)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await _client.PostAsync(Relative("v1/traces"), content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("{}", await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task Ingest_UnsupportedContentType_Is415Problem()
     {

@@ -127,20 +127,27 @@ internal static partial class OtlpIngestEndpoints
     private static List<Span> ReadJson(byte[] body)
     {
         // An export with no spans is valid OTLP ({} or empty resourceSpans) and the reader is for files, which must hold some.
-        var trimmed = body.AsSpan().Trim(" \t\r\n"u8);
-        if (trimmed.SequenceEqual("{}"u8) || IsEmptyResourceSpans(trimmed))
+        // The empty forms are recognised only once the reader has refused the body, so a normal export is parsed once.
+        if (body.AsSpan().Trim(" \t\r\n"u8).SequenceEqual("{}"u8))
         {
             return [];
         }
 
-        return [.. TraceReader.Read(body).Traces.SelectMany(t => t.Spans)];
+        try
+        {
+            return [.. TraceReader.Read(body).Traces.SelectMany(t => t.Spans)];
+        }
+        catch (TraceFormatException) when (IsEmptyResourceSpans(body))
+        {
+            return [];
+        }
     }
 
-    private static bool IsEmptyResourceSpans(ReadOnlySpan<byte> json)
+    private static bool IsEmptyResourceSpans(byte[] json)
     {
         try
         {
-            using var document = System.Text.Json.JsonDocument.Parse(json.ToArray());
+            using var document = System.Text.Json.JsonDocument.Parse(json);
             return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
                 && document.RootElement.TryGetProperty("resourceSpans", out var resourceSpans)
                 && resourceSpans.ValueKind == System.Text.Json.JsonValueKind.Array
