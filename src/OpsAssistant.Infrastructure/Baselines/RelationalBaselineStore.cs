@@ -26,7 +26,9 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
     // SQLite allows 32,766 parameters per statement, PostgreSQL 65,535: far above this.
     private const int MaxServicesPerQuery = 500;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Service, long ToMs), (DateTimeOffset Expires, IReadOnlyList<OperationBaseline> Operations)> _cache = new();
+    // One entry per service, for the window end it was read for: a lookup as of another bucket (a re-analysis) reads and
+    // replaces it, so the cache stays as small as the set of services however many buckets pass.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long ToMs, DateTimeOffset Expires, IReadOnlyList<OperationBaseline> Operations)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The window a lookup as of <paramref name="asOf"/> covers: <see cref="BaselineOptions.Window"/> ending at the start of
@@ -226,7 +228,7 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
         var missing = new List<string>();
         foreach (var service in operations.Select(o => o.Service).Distinct(StringComparer.Ordinal))
         {
-            if (_cache.TryGetValue((service, toMs), out var cached) && cached.Expires > now)
+            if (_cache.TryGetValue(service, out var cached) && cached.ToMs == toMs && cached.Expires > now)
             {
                 found.AddRange(cached.Operations);
             }
@@ -245,7 +247,7 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
                 var byService = read.Operations.ToLookup(o => o.Service, StringComparer.Ordinal);
                 foreach (var service in missing)
                 {
-                    _cache[(service, toMs)] = (now + options.CacheTtl, byService[service].ToList());
+                    _cache[service] = (toMs, now + options.CacheTtl, byService[service].ToList());
                 }
             }
         }

@@ -190,6 +190,22 @@ public abstract class BaselineStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetBaselines_Cached_ServedOnlyForTheWindowItWasReadFor()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        OperationKey[] cart = [new("checkout", "GET /cart", SpanKind.Server)];
+        await FlushAndRefreshAsync(ct, TestSpans.Make(1, 1, durationMs: 10));
+
+        Assert.Equal(1, Assert.Single((await Store.GetBaselinesAsync(cart, Time.GetUtcNow(), ct)).Operations).Count);
+        Assert.True((await Store.GetBaselinesAsync(cart, TestSpans.BaseTime.AddMinutes(40), ct)).IsEmpty);
+        await FlushAndRefreshAsync(ct, TestSpans.Make(2, 1, durationMs: 10));
+        Assert.Equal(2, Assert.Single((await Store.GetBaselinesAsync(cart, Time.GetUtcNow(), ct)).Operations).Count);
+        // Within CacheTtl, for the same window: the cached figures.
+        await FlushAndRefreshAsync(ct, TestSpans.Make(3, 1, durationMs: 10));
+        Assert.Equal(2, Assert.Single((await Store.GetBaselinesAsync(cart, Time.GetUtcNow(), ct)).Operations).Count);
+    }
+
+    [Fact]
     public async Task GetBaselines_TheBucketCompleted_TheSummaryOfTheBucketBeforeIsNotServedAndTheSweepRecomputes()
     {
         var ct = TestContext.Current.CancellationToken;
