@@ -65,7 +65,7 @@ internal static class BaselinesCommand
             for (var i = 0; i < iterations + 3; i++)
             {
                 var watch = Stopwatch.StartNew();
-                await baselines.GetBaselinesAsync(keys);
+                await baselines.GetBaselinesAsync(keys, clock.GetUtcNow());
                 unsummarized.Add(watch.Elapsed.TotalMilliseconds);
             }
 
@@ -73,14 +73,14 @@ internal static class BaselinesCommand
             await baselines.RefreshSummariesAsync(touched);
             var refreshMs = refreshWatch.Elapsed.TotalMilliseconds;
             var firstWatch = Stopwatch.StartNew();
-            await new RelationalBaselineStore(store.OpenAsync, new BaselineOptions { CacheTtl = TimeSpan.Zero }, clock).GetBaselinesAsync(keys);
+            await new RelationalBaselineStore(store.OpenAsync, new BaselineOptions { CacheTtl = TimeSpan.Zero }, clock).GetBaselinesAsync(keys, clock.GetUtcNow());
             var firstMs = firstWatch.Elapsed.TotalMilliseconds;
             var lookups = new List<double>();
             BaselineSet set = BaselineSet.Empty;
             for (var i = 0; i < iterations + 3; i++)
             {
                 var watch = Stopwatch.StartNew();
-                set = await baselines.GetBaselinesAsync(HeuristicEngine.Operations(trace));
+                set = await baselines.GetBaselinesAsync(HeuristicEngine.Operations(trace), clock.GetUtcNow());
                 lookups.Add(watch.Elapsed.TotalMilliseconds);
             }
 
@@ -88,7 +88,7 @@ internal static class BaselinesCommand
             for (var i = 0; i < iterations + 3; i++)
             {
                 var watch = Stopwatch.StartNew();
-                await cached.GetBaselinesAsync(HeuristicEngine.Operations(trace));
+                await cached.GetBaselinesAsync(HeuristicEngine.Operations(trace), clock.GetUtcNow());
                 warm.Add(watch.Elapsed.TotalMilliseconds);
             }
 

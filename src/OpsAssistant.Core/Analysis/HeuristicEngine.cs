@@ -8,8 +8,8 @@ namespace OpsAssistant.Core.Analysis;
 
 /// <summary>
 /// The embedded default engine: deterministic analysis and ranking, no LLM. Its only I/O is asking the baseline provider for
-/// the trace's operations (none with <c>Source: None</c>); baselines set for the call flow (<see cref="BaselineScope"/>)
-/// take the provider's place.
+/// the trace's operations as of the trace's start (none with <c>Source: None</c>); baselines set for the call flow
+/// (<see cref="BaselineScope"/>) take the provider's place.
 /// </summary>
 public sealed class HeuristicEngine(IBaselineProvider baselines) : IRootCauseEngine
 {
@@ -23,9 +23,9 @@ public sealed class HeuristicEngine(IBaselineProvider baselines) : IRootCauseEng
         ArgumentNullException.ThrowIfNull(trace);
         cancellationToken.ThrowIfCancellationRequested();
         var set = BaselineScope.Current;
-        if (set is null && baselines is not NoBaselineProvider)
+        if (set is null && baselines is not NoBaselineProvider && trace.Spans.Count > 0)
         {
-            set = await baselines.GetBaselinesAsync(Operations(trace), cancellationToken).ConfigureAwait(false);
+            set = await baselines.GetBaselinesAsync(Operations(trace), AsOf(trace), cancellationToken).ConfigureAwait(false);
         }
 
         return Analyze(trace, set).Result;
@@ -41,6 +41,27 @@ public sealed class HeuristicEngine(IBaselineProvider baselines) : IRootCauseEng
         var analysis = TraceAnalysisCache.GetOrAnalyze(trace);
         var result = HeuristicRanker.Rank(analysis, baselines);
         return (analysis, result with { ElapsedMs = Math.Round(watch.Elapsed.TotalMilliseconds, 2) });
+    }
+
+    /// <summary>
+    /// The instant a trace is judged as of: its earliest span's start. History up to there is what normal looked like; the
+    /// trace's own spans, and whatever went wrong around them, come after.
+    /// </summary>
+    public static DateTimeOffset AsOf(Trace trace)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        if (trace.Spans.Count == 0)
+        {
+            throw new ArgumentException("A trace without spans has no start.", nameof(trace));
+        }
+
+        var start = long.MaxValue;
+        foreach (var span in trace.Spans)
+        {
+            start = Math.Min(start, span.StartUnixNano);
+        }
+
+        return DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(start / 1_000_000, 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()));
     }
 
     /// <summary>The distinct (service, operation, kind) of a trace: what the analysis asks the provider for, in one call.</summary>

@@ -114,6 +114,11 @@ public sealed class EvalRunner
             return Failed(name, expected, ex.Message);
         }
 
+        if (baselines is not null && LaterThanTheTrace(baselines, trace) is { } late)
+        {
+            return Failed(name, expected, late);
+        }
+
         AnalysisResult analysis;
         int? rankWithoutBaselines = null;
         var stopwatch = Stopwatch.StartNew();
@@ -165,6 +170,26 @@ public sealed class EvalRunner
             Baseline = baselines is not null,
             RankWithoutBaselines = rankWithoutBaselines,
         };
+    }
+
+    /// <summary>
+    /// Why a case's baselines do not fit its trace, or null when they do: a trace is judged against the history before it
+    /// (as every provider answers as of the trace's start), so no operation's window may end after the trace started.
+    /// </summary>
+    public static string? LaterThanTheTrace(BaselineSet baselines, Trace trace)
+    {
+        ArgumentNullException.ThrowIfNull(baselines);
+        ArgumentNullException.ThrowIfNull(trace);
+        if (trace.Spans.Count == 0)
+        {
+            return null;
+        }
+
+        var start = Analysis.HeuristicEngine.AsOf(trace);
+        return baselines.Operations.FirstOrDefault(b => b.To > start) is { } late
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{EvalBaselineReader.FileName}: the window of {late.Service} {late.Operation} ends at {late.To:O}, after the trace started ({start:O}); a trace is judged against the history before it")
+            : null;
     }
 
     /// <summary>The case's <c>baseline.json</c>, or null when it has none.</summary>

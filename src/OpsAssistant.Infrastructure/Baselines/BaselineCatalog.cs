@@ -11,8 +11,11 @@ public sealed class BaselineCatalog(RelationalBaselineStore store, IBaselineProv
 {
     public const int MaxNameLength = 1024;
 
-    /// <summary>The baselines of a service's operations (one operation's, when named), or the field at fault and why.</summary>
-    public async Task<BaselineLookup> GetAsync(string? service, string? operation, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The baselines of a service's operations (one operation's, when named) as of <paramref name="at"/> (now when null), the
+    /// window an analysis of a trace starting then is judged against; or the field at fault and why.
+    /// </summary>
+    public async Task<BaselineLookup> GetAsync(string? service, string? operation, DateTimeOffset? at = null, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(service) || service.Length > MaxNameLength)
         {
@@ -25,24 +28,25 @@ public sealed class BaselineCatalog(RelationalBaselineStore store, IBaselineProv
         }
 
         var settings = options.Value;
+        var now = clock.GetUtcNow();
+        var asOf = at is { } instant && instant < now ? instant : now;
         if (provider is RemoteBaselineProvider remote)
         {
-            var remoteSet = await remote.GetServiceAsync(service, operation, cancellationToken).ConfigureAwait(false);
-            var now = clock.GetUtcNow();
+            var remoteSet = await remote.GetServiceAsync(service, operation, asOf, cancellationToken).ConfigureAwait(false);
+            var (remoteFrom, remoteTo) = remote.WindowAsOf(asOf);
             return new BaselineLookup(
-                new BaselinesAnswer(service, operation, remoteSet.Source, now - settings.Window, now, remoteSet.Operations.Select(BaselineView.Of).ToList()), null, null);
+                new BaselinesAnswer(service, operation, remoteSet.Source, remoteFrom, remoteTo, remoteSet.Operations.Select(BaselineView.Of).ToList()), null, null);
         }
 
         if (!settings.IsStore)
         {
-            var now = clock.GetUtcNow();
-            return new BaselineLookup(new BaselinesAnswer(service, operation, BaselineSet.Empty.Source, now - settings.Window, now, []), null, null);
+            return new BaselineLookup(new BaselinesAnswer(service, operation, BaselineSet.Empty.Source, asOf - settings.Window, asOf, []), null, null);
         }
 
-        var set = await store.GetServiceAsync(service, operation, cancellationToken).ConfigureAwait(false);
-        var to = clock.GetUtcNow();
+        var set = await store.GetServiceAsync(service, operation, asOf, cancellationToken).ConfigureAwait(false);
+        var (from, to) = store.WindowAsOf(asOf);
         return new BaselineLookup(
-            new BaselinesAnswer(service, operation, set.Source, to - settings.Window, to, set.Operations.Select(BaselineView.Of).ToList()), null, null);
+            new BaselinesAnswer(service, operation, set.Source, from, to, set.Operations.Select(BaselineView.Of).ToList()), null, null);
     }
 }
 

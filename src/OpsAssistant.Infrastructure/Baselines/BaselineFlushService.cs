@@ -8,8 +8,8 @@ namespace OpsAssistant.Infrastructure.Baselines;
 /// <summary>
 /// Writes the sketches gathered at ingest to the database every <see cref="BaselineOptions.FlushInterval"/>, and once more
 /// on shutdown, then recomputes the summaries of the operations it touched from the database's merged bins (every
-/// replica's) and any other summary that went stale (another replica's flush that was not followed by its refresh, buckets
-/// that left the window, a window length not computed yet; the first pass runs at start); prunes buckets past the retention
+/// replica's) and any other summary that went stale (another replica's flush that was not followed by its refresh, a bucket
+/// that completed, which moves the window every summary holds; a window length not computed yet; the first pass runs at start); prunes buckets past the retention
 /// once per bucket. A failed write puts the increments back for the next flush: a busy database delays baselines, it does
 /// not lose them. A failed refresh is retried by the next pass; lookups meanwhile compute stale operations from the bins.
 /// </summary>

@@ -62,7 +62,9 @@ internal static class BaselineSchema
     /// touching the operation raises, in the flush's transaction. <c>baseline_summaries</c> holds, per operation and window
     /// length, the figures a lookup serves, the version of the bins they were computed from and the oldest bucket they
     /// include: a summary is stale when its version is behind the operation's (another flush, maybe another replica's, added
-    /// bins) or its oldest bucket has left the window; a window length nobody computed has no rows at all. Rows of empty
+    /// bins) or its oldest bucket has left the window; a window length nobody computed has no rows at all. A summary covers
+    /// the complete buckets before the bucket it was computed in (<c>computed_ms</c>): it serves lookups as of that bucket
+    /// only, and is stale once that bucket has completed. Rows of empty
     /// operations (nothing in the window) are kept with count 0, so they are not recomputed on every pass. The last
     /// statement registers the operations of a database that already holds bins, so the first pass computes their summaries.
     /// </summary>
@@ -108,13 +110,14 @@ internal static class BaselineSchema
         """;
 
     /// <summary>
-    /// The operations whose summary for window <c>@w</c> is missing or stale (see <see cref="SummaryTables"/>), with the
-    /// version to compute them as of: read before their bins, so the bins read include at least that version's.
+    /// The operations whose summary for window <c>@w</c> ending at the current bucket's start <c>@to</c> is missing or stale
+    /// (see <see cref="SummaryTables"/>; computed before <c>@to</c>: for a bucket that has completed since), with the version
+    /// to compute them as of: read before their bins, so the bins read include at least that version's.
     /// </summary>
     public const string StaleSummaries = """
         SELECT o.service, o.operation, o.kind, o.version FROM baseline_operations o
         LEFT JOIN baseline_summaries s ON s.service = o.service AND s.window_ms = @w AND s.operation = o.operation AND s.kind = o.kind
-        WHERE s.version IS NULL OR s.version < o.version OR s.oldest_bucket_ms < @from
+        WHERE s.version IS NULL OR s.version < o.version OR s.oldest_bucket_ms < @from OR s.computed_ms < @to
         ORDER BY o.service, o.operation, o.kind
         """;
 

@@ -23,6 +23,8 @@ public sealed class PrometheusBaselineProvider(HttpClient httpClient, IOptions<B
 
     public override string Source => SourceName;
 
+    protected override TimeSpan Window => options.Value.Window;
+
     /// <summary>The PromQL expression for the operations at one evaluation: public so its shape is visible to tests and docs.</summary>
     public static string BuildQuery(PrometheusBaselineOptions prometheus, TimeSpan window, IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations)
     {
@@ -51,12 +53,13 @@ public sealed class PrometheusBaselineProvider(HttpClient httpClient, IOptions<B
         static string Tag(string expression, string stat) => $"label_replace({expression},\"{StatLabel}\",\"{stat}\",\"\",\"\")";
     }
 
-    protected override async Task<IReadOnlyList<OperationBaseline>> QueryAsync(IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<OperationBaseline>> QueryAsync(
+        IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations, (DateTimeOffset From, DateTimeOffset To) window, CancellationToken cancellationToken)
     {
-        var baselineOptions = options.Value;
-        var prometheus = baselineOptions.Prometheus;
-        var now = Time.GetUtcNow();
-        var query = BuildQuery(prometheus, baselineOptions.Window, services, operations);
+        var (from, to) = window;
+        var prometheus = options.Value.Prometheus;
+        // Evaluated at the window's end: the range selectors reach back the window's length from there.
+        var query = BuildQuery(prometheus, to - from, services, operations);
 
         // POST: a trace's operations can make the expression longer than a URL may be.
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/query")
@@ -64,11 +67,11 @@ public sealed class PrometheusBaselineProvider(HttpClient httpClient, IOptions<B
             Content = new FormUrlEncodedContent(
             [
                 new("query", query),
-                new("time", (now.ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture)),
+                new("time", (to.ToUnixTimeMilliseconds() / 1000.0).ToString("0.###", CultureInfo.InvariantCulture)),
             ]),
         };
         using var document = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return Read(document.RootElement, prometheus, now - baselineOptions.Window, now);
+        return Read(document.RootElement, prometheus, from, to);
     }
 
     private static List<OperationBaseline> Read(JsonElement root, PrometheusBaselineOptions prometheus, DateTimeOffset from, DateTimeOffset to)

@@ -10,6 +10,13 @@ namespace OpsAssistant.Infrastructure.Baselines;
 /// window computed from the merged bins, answers a lookup from those rows in one query (computing from the bins only the
 /// operations whose summary is missing or stale), keeps what it read for <see cref="BaselineOptions.CacheTtl"/>, and prunes
 /// buckets past the retention.
+/// <para>
+/// A lookup as of an instant covers the complete buckets before the bucket holding that instant
+/// (<see cref="WindowAsOf(DateTimeOffset)"/>): a trace is judged against the history before it, never against its own spans
+/// or the incident around it. The summary rows hold the window of the current bucket, computed in it (their
+/// <c>computed_ms</c> falls in the bucket their window ends at), so the common lookup, a trace from the current bucket,
+/// reads them; a trace from an older bucket is computed from the bins.
+/// </para>
 /// </summary>
 public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConnection>> open, BaselineOptions options, TimeProvider time) : IBaselineProvider
 {
@@ -19,7 +26,21 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
     // SQLite allows 32,766 parameters per statement, PostgreSQL 65,535: far above this.
     private const int MaxServicesPerQuery = 500;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset Expires, IReadOnlyList<OperationBaseline> Operations)> _cache = new(StringComparer.Ordinal);
+    // One entry per service, for the window end it was read for: a lookup as of another bucket (a re-analysis) reads and
+    // replaces it, so the cache stays as small as the set of services however many buckets pass.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long ToMs, DateTimeOffset Expires, IReadOnlyList<OperationBaseline> Operations)> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The window a lookup as of <paramref name="asOf"/> covers: <see cref="BaselineOptions.Window"/> ending at the start of
+    /// the bucket holding <paramref name="asOf"/> (an instant in the future counts as now). Empty of data until a bucket has
+    /// completed: a fresh store has no baselines in its first bucket.
+    /// </summary>
+    public (DateTimeOffset From, DateTimeOffset To) WindowAsOf(DateTimeOffset asOf)
+    {
+        var now = time.GetUtcNow();
+        var to = DateTimeOffset.FromUnixTimeMilliseconds(Bucket((asOf < now ? asOf : now).ToUnixTimeMilliseconds()));
+        return (to - options.Window, to);
+    }
 
     /// <summary>
     /// Adds the increments in one transaction (either all of them count or none) and raises the version of every operation
@@ -94,8 +115,8 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
     }
 
     /// <summary>
-    /// Recomputes the summaries of <paramref name="operations"/> (what a flush touched) from the merged bins of the window,
-    /// every replica's included; a summary another pass computed from a later version is left alone. Returns the summaries
+    /// Recomputes the summaries of <paramref name="operations"/> (what a flush touched) from the merged bins of the window
+    /// that ends at the current bucket, every replica's included; a summary another pass computed from a later version is left alone. Returns the summaries
     /// written.
     /// </summary>
     public async Task<int> RefreshSummariesAsync(IReadOnlyList<OperationVersion> operations, CancellationToken cancellationToken = default)
@@ -106,8 +127,9 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
             return 0;
         }
 
-        var to = time.GetUtcNow();
-        var from = to - options.Window;
+        // Computed now, for the window ending at the current bucket: computed_ms then tells which window a row holds.
+        var now = time.GetUtcNow();
+        var (from, to) = WindowAsOf(now);
         var connection = await open(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -119,7 +141,7 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
                 await using (upsert.ConfigureAwait(false))
                 {
                     upsert.Parameters[1].Value = WindowMs;
-                    upsert.Parameters[6].Value = to.ToUnixTimeMilliseconds();
+                    upsert.Parameters[6].Value = now.ToUnixTimeMilliseconds();
                     foreach (var (op, summary) in computed.OrderBy(c => c.Operation.Key, KeyOrder.Instance))
                     {
                         upsert.Parameters[0].Value = op.Key.Service;
@@ -145,7 +167,8 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
 
     /// <summary>
     /// Recomputes every summary of this window that is missing (a database upgraded with bins in it, a window length nobody
-    /// computed yet) or stale (bins added by a flush whose own refresh did not run, buckets that left the window).
+    /// computed yet) or stale (bins added by a flush whose own refresh did not run, computed for a bucket that has since
+    /// completed).
     /// </summary>
     public async Task<int> RefreshSummariesAsync(CancellationToken cancellationToken = default)
     {
@@ -153,11 +176,13 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
         var connection = await open(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var command = Command(connection, null, BaselineSchema.StaleSummaries, "@w", "@from");
+            var command = Command(connection, null, BaselineSchema.StaleSummaries, "@w", "@from", "@to");
             await using (command.ConfigureAwait(false))
             {
+                var (from, to) = WindowAsOf(time.GetUtcNow());
                 command.Parameters[0].Value = WindowMs;
-                command.Parameters[1].Value = (time.GetUtcNow() - options.Window).ToUnixTimeMilliseconds();
+                command.Parameters[1].Value = from.ToUnixTimeMilliseconds();
+                command.Parameters[2].Value = to.ToUnixTimeMilliseconds();
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
@@ -189,18 +214,21 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
     }
 
     /// <summary>
-    /// Every operation of the services among <paramref name="operations"/> over the window: the asked ones, and the others of
-    /// those services, which tell the analysis that an operation without a baseline is new.
+    /// Every operation of the services among <paramref name="operations"/> over the window as of <paramref name="asOf"/>
+    /// (<see cref="WindowAsOf(DateTimeOffset)"/>): the asked ones, and the others of those services, which tell the analysis
+    /// that an operation without a baseline is new.
     /// </summary>
-    public async ValueTask<BaselineSet> GetBaselinesAsync(IReadOnlyCollection<OperationKey> operations, CancellationToken cancellationToken = default)
+    public async ValueTask<BaselineSet> GetBaselinesAsync(IReadOnlyCollection<OperationKey> operations, DateTimeOffset asOf, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operations);
         var now = time.GetUtcNow();
+        var window = WindowAsOf(asOf);
+        var toMs = window.To.ToUnixTimeMilliseconds();
         var found = new List<OperationBaseline>();
         var missing = new List<string>();
         foreach (var service in operations.Select(o => o.Service).Distinct(StringComparer.Ordinal))
         {
-            if (_cache.TryGetValue(service, out var cached) && cached.Expires > now)
+            if (_cache.TryGetValue(service, out var cached) && cached.ToMs == toMs && cached.Expires > now)
             {
                 found.AddRange(cached.Operations);
             }
@@ -212,14 +240,14 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
 
         if (missing.Count > 0)
         {
-            var read = await QueryAsync(missing, null, cancellationToken).ConfigureAwait(false);
+            var read = await QueryAsync(missing, null, window, cancellationToken).ConfigureAwait(false);
             found.AddRange(read.Operations);
             if (options.CacheTtl > TimeSpan.Zero)
             {
                 var byService = read.Operations.ToLookup(o => o.Service, StringComparer.Ordinal);
                 foreach (var service in missing)
                 {
-                    _cache[service] = (now + options.CacheTtl, byService[service].ToList());
+                    _cache[service] = (toMs, now + options.CacheTtl, byService[service].ToList());
                 }
             }
         }
@@ -227,23 +255,24 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
         return new BaselineSet(found, Source);
     }
 
-    /// <summary>The baselines of one service's operations (one operation's, when named), per span kind.</summary>
-    public Task<BaselineSet> GetServiceAsync(string service, string? operation, CancellationToken cancellationToken = default)
+    /// <summary>The baselines of one service's operations (one operation's, when named), per span kind, as of an instant.</summary>
+    public Task<BaselineSet> GetServiceAsync(string service, string? operation, DateTimeOffset asOf, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(service);
-        return QueryAsync([service], operation, cancellationToken);
+        return QueryAsync([service], operation, WindowAsOf(asOf), cancellationToken);
     }
 
     /// <summary>
-    /// One query over the services' operations joined with their summaries of this window; the operations whose summary is
-    /// missing or stale (behind the operation's version, or holding a bucket that has left the window) are computed from the
-    /// bins instead, so a lookup is never older than the bins, whether or not a flush service is keeping the summaries.
+    /// One query over the services' operations joined with their summaries of this window length; the operations whose
+    /// summary is missing or stale (behind the operation's version, computed for another window end, or holding a bucket
+    /// that has left the window) are computed from the bins instead, so a lookup is never older than the bins, whether or
+    /// not a flush service is keeping the summaries, and a lookup as of an older bucket gets that bucket's window.
     /// </summary>
-    private async Task<BaselineSet> QueryAsync(List<string> services, string? operation, CancellationToken cancellationToken)
+    private async Task<BaselineSet> QueryAsync(List<string> services, string? operation, (DateTimeOffset From, DateTimeOffset To) window, CancellationToken cancellationToken)
     {
-        var to = time.GetUtcNow();
-        var from = to - options.Window;
+        var (from, to) = window;
         var fromMs = from.ToUnixTimeMilliseconds();
+        var toMs = to.ToUnixTimeMilliseconds();
         var found = new List<OperationBaseline>();
         var stale = new List<OperationVersion>();
         var connection = await open(cancellationToken).ConfigureAwait(false);
@@ -263,7 +292,8 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
                         {
                             var key = Key(reader);
                             var version = reader.GetInt64(3);
-                            if (Int64OrNull(reader, 4) is not { } summarized || summarized < version || Int64OrNull(reader, 5) < fromMs)
+                            if (Int64OrNull(reader, 4) is not { } summarized || summarized < version || Int64OrNull(reader, 5) < fromMs
+                                || Bucket(reader.GetInt64(11)) != toMs)
                             {
                                 stale.Add(new OperationVersion(key, version));
                             }
@@ -305,7 +335,7 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
     {
         var names = string.Join(", ", services.Select((_, i) => "@s" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         command.CommandText = $"""
-            SELECT o.service, o.operation, o.kind, o.version, s.version, s.oldest_bucket_ms, s.p50_ms, s.p90_ms, s.p99_ms, s.error_rate, s.count
+            SELECT o.service, o.operation, o.kind, o.version, s.version, s.oldest_bucket_ms, s.p50_ms, s.p90_ms, s.p99_ms, s.error_rate, s.count, s.computed_ms
             FROM baseline_operations o
             LEFT JOIN baseline_summaries s ON s.service = o.service AND s.window_ms = @w AND s.operation = o.operation AND s.kind = o.kind
             WHERE o.service IN ({names}){(operation is null ? "" : " AND o.operation = @op")}
@@ -322,15 +352,15 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
     }
 
     /// <summary>
-    /// Each operation's figures over [<paramref name="from"/>, <paramref name="to"/>] from its merged bins (one key-range read
+    /// Each operation's figures over [<paramref name="from"/>, <paramref name="to"/>) from its merged bins (one key-range read
     /// per operation), with the oldest bucket they include; an operation with nothing in the window gets a null baseline.
     /// </summary>
     private static async Task<List<(OperationVersion Operation, Summary Summary)>> ComputeAsync(
         DbConnection connection, IReadOnlyList<OperationVersion> operations, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var result = new List<(OperationVersion, Summary)>(operations.Count);
-        var bins = Command(connection, null, "SELECT bin, count FROM baseline_bins WHERE service = @s AND operation = @o AND kind = @k AND bucket_ms >= @from", "@s", "@o", "@k", "@from");
-        var calls = Command(connection, null, "SELECT CAST(SUM(errors) AS BIGINT), MIN(bucket_ms) FROM baseline_calls WHERE service = @s AND operation = @o AND kind = @k AND bucket_ms >= @from", "@s", "@o", "@k", "@from");
+        var bins = Command(connection, null, "SELECT bin, count FROM baseline_bins WHERE service = @s AND operation = @o AND kind = @k AND bucket_ms >= @from AND bucket_ms < @to", "@s", "@o", "@k", "@from", "@to");
+        var calls = Command(connection, null, "SELECT CAST(SUM(errors) AS BIGINT), MIN(bucket_ms) FROM baseline_calls WHERE service = @s AND operation = @o AND kind = @k AND bucket_ms >= @from AND bucket_ms < @to", "@s", "@o", "@k", "@from", "@to");
         await using (bins.ConfigureAwait(false))
         await using (calls.ConfigureAwait(false))
         {
@@ -342,6 +372,7 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
                     command.Parameters[1].Value = op.Key.Operation;
                     command.Parameters[2].Value = (short)op.Key.Kind;
                     command.Parameters[3].Value = from.ToUnixTimeMilliseconds();
+                    command.Parameters[4].Value = to.ToUnixTimeMilliseconds();
                 }
 
                 var sketch = new QuantileSketch();
@@ -388,6 +419,10 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
     private static long? Int64OrNull(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetInt64(ordinal);
 
     private long WindowMs => (long)options.Window.TotalMilliseconds;
+
+    private long BucketMs => (long)options.BucketSize.TotalMilliseconds;
+
+    private long Bucket(long unixMs) => unixMs - (((unixMs % BucketMs) + BucketMs) % BucketMs);
 
     private static OperationKey Key(DbDataReader r) => new(r.GetString(0), r.GetString(1), (SpanKind)r.GetInt16(2));
 

@@ -10,7 +10,8 @@ namespace OpsAssistant.Infrastructure.Baselines;
 /// A baseline source behind an HTTP query API (Prometheus, Tempo). The HttpClient comes from IHttpClientFactory with the
 /// standard resilience handler; whatever goes wrong (unreachable, timed out, an error status, an answer of another shape)
 /// is logged as a warning and the analysis goes on without baselines: history sharpens an analysis, its absence must
-/// never fail one.
+/// never fail one. A lookup as of an instant evaluates the source's queries over the window that ends at the start of the
+/// instant's minute (<see cref="WindowAsOf(DateTimeOffset)"/>): the trace's own minute, and what follows, is left out.
 /// </summary>
 public abstract partial class RemoteBaselineProvider(HttpClient httpClient, ILogger logger, TimeProvider time) : IBaselineProvider
 {
@@ -23,7 +24,23 @@ public abstract partial class RemoteBaselineProvider(HttpClient httpClient, ILog
 
     protected TimeProvider Time { get; } = time;
 
-    public async ValueTask<BaselineSet> GetBaselinesAsync(IReadOnlyCollection<OperationKey> operations, CancellationToken cancellationToken = default)
+    /// <summary>The length of the window a baseline covers (<see cref="BaselineOptions.Window"/>).</summary>
+    protected abstract TimeSpan Window { get; }
+
+    /// <summary>
+    /// The window a lookup as of <paramref name="asOf"/> covers: <see cref="Window"/> ending at the start of the minute holding
+    /// <paramref name="asOf"/> (an instant in the future counts as now). A whole minute, not the instant: spans are counted
+    /// into span metrics when they end and scraped some seconds later, so the trace's own minute would hold its first calls.
+    /// </summary>
+    public (DateTimeOffset From, DateTimeOffset To) WindowAsOf(DateTimeOffset asOf)
+    {
+        var now = Time.GetUtcNow();
+        var instant = (asOf < now ? asOf : now).ToUnixTimeMilliseconds();
+        var to = DateTimeOffset.FromUnixTimeMilliseconds(instant - (((instant % 60_000) + 60_000) % 60_000));
+        return (to - Window, to);
+    }
+
+    public async ValueTask<BaselineSet> GetBaselinesAsync(IReadOnlyCollection<OperationKey> operations, DateTimeOffset asOf, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operations);
         if (operations.Count == 0)
@@ -33,32 +50,34 @@ public abstract partial class RemoteBaselineProvider(HttpClient httpClient, ILog
 
         // The query selects services × operations; only the pairs asked for are kept.
         var asked = new HashSet<(string, string)>(operations.Select(o => (o.Service.ToUpperInvariant(), o.Operation.ToUpperInvariant())));
-        return await QuerySafelyAsync([.. operations.Select(o => o.Service)], [.. operations.Select(o => o.Operation)],
+        return await QuerySafelyAsync([.. operations.Select(o => o.Service)], [.. operations.Select(o => o.Operation)], WindowAsOf(asOf),
             b => asked.Contains((b.Service.ToUpperInvariant(), b.Operation.ToUpperInvariant())), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Every operation of a service (or the one named), names compared exactly: what <c>GET /api/baselines</c> serves.</summary>
-    public Task<BaselineSet> GetServiceAsync(string service, string? operation, CancellationToken cancellationToken = default)
+    /// <summary>Every operation of a service (or the one named), names compared exactly, as of an instant: what <c>GET /api/baselines</c> serves.</summary>
+    public Task<BaselineSet> GetServiceAsync(string service, string? operation, DateTimeOffset asOf, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(service);
-        return QuerySafelyAsync([service], operation is null ? null : [operation],
+        return QuerySafelyAsync([service], operation is null ? null : [operation], WindowAsOf(asOf),
             b => b.Service == service && (operation is null || b.Operation == operation), cancellationToken);
     }
 
     /// <summary>
-    /// The baselines the source holds for the services' operations (all of them when <paramref name="operations"/> is null),
-    /// or more: the caller keeps the ones it asked for.
+    /// The baselines the source holds for the services' operations (all of them when <paramref name="operations"/> is null)
+    /// over <paramref name="window"/>, or more: the caller keeps the ones it asked for.
     /// </summary>
-    protected abstract Task<IReadOnlyList<OperationBaseline>> QueryAsync(IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations, CancellationToken cancellationToken);
+    protected abstract Task<IReadOnlyList<OperationBaseline>> QueryAsync(
+        IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations, (DateTimeOffset From, DateTimeOffset To) window, CancellationToken cancellationToken);
 
     /// <summary>The regular expression body selecting the operations: exactly these, or any when null.</summary>
     protected static string OperationsRegex(IReadOnlyCollection<string>? operations) => operations is null ? ".+" : ExactNamesRegex(operations);
 
-    private async Task<BaselineSet> QuerySafelyAsync(IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations, Func<OperationBaseline, bool> keep, CancellationToken cancellationToken)
+    private async Task<BaselineSet> QuerySafelyAsync(
+        IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations, (DateTimeOffset From, DateTimeOffset To) window, Func<OperationBaseline, bool> keep, CancellationToken cancellationToken)
     {
         try
         {
-            var found = await QueryAsync(services, operations, cancellationToken).ConfigureAwait(false);
+            var found = await QueryAsync(services, operations, window, cancellationToken).ConfigureAwait(false);
             return new BaselineSet(found.Where(keep), Source);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

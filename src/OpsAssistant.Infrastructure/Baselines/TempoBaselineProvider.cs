@@ -24,6 +24,8 @@ public sealed class TempoBaselineProvider(HttpClient httpClient, IOptions<Baseli
 
     public override string Source => SourceName;
 
+    protected override TimeSpan Window => options.Value.Window;
+
     /// <summary>The TraceQL metrics queries for the operations: quantiles, all spans, failed spans.</summary>
     public static (string Quantiles, string Calls, string Errors) BuildQueries(IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations)
     {
@@ -35,11 +37,10 @@ public sealed class TempoBaselineProvider(HttpClient httpClient, IOptions<Baseli
             $"{{{filter} && status = error}} | count_over_time(){By}");
     }
 
-    protected override async Task<IReadOnlyList<OperationBaseline>> QueryAsync(IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<OperationBaseline>> QueryAsync(
+        IReadOnlyCollection<string> services, IReadOnlyCollection<string>? operations, (DateTimeOffset From, DateTimeOffset To) window, CancellationToken cancellationToken)
     {
-        var window = options.Value.Window;
-        var to = Time.GetUtcNow();
-        var from = to - window;
+        var (from, to) = window;
         var (quantiles, calls, errors) = BuildQueries(services, operations);
         var q = QueryAsync(quantiles, from, to, cancellationToken);
         var c = QueryAsync(calls, from, to, cancellationToken);

@@ -27,7 +27,7 @@ public sealed partial class TraceTools
             return Error("no baselines are kept here");
         }
 
-        var lookup = await Baselines.GetAsync(service, operation, cancellationToken).ConfigureAwait(false);
+        var lookup = await Baselines.GetAsync(service, operation, null, cancellationToken).ConfigureAwait(false);
         if (lookup.Answer is not { } answer)
         {
             return Error($"{lookup.Field}: {lookup.Message}");

@@ -21,7 +21,7 @@ public sealed class BaselineMcpTools(BaselineCatalog catalog)
         [Description("service name")] string service, [Description("operation name, optional: all of the service's when omitted")] string? operation = null,
         CancellationToken cancellationToken = default)
     {
-        var lookup = await catalog.GetAsync(service, operation, cancellationToken).ConfigureAwait(false);
+        var lookup = await catalog.GetAsync(service, operation, null, cancellationToken).ConfigureAwait(false);
         return lookup.Answer is { } answer
             ? new CallToolResult { Content = [new TextContentBlock { Text = JsonSerializer.Serialize(answer, Json) }] }
             : new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = $"{lookup.Field}: {lookup.Message}" }] };

@@ -179,14 +179,17 @@ function kindName(kind) {
 }
 
 // One request per service of the trace (all its operations): a service with baselines also tells which operations are new.
+// Asked as of the trace's start, the window its analysis was judged against (the history before it, not its own spans).
 async function loadBaselines(spans) {
   const services = [...new Set(spans.map((s) => s.service))].slice(0, MAX_BASELINE_SERVICES);
+  const startNs = spans.reduce((m, s) => (s.start < m ? s.start : m), spans[0]?.start ?? 0n);
+  const at = startNs > 0n ? `&at=${encodeURIComponent(new Date(Number(startNs / 1000000n)).toISOString())}` : "";
   const known = new Set();
   const exact = new Map();
   const anyKind = new Map();
   await Promise.all(services.map(async (service) => {
     try {
-      const res = await api(`/api/baselines?service=${encodeURIComponent(service)}`);
+      const res = await api(`/api/baselines?service=${encodeURIComponent(service)}${at}`);
       if (!res.ok) return;
       const body = await res.json();
       for (const b of body.operations || []) {

@@ -121,13 +121,15 @@ public sealed class BaselineRankingTests
     }
 
     [Fact]
-    public async Task AnalyzeAsync_AsksTheProviderOnceForEveryOperation()
+    public async Task AnalyzeAsync_AsksTheProviderOnceForEveryOperation_AsOfTheTracesStart()
     {
         var provider = new CountingProvider(History());
-        var result = await new HeuristicEngine(provider).AnalyzeAsync(SlowReportAndRegressedCache(), TestContext.Current.CancellationToken);
+        var trace = SlowReportAndRegressedCache();
+        var result = await new HeuristicEngine(provider).AnalyzeAsync(trace, TestContext.Current.CancellationToken);
         Assert.Equal("MGET", result.Hypotheses[0].Operation);
         Assert.Equal(1, provider.Calls);
         Assert.Equal(4, provider.Asked!.Count);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(trace.Spans.Min(s => s.StartUnixNano) / 1_000_000), provider.AsOf);
     }
 
     [Fact]
@@ -149,10 +151,13 @@ public sealed class BaselineRankingTests
 
         public IReadOnlyCollection<OperationKey>? Asked { get; private set; }
 
-        public ValueTask<BaselineSet> GetBaselinesAsync(IReadOnlyCollection<OperationKey> operations, CancellationToken cancellationToken = default)
+        public DateTimeOffset? AsOf { get; private set; }
+
+        public ValueTask<BaselineSet> GetBaselinesAsync(IReadOnlyCollection<OperationKey> operations, DateTimeOffset asOf, CancellationToken cancellationToken = default)
         {
             Calls++;
             Asked = operations;
+            AsOf = asOf;
             return ValueTask.FromResult(answer);
         }
     }

@@ -94,4 +94,36 @@ public sealed class EvalBaselineTests
             dir.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task RunCaseAsync_BaselineWindowEndingAfterTheTraceStarted_ErrorsTheCase()
+    {
+        var dir = Directory.CreateTempSubdirectory("bl-eval-");
+        try
+        {
+            var source = Path.Combine(OpsAssistant.Core.Tests.Hardening.BadInputHarness.RepoRoot(), "eval", "cases", "baseline-slow-but-normal-01");
+            foreach (var file in Directory.GetFiles(source))
+            {
+                File.Copy(file, Path.Combine(dir.FullName, Path.GetFileName(file)));
+            }
+
+            var runner = new EvalRunner(new HeuristicEngine(), (s, id, ct) => TraceReader.ReadSingleAsync(s, id, cancellationToken: ct));
+            Assert.Null((await runner.RunCaseAsync(dir.FullName, TestContext.Current.CancellationToken)).Error);
+
+            // The same history, said to run until a day later: it would hold the trace and what followed it.
+            var path = Path.Combine(dir.FullName, "baseline.json");
+            var json = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
+            var later = System.Text.RegularExpressions.Regex.Replace(json, "\"to\": *\"2025-06-02T", "\"to\": \"2025-06-03T");
+            Assert.NotEqual(json, later);
+            await File.WriteAllTextAsync(path, later, TestContext.Current.CancellationToken);
+
+            var result = await runner.RunCaseAsync(dir.FullName, TestContext.Current.CancellationToken);
+            Assert.StartsWith("baseline.json: the window of ", result.Error, StringComparison.Ordinal);
+            Assert.EndsWith("a trace is judged against the history before it", result.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

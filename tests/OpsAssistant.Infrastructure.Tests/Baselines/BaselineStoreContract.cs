@@ -10,12 +10,17 @@ namespace OpsAssistant.Infrastructure.Tests.Baselines;
 /// The baseline tables, run against SQLite and PostgreSQL: sketches written by several recorders (replicas) merge in the
 /// database, quantiles stay within the sketch's 1 %, the window and the retention are kept; the per-operation summaries a
 /// lookup reads stay those of the merged bins through replicas racing, buckets leaving the window and a new window length.
+/// A lookup is as of an instant and covers the complete buckets before that instant's: the clock stands half an hour into
+/// the bucket after <see cref="TestSpans.BaseTime"/>'s, so spans around the base time are history.
 /// </summary>
 public abstract class BaselineStoreContract : IAsyncLifetime
 {
     private RelationalDatabase? _traces;
 
-    protected Clock Time { get; } = new(TestSpans.BaseTime.AddMinutes(30));
+    protected Clock Time { get; } = new(TestSpans.BaseTime.AddMinutes(90));
+
+    /// <summary>Where the window of a lookup as of now ends: the start of the clock's (hour) bucket.</summary>
+    private DateTimeOffset WindowEnd => DateTimeOffset.FromUnixTimeSeconds(Time.GetUtcNow().ToUnixTimeSeconds() / 3600 * 3600);
 
     protected BaselineOptions Options { get; } = new();
 
@@ -66,7 +71,7 @@ public abstract class BaselineStoreContract : IAsyncLifetime
             await Store.FlushAsync(recorder.Drain(), ct);
         }
 
-        var set = await Store.GetBaselinesAsync([new OperationKey("checkout", "GET /cart", SpanKind.Server)], ct);
+        var set = await Store.GetBaselinesAsync([new OperationKey("checkout", "GET /cart", SpanKind.Server)], Time.GetUtcNow(), ct);
         var b = Assert.Single(set.Operations);
         Assert.Equal(1000, b.Count);
         Assert.Equal(0.02, b.ErrorRate);
@@ -78,8 +83,8 @@ public abstract class BaselineStoreContract : IAsyncLifetime
         }
 
         Assert.Equal(RelationalBaselineStore.Source, set.Source);
-        Assert.Equal(Time.GetUtcNow(), b.To);
-        Assert.Equal(Time.GetUtcNow() - Options.Window, b.From);
+        Assert.Equal(WindowEnd, b.To);
+        Assert.Equal(WindowEnd - Options.Window, b.From);
     }
 
     [Fact]
@@ -94,11 +99,11 @@ public abstract class BaselineStoreContract : IAsyncLifetime
         ]);
         await Store.FlushAsync(recorder.Drain(), ct);
 
-        var set = await Store.GetBaselinesAsync([new OperationKey("checkout", "GET /cart", SpanKind.Server)], ct);
+        var set = await Store.GetBaselinesAsync([new OperationKey("checkout", "GET /cart", SpanKind.Server)], Time.GetUtcNow(), ct);
         Assert.Equal(["GET /cart", "SELECT carts"], set.Operations.Select(o => o.Operation));
         Assert.True(set.KnowsService("checkout"));
         Assert.False(set.KnowsService("payments"));
-        var one = await Store.GetServiceAsync("checkout", "SELECT carts", ct);
+        var one = await Store.GetServiceAsync("checkout", "SELECT carts", Time.GetUtcNow(), ct);
         Assert.Equal("SELECT carts", Assert.Single(one.Operations).Operation);
     }
 
@@ -110,9 +115,110 @@ public abstract class BaselineStoreContract : IAsyncLifetime
         recorder.Record([TestSpans.Make(1, 1, durationMs: 10), TestSpans.Make(2, 1, durationMs: 900, start: TimeSpan.FromDays(-3))]);
         await Store.FlushAsync(recorder.Drain(), ct);
 
-        var b = Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations);
+        var b = Assert.Single((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations);
         Assert.Equal(1, b.Count);
         Assert.InRange(b.P99Ms, 9.9, 10.1);
+    }
+
+    [Fact]
+    public async Task Analyze_NewAndRegressedOperationsInTheTracesBucket_StillJudgedAgainstTheHistoryBefore()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // History, in the complete bucket before the clock's: the cart calls the cache in about a millisecond.
+        var history = new List<Span>();
+        for (var i = 0; i < 200; i++)
+        {
+            history.Add(TestSpans.Make(i, 1, start: TimeSpan.FromSeconds(i * 10), durationMs: 50));
+            history.Add(TestSpans.Make(i, 2, parent: 1, name: "MGET", start: TimeSpan.FromSeconds(i * 10) + TimeSpan.FromMilliseconds(5), durationMs: 1 + (i % 5 * 0.1)));
+        }
+
+        // The incident, in the clock's bucket: the cache regressed to 300 ms on more calls than history holds, and a new
+        // operation runs in every request; the flush service has written all of it, the trace's own spans included.
+        var incident = new List<Span>();
+        for (var i = 0; i < 300; i++)
+        {
+            var at = TimeSpan.FromMinutes(65) + TimeSpan.FromSeconds(i * 5);
+            incident.Add(TestSpans.Make(1000 + i, 1, start: at, durationMs: 400));
+            incident.Add(TestSpans.Make(1000 + i, 2, parent: 1, name: "MGET", start: at + TimeSpan.FromMilliseconds(5), durationMs: 300));
+            incident.Add(TestSpans.Make(1000 + i, 3, parent: 1, name: "POST /coupons", start: at + TimeSpan.FromMilliseconds(310), durationMs: 80));
+        }
+
+        await FlushAndRefreshAsync(ct, [.. history]);
+        await FlushAndRefreshAsync(ct, [.. incident]);
+        var trace = new Trace(TestSpans.TraceId(1299), [.. incident.Where(s => s.TraceId == TestSpans.TraceId(1299))]);
+
+        var result = await new OpsAssistant.Core.Analysis.HeuristicEngine(Store).AnalyzeAsync(trace, ct);
+
+        var cache = Assert.Single(result.Hypotheses, h => h.Operation == "MGET");
+        Assert.Equal(OpsAssistant.Core.Results.BaselineVerdicts.AboveP99, cache.Baseline?.Verdict);
+        Assert.Equal(200L, cache.Baseline?.Count);
+        Assert.Contains(cache.Evidence, e => e.Contains("× its p99", StringComparison.Ordinal));
+        var coupons = Assert.Single(result.Hypotheses, h => h.Operation == "POST /coupons");
+        Assert.Equal(OpsAssistant.Core.Results.BaselineVerdicts.New, coupons.Baseline?.Verdict);
+    }
+
+    [Fact]
+    public async Task GetBaselines_FirstBucketOfAFreshStore_NoBaselinesUntilItCompletes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await FlushAndRefreshAsync(ct, TestSpans.Make(1, 1, start: TimeSpan.FromMinutes(70), durationMs: 10));
+
+        Assert.True((await Store.GetBaselinesAsync([new OperationKey("checkout", "GET /cart", SpanKind.Server)], Time.GetUtcNow(), ct)).IsEmpty);
+
+        Time.Now += TimeSpan.FromHours(1);
+        var b = Assert.Single((await Store.GetBaselinesAsync([new OperationKey("checkout", "GET /cart", SpanKind.Server)], Time.GetUtcNow(), ct)).Operations);
+        Assert.Equal(1, b.Count);
+    }
+
+    [Fact]
+    public async Task GetBaselines_AsOfAnOlderBucket_ComputesThatWindowFromTheBins()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await FlushAndRefreshAsync(ct,
+            TestSpans.Make(1, 1, start: TimeSpan.FromHours(-2), durationMs: 10),
+            TestSpans.Make(2, 1, start: TimeSpan.FromMinutes(10), durationMs: 900));
+
+        // A trace from 12:40 is judged against the buckets before 12:00: the 900 ms call of 12:10 is not in it.
+        var old = Assert.Single((await Store.GetServiceAsync("checkout", null, TestSpans.BaseTime.AddMinutes(40), ct)).Operations);
+        Assert.Equal((1L, TestSpans.BaseTime), (old.Count, old.To));
+        Assert.InRange(old.P99Ms, 9.9, 10.1);
+        var current = Assert.Single((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations);
+        Assert.Equal(2, current.Count);
+
+        // The current bucket's answer came from its summary row, the older one's never replaced it.
+        Assert.Equal(2L, await ScalarAsync("SELECT count FROM baseline_summaries", ct));
+    }
+
+    [Fact]
+    public async Task GetBaselines_Cached_ServedOnlyForTheWindowItWasReadFor()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        OperationKey[] cart = [new("checkout", "GET /cart", SpanKind.Server)];
+        await FlushAndRefreshAsync(ct, TestSpans.Make(1, 1, durationMs: 10));
+
+        Assert.Equal(1, Assert.Single((await Store.GetBaselinesAsync(cart, Time.GetUtcNow(), ct)).Operations).Count);
+        Assert.True((await Store.GetBaselinesAsync(cart, TestSpans.BaseTime.AddMinutes(40), ct)).IsEmpty);
+        await FlushAndRefreshAsync(ct, TestSpans.Make(2, 1, durationMs: 10));
+        Assert.Equal(2, Assert.Single((await Store.GetBaselinesAsync(cart, Time.GetUtcNow(), ct)).Operations).Count);
+        // Within CacheTtl, for the same window: the cached figures.
+        await FlushAndRefreshAsync(ct, TestSpans.Make(3, 1, durationMs: 10));
+        Assert.Equal(2, Assert.Single((await Store.GetBaselinesAsync(cart, Time.GetUtcNow(), ct)).Operations).Count);
+    }
+
+    [Fact]
+    public async Task GetBaselines_TheBucketCompleted_TheSummaryOfTheBucketBeforeIsNotServedAndTheSweepRecomputes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await FlushAndRefreshAsync(ct, TestSpans.Make(1, 1, durationMs: 10), TestSpans.Make(2, 1, start: TimeSpan.FromMinutes(70), durationMs: 900));
+        Assert.Equal(1, Assert.Single((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations).Count);
+
+        Time.Now += TimeSpan.FromHours(1);
+        Assert.Equal(2, Assert.Single((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations).Count);
+        Assert.Equal(1L, await ScalarAsync("SELECT count FROM baseline_summaries", ct));
+
+        Assert.Equal(1, await Store.RefreshSummariesAsync(ct));
+        Assert.Equal(0, await Store.RefreshSummariesAsync(ct));
+        Assert.Equal(2L, await ScalarAsync("SELECT count FROM baseline_summaries", ct));
     }
 
     [Fact]
@@ -125,7 +231,7 @@ public abstract class BaselineStoreContract : IAsyncLifetime
 
         Assert.Equal(2, await Store.PruneAsync(ct));
         Assert.Equal(0, await Store.PruneAsync(ct));
-        Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations);
+        Assert.Single((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations);
     }
 
     [Fact]
@@ -138,7 +244,7 @@ public abstract class BaselineStoreContract : IAsyncLifetime
         recorder.Record([TestSpans.Make(2, 1, durationMs: 7)]);
         recorder.Restore(taken);
         await Store.FlushAsync(recorder.Drain(), ct);
-        Assert.Equal(2, Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations).Count);
+        Assert.Equal(2, Assert.Single((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations).Count);
     }
 
     [Fact]
@@ -149,12 +255,12 @@ public abstract class BaselineStoreContract : IAsyncLifetime
 
         // Without its bins, only the summary can still answer (nothing bumped the version, so it is current).
         await ExecuteAsync("DELETE FROM baseline_bins; DELETE FROM baseline_calls", ct);
-        var b = Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations);
+        var b = Assert.Single((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations);
         Assert.Equal(2, b.Count);
         Assert.Equal(0.5, b.ErrorRate);
         Assert.InRange(b.P99Ms, 9.9, 10.1); // rank ⌊0.99 · (2 − 1)⌋ = 0
-        Assert.Equal(Time.GetUtcNow() - Options.Window, b.From);
-        Assert.Equal(Time.GetUtcNow(), b.To);
+        Assert.Equal(WindowEnd - Options.Window, b.From);
+        Assert.Equal(WindowEnd, b.To);
     }
 
     [Fact]
@@ -165,7 +271,7 @@ public abstract class BaselineStoreContract : IAsyncLifetime
         recorder.Record([TestSpans.Make(1, 1, durationMs: 10), TestSpans.Make(1, 2, name: "SELECT carts", durationMs: 3)]);
         await Store.FlushAsync(recorder.Drain(), ct);
 
-        var set = await Store.GetBaselinesAsync([new OperationKey("checkout", "GET /cart", SpanKind.Server)], ct);
+        var set = await Store.GetBaselinesAsync([new OperationKey("checkout", "GET /cart", SpanKind.Server)], Time.GetUtcNow(), ct);
         Assert.Equal(["GET /cart", "SELECT carts"], set.Operations.Select(o => o.Operation));
         Assert.Equal(0L, await ScalarAsync("SELECT COUNT(*) FROM baseline_summaries", ct));
 
@@ -192,7 +298,7 @@ public abstract class BaselineStoreContract : IAsyncLifetime
         await ExecuteAsync("DELETE FROM baseline_bins", ct);
         await Store.RefreshSummariesAsync(firstTouched, ct);
         Assert.Equal(3L, await ScalarAsync("SELECT count FROM baseline_summaries", ct));
-        Assert.Equal(3, Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations).Count);
+        Assert.Equal(3, Assert.Single((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations).Count);
     }
 
     [Fact]
@@ -212,7 +318,7 @@ public abstract class BaselineStoreContract : IAsyncLifetime
 
         Assert.Equal(400L, await ScalarAsync("SELECT SUM(count) FROM baseline_summaries", ct));
         Assert.Equal(0, await Store.RefreshSummariesAsync(ct));
-        Assert.All((await Store.GetServiceAsync("checkout", null, ct)).Operations, b => Assert.Equal(200, b.Count));
+        Assert.All((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations, b => Assert.Equal(200, b.Count));
     }
 
     [Fact]
@@ -220,10 +326,10 @@ public abstract class BaselineStoreContract : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         await FlushAndRefreshAsync(ct, TestSpans.Make(1, 1, durationMs: 900, start: TimeSpan.FromHours(-23)), TestSpans.Make(2, 1, durationMs: 10));
-        Assert.Equal(2, Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations).Count);
+        Assert.Equal(2, Assert.Single((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations).Count);
 
         Time.Now += TimeSpan.FromHours(1);
-        var b = Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations);
+        var b = Assert.Single((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations);
         Assert.Equal(1, b.Count);
         Assert.InRange(b.P99Ms, 9.9, 10.1);
         Assert.Equal(2L, await ScalarAsync("SELECT count FROM baseline_summaries", ct));
@@ -239,14 +345,14 @@ public abstract class BaselineStoreContract : IAsyncLifetime
         await FlushAndRefreshAsync(ct, TestSpans.Make(1, 1, durationMs: 900, start: TimeSpan.FromHours(-5)), TestSpans.Make(2, 1, durationMs: 10));
 
         var hour = Replica(new BaselineOptions { Window = TimeSpan.FromHours(1) });
-        var b = Assert.Single((await hour.GetServiceAsync("checkout", null, ct)).Operations);
+        var b = Assert.Single((await hour.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations);
         Assert.Equal(1, b.Count);
-        Assert.Equal(Time.GetUtcNow() - TimeSpan.FromHours(1), b.From);
+        Assert.Equal(WindowEnd - TimeSpan.FromHours(1), b.From);
 
         Assert.Equal(1, await hour.RefreshSummariesAsync(ct));
         Assert.Equal(2L, await ScalarAsync("SELECT COUNT(*) FROM baseline_summaries", ct));
-        Assert.Equal(2, Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations).Count);
-        Assert.Equal(1, Assert.Single((await hour.GetServiceAsync("checkout", null, ct)).Operations).Count);
+        Assert.Equal(2, Assert.Single((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations).Count);
+        Assert.Equal(1, Assert.Single((await hour.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations).Count);
     }
 
     [Fact]
@@ -263,7 +369,7 @@ public abstract class BaselineStoreContract : IAsyncLifetime
         Assert.Equal(1L, await ScalarAsync("SELECT COUNT(*) FROM baseline_summaries", ct));
 
         Assert.Equal(1, await FlushAndRefreshAsync(ct, TestSpans.Make(2, 1, durationMs: 50, start: TimeSpan.FromHours(2)), TestSpans.Make(3, 1, durationMs: 50, start: TimeSpan.FromHours(2))));
-        var b = Assert.Single((await Store.GetServiceAsync("checkout", null, ct)).Operations);
+        var b = Assert.Single((await Store.GetServiceAsync("checkout", null, Time.GetUtcNow(), ct)).Operations);
         Assert.Equal(2, b.Count);
         Assert.Equal(2L, await ScalarAsync("SELECT count FROM baseline_summaries", ct));
     }
@@ -282,7 +388,7 @@ public abstract class BaselineStoreContract : IAsyncLifetime
         await ExecuteAsync(StorageMigrations.All[9].For(_traces!.Dialect), ct); // idempotent, as every step must be
 
         Assert.Equal(2L, await ScalarAsync("SELECT COUNT(*) FROM baseline_operations", ct));
-        Assert.Equal(1, Assert.Single((await Store.GetServiceAsync("payments", null, ct)).Operations).Count);
+        Assert.Equal(1, Assert.Single((await Store.GetServiceAsync("payments", null, Time.GetUtcNow(), ct)).Operations).Count);
         Assert.Equal(2, await Store.RefreshSummariesAsync(ct));
         Assert.Equal(2L, await ScalarAsync("SELECT SUM(count) FROM baseline_summaries", ct));
     }

@@ -1,5 +1,11 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpsAssistant.Core.Baselines;
@@ -116,7 +122,7 @@ public sealed class PrometheusBaselineProviderTests(SpanMetricsPrometheus promet
     {
         var provider = Provider(await prometheus.UrlAsync(), flavor);
 
-        var set = await provider.GetBaselinesAsync([Cart, Items]);
+        var set = await provider.GetBaselinesAsync([Cart, Items], SpanMetricsPrometheus.End);
 
         Assert.Equal("prometheus", set.Source);
         Assert.Equal(2, set.Operations.Count);
@@ -135,12 +141,46 @@ public sealed class PrometheusBaselineProviderTests(SpanMetricsPrometheus promet
     }
 
     [Fact]
+    public async Task GetBaselines_AsOfATraceHalfAnHourBack_EvaluatesThereSoWhatFollowsIsLeftOut()
+    {
+        var provider = Provider(await prometheus.UrlAsync(), "OtelCollector");
+        // A trace that started 40 s into the minute half an hour before the data's end: evaluated at that minute's start,
+        // the hour's range reaches back over the data's first half only.
+        var start = SpanMetricsPrometheus.End - TimeSpan.FromMinutes(30) + TimeSpan.FromSeconds(40);
+
+        var b = Assert.Single((await provider.GetBaselinesAsync([Cart], start)).Operations);
+
+        Assert.Equal(SpanMetricsPrometheus.End - TimeSpan.FromMinutes(30), b.To);
+        Assert.Equal(SpanMetricsPrometheus.End - TimeSpan.FromMinutes(90), b.From);
+        Assert.InRange(b.Count, 2900, 3200);
+        Assert.Equal(100, b.P99Ms, 2);
+    }
+
+    [Fact]
+    public async Task GetBaselines_AsOfATrace_SendsTheStartOfItsMinuteAsTheQueryTime()
+    {
+        await using var stub = await PrometheusQueryStub.StartAsync();
+        var provider = Provider(stub.Url, "OtelCollector");
+        var start = SpanMetricsPrometheus.End - TimeSpan.FromHours(3) + TimeSpan.FromSeconds(59.9);
+
+        await provider.GetBaselinesAsync([Cart], start);
+        // An instant after the provider's now (a client clock ahead) counts as now.
+        await provider.GetBaselinesAsync([Cart], SpanMetricsPrometheus.End + TimeSpan.FromDays(1));
+
+        Assert.Equal(
+            [(SpanMetricsPrometheus.End - TimeSpan.FromHours(3)).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+             SpanMetricsPrometheus.End.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)],
+            stub.Times);
+        Assert.All(stub.Queries, q => Assert.Contains("[3600s]", q, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task GetBaselines_OperationNamesWithRegexSyntax_MatchOnlyThemselves()
     {
         var provider = Provider(await prometheus.UrlAsync(), "OtelCollector");
 
         // Unescaped, ".*" would match every operation, "GET /cart" would also match "GET /cartx" without anchors, and a quote would break the query.
-        var set = await provider.GetBaselinesAsync([new("checkout", ".*", SpanKind.Server), new("checkout", "GET /cart\"}", SpanKind.Server), new("checkout", "GET /cart", SpanKind.Server)]);
+        var set = await provider.GetBaselinesAsync([new("checkout", ".*", SpanKind.Server), new("checkout", "GET /cart\"}", SpanKind.Server), new("checkout", "GET /cart", SpanKind.Server)], SpanMetricsPrometheus.End);
 
         var only = Assert.Single(set.Operations);
         Assert.Equal(("checkout", "GET /cart"), (only.Service, only.Operation));
@@ -152,7 +192,7 @@ public sealed class PrometheusBaselineProviderTests(SpanMetricsPrometheus promet
         var provider = Provider(await prometheus.UrlAsync(), "OtelCollector");
 
         // The query selects services × operations; payments' "GET /cart" is in that product but was not asked for.
-        var set = await provider.GetBaselinesAsync([new("payments", "POST /api/v1/items/{id}", SpanKind.Client), Cart]);
+        var set = await provider.GetBaselinesAsync([new("payments", "POST /api/v1/items/{id}", SpanKind.Client), Cart], SpanMetricsPrometheus.End);
 
         Assert.Equal([Cart], set.Operations.Select(o => o.Key));
     }
@@ -162,11 +202,11 @@ public sealed class PrometheusBaselineProviderTests(SpanMetricsPrometheus promet
     {
         var provider = (RemoteBaselineProvider)Provider(await prometheus.UrlAsync(), "TempoMetricsGenerator");
 
-        var set = await provider.GetServiceAsync("checkout", null);
+        var set = await provider.GetServiceAsync("checkout", null, SpanMetricsPrometheus.End);
 
         Assert.Equal(["GET /cart", "GET /cartx", "POST /api/v1/items/{id}"], set.Operations.Select(o => o.Operation).Order(StringComparer.Ordinal));
         Assert.All(set.Operations, o => Assert.Equal("checkout", o.Service));
-        Assert.Equal(["GET /cartx"], (await provider.GetServiceAsync("checkout", "GET /cartx")).Operations.Select(o => o.Operation));
+        Assert.Equal(["GET /cartx"], (await provider.GetServiceAsync("checkout", "GET /cartx", SpanMetricsPrometheus.End)).Operations.Select(o => o.Operation));
     }
 
     [Fact]
@@ -178,7 +218,7 @@ public sealed class PrometheusBaselineProviderTests(SpanMetricsPrometheus promet
         listener.Stop();
         var provider = Provider(new Uri($"http://127.0.0.1:{port}"), "OtelCollector");
 
-        var set = await provider.GetBaselinesAsync([Cart]);
+        var set = await provider.GetBaselinesAsync([Cart], SpanMetricsPrometheus.End);
 
         Assert.True(set.IsEmpty);
     }
@@ -188,7 +228,7 @@ public sealed class PrometheusBaselineProviderTests(SpanMetricsPrometheus promet
     {
         var provider = Provider(await prometheus.UrlAsync(), "OtelCollector", ("Prometheus:DurationMetric", "traces_span_metrics_duration_seconds"));
 
-        Assert.True((await provider.GetBaselinesAsync([Cart])).IsEmpty);
+        Assert.True((await provider.GetBaselinesAsync([Cart], SpanMetricsPrometheus.End)).IsEmpty);
     }
 
     private static IBaselineProvider Provider(Uri url, string flavor, params (string Key, string Value)[] extra)
@@ -216,4 +256,43 @@ public sealed class PrometheusBaselineProviderTests(SpanMetricsPrometheus promet
     {
         public override DateTimeOffset GetUtcNow() => now;
     }
+}
+
+/// <summary>Prometheus' <c>POST /api/v1/query</c> on loopback: records each query and its evaluation time, answers an empty vector.</summary>
+internal sealed class PrometheusQueryStub : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private PrometheusQueryStub(WebApplication app) => _app = app;
+
+    public Uri Url { get; private set; } = null!;
+
+    public List<string> Times { get; } = [];
+
+    public List<string> Queries { get; } = [];
+
+    public static async Task<PrometheusQueryStub> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var stub = new PrometheusQueryStub(app);
+        app.MapPost("/api/v1/query", async (HttpRequest request) =>
+        {
+            var form = await request.ReadFormAsync();
+            lock (stub.Times)
+            {
+                stub.Times.Add(form["time"].ToString());
+                stub.Queries.Add(form["query"].ToString());
+            }
+
+            return Results.Text("""{"status":"success","data":{"resultType":"vector","result":[]}}""", "application/json");
+        });
+        await app.StartAsync();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        stub.Url = new Uri(addresses.Addresses.First() + "/");
+        return stub;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

@@ -24,7 +24,7 @@ public sealed class TempoBaselineProviderTests
         await using var tempo = await TempoStub.StartAsync();
         var provider = Provider(tempo.Url);
 
-        var set = await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server), new("checkout", "db.query (orders)", SpanKind.Client)]);
+        var set = await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server), new("checkout", "db.query (orders)", SpanKind.Client)], Now);
 
         Assert.Equal("tempo", set.Source);
         var cart = set.Find("checkout", "GET /cart", SpanKind.Server);
@@ -52,6 +52,25 @@ public sealed class TempoBaselineProviderTests
     }
 
     [Fact]
+    public async Task GetBaselines_AsOfATracesStart_StartAndEndEndAtTheStartOfItsMinute()
+    {
+        await using var tempo = await TempoStub.StartAsync();
+        var provider = Provider(tempo.Url);
+        var traceStart = Now - TimeSpan.FromMinutes(42) + TimeSpan.FromSeconds(17);
+
+        var cart = (await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server)], traceStart)).Find("checkout", "GET /cart", SpanKind.Server);
+
+        var end = Now - TimeSpan.FromMinutes(42);
+        Assert.NotNull(cart);
+        Assert.Equal((end - TimeSpan.FromHours(6), end), (cart.From, cart.To));
+        Assert.All(tempo.Requests, r =>
+        {
+            Assert.Equal(end.AddHours(-6).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), r.Start);
+            Assert.Equal(end.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), r.End);
+        });
+    }
+
+    [Fact]
     public async Task GetBaselines_TempoAnswers400_NoBaselinesAndItsMessageLogged()
     {
         await using var tempo = await TempoStub.StartAsync();
@@ -59,7 +78,7 @@ public sealed class TempoBaselineProviderTests
         var log = new CapturingLogger();
         var provider = Provider(tempo.Url, log);
 
-        var set = await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server)]);
+        var set = await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server)], Now);
 
         Assert.True(set.IsEmpty);
         var warning = Assert.Single(log.Messages, m => m.Contains("tempo answered 400", StringComparison.Ordinal));
@@ -73,7 +92,7 @@ public sealed class TempoBaselineProviderTests
         var log = new CapturingLogger();
         var provider = Provider(tempo.Url, log);
 
-        Assert.True((await provider.GetBaselinesAsync([new("search", "GET /q", SpanKind.Server)])).IsEmpty);
+        Assert.True((await provider.GetBaselinesAsync([new("search", "GET /q", SpanKind.Server)], Now)).IsEmpty);
         Assert.Empty(log.Messages);
     }
 
@@ -85,7 +104,7 @@ public sealed class TempoBaselineProviderTests
         var log = new CapturingLogger();
         var provider = Provider(tempo.Url, log);
 
-        Assert.True((await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server)])).IsEmpty);
+        Assert.True((await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server)], Now)).IsEmpty);
         Assert.Contains(log.Messages, m => m.Contains("PARTIAL result: Response exceeds maximum series limit", StringComparison.Ordinal));
     }
 
@@ -96,7 +115,7 @@ public sealed class TempoBaselineProviderTests
         tempo.DbP99 = double.NaN;
         var provider = Provider(tempo.Url);
 
-        var set = await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server), new("checkout", "db.query (orders)", SpanKind.Client)]);
+        var set = await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server), new("checkout", "db.query (orders)", SpanKind.Client)], Now);
 
         Assert.NotNull(set.Find("checkout", "GET /cart", SpanKind.Server));
         Assert.Null(set.Find("checkout", "db.query (orders)", SpanKind.Client));
@@ -109,7 +128,7 @@ public sealed class TempoBaselineProviderTests
         tempo.CartP50 = 0;
         var provider = Provider(tempo.Url);
 
-        var cart = (await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server)])).Find("checkout", "GET /cart", SpanKind.Server);
+        var cart = (await provider.GetBaselinesAsync([new("checkout", "GET /cart", SpanKind.Server)], Now)).Find("checkout", "GET /cart", SpanKind.Server);
 
         Assert.NotNull(cart);
         Assert.Equal((0, 20, 31), (cart.P50Ms, cart.P90Ms, cart.P99Ms));

@@ -55,6 +55,27 @@ public sealed class BaselineApiTests : IDisposable
     }
 
     [Fact]
+    public async Task GetBaselines_At_ServesTheWindowATraceStartingThenIsJudgedAgainst()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        for (var i = 0; i < 10; i++)
+        {
+            await IngestAsync(Report(i, cacheMs: 1), ct);
+        }
+
+        await FlushAsync(ct);
+        // The history ran 08:50–08:51: a trace of 08:55 is judged against the hours before 08:00, a trace of now (09:00) against them and 08:00's.
+        using var before = JsonDocument.Parse(await _client.GetStringAsync(new Uri("/api/baselines?service=reports&at=2026-11-25T08:55:00Z", UriKind.Relative), ct));
+        using var now = JsonDocument.Parse(await _client.GetStringAsync(new Uri("/api/baselines?service=reports", UriKind.Relative), ct));
+
+        Assert.Empty(before.RootElement.GetProperty("operations").EnumerateArray());
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero), before.RootElement.GetProperty("to").GetDateTimeOffset());
+        Assert.Equal(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero), before.RootElement.GetProperty("from").GetDateTimeOffset());
+        Assert.Equal(3, now.RootElement.GetProperty("operations").GetArrayLength());
+        Assert.Equal(Now, now.RootElement.GetProperty("to").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task Analyze_WithStoredBaselines_NamesTheRegressedCallNotTheSlowButNormalQuery()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -64,6 +85,7 @@ public sealed class BaselineApiTests : IDisposable
         }
 
         await FlushAsync(ct);
+        _clock.Now = Now + TimeSpan.FromMinutes(5);
         await IngestAsync(Report(99, cacheMs: 300), ct);
         using var response = await _client.PostAsJsonAsync("/api/analyses", new { traceId = TraceId(99), source = "store" }, ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -78,6 +100,7 @@ public sealed class BaselineApiTests : IDisposable
     [InlineData("/api/baselines", "service")]
     [InlineData("/api/baselines?service=", "service")]
     [InlineData("/api/baselines?service=reports&operation=", "operation")]
+    [InlineData("/api/baselines?service=reports&at=yesterday", "at")]
     public async Task GetBaselines_BadQuery_ProblemNamesTheField(string url, string field)
     {
         using var response = await _client.GetAsync(new Uri(url, UriKind.Relative), TestContext.Current.CancellationToken);
@@ -109,7 +132,9 @@ public sealed class BaselineApiTests : IDisposable
     /// <summary>A report request: a 2 s query (always that slow) and a cache read of <paramref name="cacheMs"/>.</summary>
     private static string Report(int n, double cacheMs)
     {
-        var start = (Now - TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(n * 5) - DateTimeOffset.UnixEpoch).Ticks * 100;
+        // History in the hour before the clock's; the analysed trace (99) in the clock's hour, judged against the hours before.
+        var at = n == 99 ? Now + TimeSpan.FromMinutes(2) : Now - TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(n * 5);
+        var start = (at - DateTimeOffset.UnixEpoch).Ticks * 100;
         string Span(int id, int? parent, string name, int kind, double offsetMs, double ms) =>
             "{\"traceId\":\"" + TraceId(n) + "\",\"spanId\":\"" + id.ToString("x16", CultureInfo.InvariantCulture) + "\","
             + (parent is { } p ? "\"parentSpanId\":\"" + p.ToString("x16", CultureInfo.InvariantCulture) + "\"," : "")

@@ -60,6 +60,7 @@ public sealed class BaselineBandPageTests : IAsyncLifetime
         }
 
         await _host.Services.GetServices<IHostedService>().OfType<BaselineFlushService>().Single().FlushOnceAsync(ct);
+        _clock.Now = Now + TimeSpan.FromMinutes(5);
         await IngestAsync(Report(99, queryMs: 900, cacheMs: 300, extra: true), ct);
         var query = await BaselineAsync("SELECT report_rows", ct);
 
@@ -118,7 +119,9 @@ public sealed class BaselineBandPageTests : IAsyncLifetime
     /// </summary>
     private static string Report(int n, double queryMs, double cacheMs, bool extra)
     {
-        var start = (Now - TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(n * 5) - DateTimeOffset.UnixEpoch).Ticks * 100;
+        // History in the hour before the clock's; the analysed trace (99) in the clock's hour, judged against the hours before.
+        var at = n == 99 ? Now + TimeSpan.FromMinutes(2) : Now - TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(n * 5);
+        var start = (at - DateTimeOffset.UnixEpoch).Ticks * 100;
         string Span(int id, int? parent, string name, int kind, double offsetMs, double ms) =>
             "{\"traceId\":\"" + TraceId(n) + "\",\"spanId\":\"" + SpanId(id) + "\","
             + (parent is { } p ? "\"parentSpanId\":\"" + SpanId(p) + "\"," : "")

@@ -86,7 +86,8 @@ public sealed class McpHttpTests : IDisposable
     [Fact]
     public async Task GetBaselines_AnswersWhatGetApiBaselinesAnswers_AndABadServiceIsAToolError()
     {
-        var trace = McpToolScenario.RecentFixtureTrace(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sibling_errors.json"));
+        // History: baselines cover the complete (hour) buckets before now's, so the spans go in an hour and a minute back.
+        var trace = McpToolScenario.RecentFixtureTrace(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sibling_errors.json"), TimeSpan.FromMinutes(61));
         _host.Services.GetRequiredService<BaselineRecorder>().Record(trace.Spans);
         await _host.Services.GetServices<IHostedService>().OfType<BaselineFlushService>().Single().FlushOnceAsync(TestContext.Current.CancellationToken);
         await using var client = await ConnectAsync(ApiKey);

@@ -113,12 +113,13 @@ internal static class McpToolScenario
     }
 
     /// <summary>The fixture's trace moved to the last minutes, so time-windowed searches find it.</summary>
-    public static OpsAssistant.Core.Model.Trace RecentFixtureTrace(string path)
+    /// <summary>The fixture's trace moved to have ended <paramref name="ago"/> (a minute when null) before now.</summary>
+    public static OpsAssistant.Core.Model.Trace RecentFixtureTrace(string path, TimeSpan? ago = null)
     {
         var json = File.ReadAllText(path);
         var times = System.Text.RegularExpressions.Regex.Matches(json, "\"(?:start|end)?[tT]imeUnixNano\": \"(\\d+)\"")
             .Select(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        var shift = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds() * 1_000_000 - times.Max();
+        var shift = (DateTimeOffset.UtcNow - (ago ?? TimeSpan.FromMinutes(1))).ToUnixTimeMilliseconds() * 1_000_000 - times.Max();
         var moved = System.Text.RegularExpressions.Regex.Replace(json, "(\"(?:start|end)?[tT]imeUnixNano\": \")(\\d+)\"",
             m => m.Groups[1].Value + (long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) + shift).ToString(System.Globalization.CultureInfo.InvariantCulture) + "\"");
         return OpsAssistant.Core.Formats.TraceReader.Read(System.Text.Encoding.UTF8.GetBytes(moved)).Traces[0];
