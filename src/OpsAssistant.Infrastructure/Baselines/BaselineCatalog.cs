@@ -12,6 +12,22 @@ public sealed class BaselineCatalog(RelationalBaselineStore store, IBaselineProv
     public const int MaxNameLength = 1024;
 
     /// <summary>
+    /// As <see cref="GetAsync"/>, with <paramref name="at"/> as the caller wrote it: an ISO 8601 / RFC 3339 instant (UTC when
+    /// it has no offset), or null for now. The HTTP endpoint and both tools take it as text, so they refuse it alike.
+    /// </summary>
+    public Task<BaselineLookup> LookupAsync(string? service, string? operation, string? at, CancellationToken cancellationToken = default)
+    {
+        if (at is null)
+        {
+            return GetAsync(service, operation, null, cancellationToken);
+        }
+
+        return DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed)
+            ? GetAsync(service, operation, parsed, cancellationToken)
+            : Task.FromResult(BaselineLookup.Invalid("at", "'at' must be an ISO 8601 instant such as 2025-06-02T09:57:08Z, or left out for now."));
+    }
+
+    /// <summary>
     /// The baselines of a service's operations (one operation's, when named) as of <paramref name="at"/> (now when null), the
     /// window an analysis of a trace starting then is judged against; or the field at fault and why.
     /// </summary>

@@ -17,9 +17,10 @@ public sealed partial class TraceTools
     public BaselineCatalog? Baselines { get; init; }
 
     [ChatTool("get_baselines")]
-    [Description("What normal looks like for a service's operations over the baseline window: p50, p90 and p99 latency, error rate and call count per operation and span kind.")]
+    [Description("What normal looks like for a service's operations over the baseline window: p50, p90 and p99 latency, error rate and call count per operation and span kind. Give 'at' (a trace's start time) to see the window that trace is judged against: the history before it.")]
     public async Task<string> GetBaselinesAsync(
         [Description("service name")] string service, [Description("operation name, optional: all of the service's when omitted")] string? operation = null,
+        [Description("ISO 8601 instant, optional: the baselines as of then (a trace's start); now when omitted")] string? at = null,
         CancellationToken cancellationToken = default)
     {
         if (Baselines is null)
@@ -27,7 +28,7 @@ public sealed partial class TraceTools
             return Error("no baselines are kept here");
         }
 
-        var lookup = await Baselines.GetAsync(service, operation, null, cancellationToken).ConfigureAwait(false);
+        var lookup = await Baselines.LookupAsync(service, operation, at, cancellationToken).ConfigureAwait(false);
         if (lookup.Answer is not { } answer)
         {
             return Error($"{lookup.Field}: {lookup.Message}");

@@ -84,7 +84,7 @@ public sealed class McpHttpTests : IDisposable
     }
 
     [Fact]
-    public async Task GetBaselines_AnswersWhatGetApiBaselinesAnswers_AndABadServiceIsAToolError()
+    public async Task GetBaselines_AnswersWhatGetApiBaselinesAnswers_AsOfAnInstantToo_AndBadArgumentsAreToolErrors()
     {
         // History: baselines cover the complete (hour) buckets before now's, so the spans go in an hour and a minute back.
         var trace = McpToolScenario.RecentFixtureTrace(Path.Combine(AppContext.BaseDirectory, "Fixtures", "sibling_errors.json"), TimeSpan.FromMinutes(61));
@@ -106,6 +106,17 @@ public sealed class McpHttpTests : IDisposable
         var bad = await client.CallToolAsync("get_baselines", new Dictionary<string, object?> { ["service"] = "" });
         Assert.True(bad.IsError);
         Assert.StartsWith("service:", ((TextContentBlock)bad.Content[0]).Text, StringComparison.Ordinal);
+
+        // As of three hours ago the window ends before the history was recorded: nothing is normal yet, and the window says so.
+        var threeHoursAgo = DateTimeOffset.UtcNow.AddHours(-3);
+        var earlier = await client.CallToolAsync("get_baselines", new Dictionary<string, object?> { ["service"] = "payment", ["at"] = threeHoursAgo.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.NotEqual(true, earlier.IsError);
+        using var earlierAnswer = JsonDocument.Parse(((TextContentBlock)earlier.Content[0]).Text);
+        Assert.Equal(0, earlierAnswer.RootElement.GetProperty("operations").GetArrayLength());
+        Assert.True(earlierAnswer.RootElement.GetProperty("to").GetDateTimeOffset() <= threeHoursAgo);
+        var badAt = await client.CallToolAsync("get_baselines", new Dictionary<string, object?> { ["service"] = "payment", ["at"] = "yesterday" });
+        Assert.True(badAt.IsError);
+        Assert.StartsWith("at:", ((TextContentBlock)badAt.Content[0]).Text, StringComparison.Ordinal);
     }
 
     /// <summary>Every figure of every operation, without the window (each answer's ends at the moment it was asked).</summary>
