@@ -37,6 +37,26 @@ public sealed class MemoryBudgetTests
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
             $"POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {Budget}\r\n\r\n{{\"resourceSpans\":["));
 
+        // It keeps sending white space above Kestrel's minimum body data rate (240 bytes/s after 5 s), so the server does
+        // not drop it as too slow while the probes below wait for their turn on a busy machine.
+        using var stopTrickle = new CancellationTokenSource();
+        var trickle = Task.Run(async () =>
+        {
+            var spaces = Encoding.ASCII.GetBytes(new string(' ', 128));
+            try
+            {
+                while (!stopTrickle.IsCancellationRequested)
+                {
+                    await stream.WriteAsync(spaces, stopTrickle.Token);
+                    await Task.Delay(100, stopTrickle.Token);
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+            {
+                // Stopped, or the connection is gone: either way the sender is done.
+            }
+        });
+
         HttpResponseMessage? refused = null;
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (refused is null && DateTime.UtcNow < deadline)
@@ -62,6 +82,8 @@ public sealed class MemoryBudgetTests
             Assert.Contains("OpsAssistant:Ingest:MaxBufferedBytes", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
+        await stopTrickle.CancelAsync();
+        await trickle;
         slow.Dispose();
         deadline = DateTime.UtcNow.AddSeconds(10);
         HttpStatusCode status;
