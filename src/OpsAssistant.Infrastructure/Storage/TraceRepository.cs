@@ -183,27 +183,24 @@ public sealed partial class TraceRepository : ITraceStore
     private static int ReadSqliteChunks(SqliteConnection connection, string traceId, SpanPayloadDecoder decoder, List<Span> spans, CancellationToken cancellationToken)
     {
         var db = connection.Handle!;
-        var rc = raw.sqlite3_prepare_v2(db, SelectChunks.Replace("@trace_id", "?1", StringComparison.Ordinal), out var statement);
-        using (statement)
+        using var statement = Prepare(db, SqliteSelectChunks);
+        Check(db, raw.sqlite3_bind_text(statement, 1, traceId));
+        var chunks = 0;
+        while (Row(db, statement))
         {
-            SqliteException.ThrowExceptionForRC(rc, db);
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, 1, traceId), db);
-            var chunks = 0;
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                decoder.DecodeChunk(traceId, raw.sqlite3_column_blob(statement, 0), spans);
-                chunks++;
-            }
-
-            if (rc != raw.SQLITE_DONE)
-            {
-                SqliteException.ThrowExceptionForRC(rc, db);
-            }
-
-            return chunks;
+            cancellationToken.ThrowIfCancellationRequested();
+            decoder.DecodeChunk(traceId, raw.sqlite3_column_blob(statement, 0), spans);
+            chunks++;
         }
+
+        return chunks;
     }
+
+    /// <summary><see cref="SelectChunks"/> with SQLite's positional parameter, for the statement stepped through SQLitePCL.</summary>
+    private static readonly string SqliteSelectChunks = SelectChunks.Replace("@trace_id", "?1", StringComparison.Ordinal);
+
+    /// <summary><see cref="SelectSpans"/> with SQLite's positional parameter.</summary>
+    private static readonly string SqliteSelectSpans = SelectSpans.Replace("@trace_id", "?1", StringComparison.Ordinal);
 
     /// <summary>A trace's rows in the span table of older databases, in start order from <c>ix_trace_spans_trace_start</c>.</summary>
     private const string SelectSpans = """
@@ -258,49 +255,40 @@ public sealed partial class TraceRepository : ITraceStore
     private static void ReadSqliteSpans(SqliteConnection connection, string traceId, SpanPayloadDecoder decoder, List<Span> spans, CancellationToken cancellationToken)
     {
         var db = connection.Handle!;
-        var rc = raw.sqlite3_prepare_v2(db, SelectSpans.Replace("@trace_id", "?1", StringComparison.Ordinal), out var statement);
-        using (statement)
+        using var statement = Prepare(db, SqliteSelectSpans);
+        Check(db, raw.sqlite3_bind_text(statement, 1, traceId));
+        while (Row(db, statement))
         {
-            SqliteException.ThrowExceptionForRC(rc, db);
-            SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_text(statement, 1, traceId), db);
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            if ((spans.Count & 1023) == 0)
             {
-                if ((spans.Count & 1023) == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-
-                // sqlite3_column_blob hands a TEXT column's bytes as they are stored (UTF-8), valid until the next step.
-                var spanIdBytes = raw.sqlite3_column_blob(statement, 0);
-                var (idText, id) = SpanPayloadDecoder.TryParseSpanId(spanIdBytes, out var idNumber) ? (null, idNumber) : (Encoding.UTF8.GetString(spanIdBytes), 0UL);
-                string? parentText = null;
-                ulong parent = 0;
-                if (raw.sqlite3_column_type(statement, 1) != raw.SQLITE_NULL)
-                {
-                    var parentBytes = raw.sqlite3_column_blob(statement, 1);
-                    if (!SpanPayloadDecoder.TryParseSpanId(parentBytes, out parent) || parent == 0)
-                    {
-                        (parentText, parent) = (Encoding.UTF8.GetString(parentBytes), 0);
-                    }
-                }
-
-                var name = decoder.Name(raw.sqlite3_column_blob(statement, 2));
-                spans.Add(decoder.Decode(
-                    traceId,
-                    idText,
-                    id,
-                    parentText,
-                    parent,
-                    name,
-                    raw.sqlite3_column_int64(statement, 3),
-                    raw.sqlite3_column_int64(statement, 4),
-                    raw.sqlite3_column_blob(statement, 5)));
+                cancellationToken.ThrowIfCancellationRequested();
             }
 
-            if (rc != raw.SQLITE_DONE)
+            // sqlite3_column_blob hands a TEXT column's bytes as they are stored (UTF-8), valid until the next step.
+            var spanIdBytes = raw.sqlite3_column_blob(statement, 0);
+            var (idText, id) = SpanPayloadDecoder.TryParseSpanId(spanIdBytes, out var idNumber) ? (null, idNumber) : (Encoding.UTF8.GetString(spanIdBytes), 0UL);
+            string? parentText = null;
+            ulong parent = 0;
+            if (raw.sqlite3_column_type(statement, 1) != raw.SQLITE_NULL)
             {
-                SqliteException.ThrowExceptionForRC(rc, db);
+                var parentBytes = raw.sqlite3_column_blob(statement, 1);
+                if (!SpanPayloadDecoder.TryParseSpanId(parentBytes, out parent) || parent == 0)
+                {
+                    (parentText, parent) = (Encoding.UTF8.GetString(parentBytes), 0);
+                }
             }
+
+            var name = decoder.Name(raw.sqlite3_column_blob(statement, 2));
+            spans.Add(decoder.Decode(
+                traceId,
+                idText,
+                id,
+                parentText,
+                parent,
+                name,
+                raw.sqlite3_column_int64(statement, 3),
+                raw.sqlite3_column_int64(statement, 4),
+                raw.sqlite3_column_blob(statement, 5)));
         }
     }
 
