@@ -16,6 +16,9 @@ public sealed partial class TokenCounter
     /// <summary>o200k's special tokens: text that spells one counts as that single token, as the reference tokenizer does.</summary>
     private static readonly string[] SpecialTokens = ["<|endoftext|>", "<|endofprompt|>"];
 
+    /// <summary>Pieces up to this many bytes are merged by rescanning; longer ones through a priority queue.</summary>
+    private const int ScanLimit = 128;
+
     private static readonly Lazy<TokenCounter> Shared = new(() => new TokenCounter(O200kVocabulary.Load()));
 
     private readonly O200kVocabulary _vocabulary;
@@ -156,12 +159,17 @@ public sealed partial class TokenCounter
             return 1;
         }
 
-        // parts: start offsets of the current parts plus the end; rank[i]: rank of parts i and i + 1 joined.
+        return piece.Length <= ScanLimit ? CountByScan(piece) : CountByQueue(piece);
+    }
+
+    /// <summary>Short pieces (nearly all): rescan the pair ranks for the lowest after each join, in stack memory.</summary>
+    private int CountByScan(ReadOnlySpan<byte> piece)
+    {
+        // starts: offsets of the current parts plus the end; ranks[i]: rank of parts i and i + 1 joined.
         var n = piece.Length;
-        int[]? rented = null;
-        var scratch = n + 1 <= 128 ? stackalloc int[2 * (n + 1)] : (rented = ArrayPool<int>.Shared.Rent(2 * (n + 1))).AsSpan(0, 2 * (n + 1));
+        Span<int> scratch = stackalloc int[2 * (ScanLimit + 1)];
         var starts = scratch[..(n + 1)];
-        var ranks = scratch[(n + 1)..];
+        var ranks = scratch[(n + 1)..(2 * (n + 1))];
         for (var i = 0; i <= n; i++)
         {
             starts[i] = i;
@@ -188,7 +196,7 @@ public sealed partial class TokenCounter
 
             if (best < 0)
             {
-                break;
+                return parts - 1;
             }
 
             // Part best + 1 joins part best: drop its start, then re-rank the two pairs the join touched.
@@ -201,13 +209,79 @@ public sealed partial class TokenCounter
                 ranks[best - 1] = PairRank(piece, starts, parts, best - 1);
             }
         }
+    }
 
-        if (rented is not null)
+    /// <summary>
+    /// Long pieces (a hostile attribute value can be one word of megabytes): the same joins in the same order, found
+    /// through a priority queue keyed by (rank, offset) over a linked list of parts, so the cost grows as n log n, not n².
+    /// A queued pair whose rank no longer matches its part is stale and skipped.
+    /// </summary>
+    private int CountByQueue(ReadOnlySpan<byte> piece)
+    {
+        var n = piece.Length;
+
+        // A part is named by its first byte's offset; next[k] is where the following part starts (n after the last).
+        var next = ArrayPool<int>.Shared.Rent(n);
+        var previous = ArrayPool<int>.Shared.Rent(n);
+        var ranks = ArrayPool<int>.Shared.Rent(n);
+        var queue = new PriorityQueue<int, long>(n);
+        try
         {
-            ArrayPool<int>.Shared.Return(rented);
+            for (var k = 0; k < n; k++)
+            {
+                next[k] = k + 1;
+                previous[k] = k - 1;
+                ranks[k] = k + 1 < n ? _vocabulary.Rank(piece[k..(k + 2)]) : int.MaxValue;
+                if (ranks[k] != int.MaxValue)
+                {
+                    queue.Enqueue(k, Key(ranks[k], k));
+                }
+            }
+
+            var parts = n;
+            while (queue.TryDequeue(out var k, out var key))
+            {
+                if (ranks[k] != (int)(key >> 32))
+                {
+                    continue;
+                }
+
+                // The part after k joins k; a joined part's own queued pairs then no longer match its rank (none).
+                var joined = next[k];
+                next[k] = next[joined];
+                if (next[k] < n)
+                {
+                    previous[next[k]] = k;
+                }
+
+                ranks[joined] = -1;
+                parts--;
+                ranks[k] = next[k] < n ? _vocabulary.Rank(piece[k..next[next[k]]]) : int.MaxValue;
+                if (ranks[k] != int.MaxValue)
+                {
+                    queue.Enqueue(k, Key(ranks[k], k));
+                }
+
+                if (previous[k] is var before and >= 0)
+                {
+                    ranks[before] = _vocabulary.Rank(piece[before..next[k]]);
+                    if (ranks[before] != int.MaxValue)
+                    {
+                        queue.Enqueue(before, Key(ranks[before], before));
+                    }
+                }
+            }
+
+            return parts;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(next);
+            ArrayPool<int>.Shared.Return(previous);
+            ArrayPool<int>.Shared.Return(ranks);
         }
 
-        return parts - 1;
+        static long Key(int rank, int offset) => ((long)rank << 32) | (uint)offset;
     }
 
     /// <summary>The rank of parts <paramref name="i"/> and <paramref name="i"/> + 1 joined; none past the last part.</summary>

@@ -33,7 +33,7 @@ public sealed class TokenCounterTests
         Assert.Equal(Reference.Value.CountTokens(text), TokenCounter.O200k.Count(text));
 
     [Fact]
-    public void Count_LongRunsWithoutSplits_MatchesTheReferenceTokenizer()
+    public void Count_LongPiecesMergedThroughTheQueue_MatchTheReferenceTokenizer()
     {
         string[] texts =
         [
@@ -42,10 +42,28 @@ public sealed class TokenCounterTests
             string.Concat(Enumerable.Repeat("!@#$%^&*", 400)),
             Convert.ToBase64String(Enumerable.Range(0, 3000).Select(i => (byte)(i * 37 % 251)).ToArray()),
             new string(' ', 3000) + "x",
+            new string([.. Enumerable.Range(0, 20_000).Select(i => (char)('a' + (i * 7 + i / 13) % 26))]),
+            new string([.. Enumerable.Range(0, 3_000).Select(i => "éжλ東"[i % 4])]),
+            string.Concat(Enumerable.Repeat("😀🔥", 500)),
+            new string('-', 129),
+            new string('=', 128),
         ];
         foreach (var text in texts)
         {
             Assert.Equal(Reference.Value.CountTokens(text), TokenCounter.O200k.Count(text));
+        }
+    }
+
+    [Fact]
+    public void Count_RandomLongWords_MatchTheReferenceTokenizer()
+    {
+        // One piece each, past the rescanning limit: the queue must join in exactly the rescanning order.
+        var random = new Random(5);
+        for (var n = 0; n < 200; n++)
+        {
+            var letters = n % 2 == 0 ? "etaoinshrdlu" : "abcdefghijklmnopqrstuvwxyz";
+            var word = new string([.. Enumerable.Range(0, random.Next(100, 700)).Select(_ => letters[random.Next(letters.Length)])]);
+            Assert.True(Reference.Value.CountTokens(word) == TokenCounter.O200k.Count(word), $"counts differ for {word}");
         }
     }
 
