@@ -45,7 +45,7 @@ public sealed class BaselineCatalog(RelationalBaselineStore store, IBaselineProv
 
         var settings = options.Value;
         var now = clock.GetUtcNow();
-        var asOf = at is { } instant && instant < now ? instant : now;
+        var asOf = BaselineWindow.NotAfter(at ?? now, now);
         if (provider is RemoteBaselineProvider remote)
         {
             var remoteSet = await remote.GetServiceAsync(service, operation, asOf, cancellationToken).ConfigureAwait(false);

@@ -35,12 +35,8 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
     /// the bucket holding <paramref name="asOf"/> (an instant in the future counts as now). Empty of data until a bucket has
     /// completed: a fresh store has no baselines in its first bucket.
     /// </summary>
-    public (DateTimeOffset From, DateTimeOffset To) WindowAsOf(DateTimeOffset asOf)
-    {
-        var now = time.GetUtcNow();
-        var to = DateTimeOffset.FromUnixTimeMilliseconds(Bucket((asOf < now ? asOf : now).ToUnixTimeMilliseconds()));
-        return (to - options.Window, to);
-    }
+    public (DateTimeOffset From, DateTimeOffset To) WindowAsOf(DateTimeOffset asOf) =>
+        BaselineWindow.AsOf(asOf, time.GetUtcNow(), options.BucketSize, options.Window);
 
     /// <summary>
     /// Adds the increments in one transaction (either all of them count or none) and raises the version of every operation

@@ -32,13 +32,8 @@ public abstract partial class RemoteBaselineProvider(HttpClient httpClient, ILog
     /// <paramref name="asOf"/> (an instant in the future counts as now). A whole minute, not the instant: spans are counted
     /// into span metrics when they end and scraped some seconds later, so the trace's own minute would hold its first calls.
     /// </summary>
-    public (DateTimeOffset From, DateTimeOffset To) WindowAsOf(DateTimeOffset asOf)
-    {
-        var now = Time.GetUtcNow();
-        var instant = (asOf < now ? asOf : now).ToUnixTimeMilliseconds();
-        var to = DateTimeOffset.FromUnixTimeMilliseconds(instant - (((instant % 60_000) + 60_000) % 60_000));
-        return (to - Window, to);
-    }
+    public (DateTimeOffset From, DateTimeOffset To) WindowAsOf(DateTimeOffset asOf) =>
+        BaselineWindow.AsOf(asOf, Time.GetUtcNow(), TimeSpan.FromMinutes(1), Window);
 
     public async ValueTask<BaselineSet> GetBaselinesAsync(IReadOnlyCollection<OperationKey> operations, DateTimeOffset asOf, CancellationToken cancellationToken = default)
     {
