@@ -111,6 +111,7 @@ internal static class ServicePhasesCommand
                 Status = AnalysisStatus.Done,
                 Origin = "api",
                 Source = store.Name,
+                CreatedAt = DateTimeOffset.UtcNow,
                 CompletedAt = DateTimeOffset.UtcNow,
                 Result = analysed,
             });

@@ -65,7 +65,7 @@ public sealed class WebhookApiTests : IDisposable
             {
                 await WebhookTestKit.IngestAsync(client, "sibling_errors.json");
                 var store = _hosts[^1].Services.GetRequiredService<IAnalysisStore>();
-                await store.SaveAsync(new AnalysisRecord { Id = "alert-interrupted", TraceId = SiblingTrace, Status = AnalysisStatus.Running, Origin = "alertmanager" });
+                await store.SaveAsync(new AnalysisRecord { Id = "alert-interrupted", TraceId = SiblingTrace, Status = AnalysisStatus.Running, CreatedAt = DateTimeOffset.UtcNow, Origin = "alertmanager" });
                 await _hosts[^1].DisposeAsync();
             }
 

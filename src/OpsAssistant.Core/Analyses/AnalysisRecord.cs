@@ -18,7 +18,8 @@ public sealed record AnalysisRecord
 
     public string? Source { get; init; }
 
-    public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
+    /// <summary>When it was asked for, by the writer's clock (its <see cref="TimeProvider"/>), so it orders with <see cref="CompletedAt"/>.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? CompletedAt { get; init; }
 

@@ -144,6 +144,7 @@ public sealed partial class IncidentService(
             }
 
             var result = await engine.AnalyzeAsync(trace, cancellationToken).ConfigureAwait(false);
+            var completed = time.GetUtcNow();
             await analyses.SaveAsync(new AnalysisRecord
             {
                 Id = result.AnalysisId,
@@ -152,7 +153,8 @@ public sealed partial class IncidentService(
                 Origin = AnalysisOrigin,
                 Source = "store",
                 Subject = $"incident {request.IncidentId} ({request.Service})",
-                CompletedAt = time.GetUtcNow(),
+                CreatedAt = completed,
+                CompletedAt = completed,
                 Result = result,
             }, cancellationToken).ConfigureAwait(false);
             return shown with

@@ -44,7 +44,7 @@ public sealed class OutputRedactionTests
     [Fact]
     public void Redact_RecordWithSecretInSubjectAndError_RemovesThem()
     {
-        var record = new AnalysisRecord { Id = "a1", TraceId = "4bf92f3577b34da6a3ce929d0e0e4736", Subject = $"alert password={Secret}", Error = $"source said password={Secret}" };
+        var record = new AnalysisRecord { Id = "a1", CreatedAt = DateTimeOffset.UtcNow, TraceId = "4bf92f3577b34da6a3ce929d0e0e4736", Subject = $"alert password={Secret}", Error = $"source said password={Secret}" };
 
         var redacted = SecretRedactor.Default.Redact(record);
 

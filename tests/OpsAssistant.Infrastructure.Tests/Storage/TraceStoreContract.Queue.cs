@@ -18,7 +18,7 @@ public abstract partial class TraceStoreContract
             await Store.Analyses.TryAddAsync(Queued($"j{i:D2}", at.AddMilliseconds(i)));
         }
 
-        await Store.Analyses.SaveAsync(new AnalysisRecord { Id = "api-done", TraceId = TestSpans.TraceId(3), Status = AnalysisStatus.Done, Origin = "api" });
+        await Store.Analyses.SaveAsync(new AnalysisRecord { Id = "api-done", TraceId = TestSpans.TraceId(3), Status = AnalysisStatus.Done, CreatedAt = DateTimeOffset.UtcNow, Origin = "api" });
         var replicas = Enumerable.Range(0, 4).Select(_ => OpenAnotherStore()).ToList();
         try
         {
@@ -117,7 +117,7 @@ public abstract partial class TraceStoreContract
     [Fact]
     public async Task Claim_RunningRowWithoutALease_IsTreatedAsAbandoned()
     {
-        await Store.Analyses.SaveAsync(new AnalysisRecord { Id = "legacy", TraceId = TestSpans.TraceId(1), Status = AnalysisStatus.Running, Origin = "alertmanager" });
+        await Store.Analyses.SaveAsync(new AnalysisRecord { Id = "legacy", TraceId = TestSpans.TraceId(1), Status = AnalysisStatus.Running, CreatedAt = DateTimeOffset.UtcNow, Origin = "alertmanager" });
 
         Assert.Equal("legacy", Assert.Single(await Store.Analyses.ClaimAsync("w", 1, LongLease)).Id);
     }

@@ -326,8 +326,8 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
             Hypotheses = [new Hypothesis { Rank = 1, Title = "Card declined", Category = Categories.Error, Confidence = 0.85, Service = "payment", Operation = "Charge", SpanIds = ["d4e5f60718293a4b"], Evidence = ["e"], Remediation = "r" }],
             Usage = new TokenUsage(10, 2),
         };
-        await analyses.SaveAsync(new AnalysisRecord { Id = "a1", TraceId = result.TraceId, Status = AnalysisStatus.Queued, Origin = "alertmanager" });
-        await analyses.SaveAsync(new AnalysisRecord { Id = "a1", TraceId = result.TraceId, Status = AnalysisStatus.Done, Origin = "alertmanager", CompletedAt = DateTimeOffset.UtcNow, Result = result });
+        await analyses.SaveAsync(new AnalysisRecord { Id = "a1", TraceId = result.TraceId, Status = AnalysisStatus.Queued, CreatedAt = DateTimeOffset.UtcNow, Origin = "alertmanager" });
+        await analyses.SaveAsync(new AnalysisRecord { Id = "a1", TraceId = result.TraceId, Status = AnalysisStatus.Done, CreatedAt = DateTimeOffset.UtcNow, Origin = "alertmanager", CompletedAt = DateTimeOffset.UtcNow, Result = result });
 
         var stored = await analyses.GetAsync("a1");
 
@@ -342,7 +342,7 @@ public abstract partial class TraceStoreContract : IAsyncLifetime
     public async Task TryAddAnalysis_SameIdTwice_InsertsOnceAndKeepsTheFirst()
     {
         IAnalysisStore analyses = Store.Analyses;
-        var record = new AnalysisRecord { Id = "q1", TraceId = TestSpans.TraceId(1), Status = AnalysisStatus.Queued, Origin = "grafana" };
+        var record = new AnalysisRecord { Id = "q1", TraceId = TestSpans.TraceId(1), Status = AnalysisStatus.Queued, CreatedAt = DateTimeOffset.UtcNow, Origin = "grafana" };
 
         Assert.True(await analyses.TryAddAsync(record));
         await analyses.SaveAsync(record with { Status = AnalysisStatus.Done, CompletedAt = DateTimeOffset.UtcNow });
