@@ -109,7 +109,8 @@ internal static partial class WebhookEndpoints
         {
             LogStoreUnavailable(delivery.Logs.CreateLogger(typeof(WebhookEndpoints)), ex, origin, alerts.Count);
 
-            // Whatever was inserted before the failure is deduplicated when the sender retries the whole delivery.
+            // The delivery's analyses are written in one transaction, and a resolution's writes are idempotent: the sender's
+            // retry of the whole delivery finds nothing half done.
             Count(origin, "rejected", alerts.Count);
             delivery.Context.Response.Headers.RetryAfter = "5";
             return TypedResults.Problem("The analysis store is unavailable; retry the delivery.",
