@@ -10,10 +10,11 @@ namespace OpsAssistant.Infrastructure.Storage;
 /// <summary>
 /// Sampling overrides in the <see cref="RelationalDatabase"/>. The ceiling on fully sampled services is checked inside the INSERT itself (a conditional
 /// <c>INSERT … SELECT … WHERE</c>), so two callers racing past a check in application code cannot both get the last place.
-/// What alerts write on the webhook's path (new overrides, pending raises) goes through one
-/// <see cref="GroupCommit{TRequest,TResult}"/> with a single writer: an alert storm's writes share transactions instead of
-/// each queueing for the database's writer (SQLite's one write lock) with its own, and the ceiling checks of a group run
-/// one after another, so a group cannot pass the ceiling either. Each caller is answered once its row is committed.
+/// New overrides and pending raises go through one <see cref="GroupCommit{TRequest,TResult}"/> with a single writer: writes
+/// share transactions instead of each queueing for the database's writer (SQLite's one write lock) with its own, and the
+/// ceiling checks of a group run one after another (<see cref="AlertSamplingWriter"/>), so a group cannot pass the ceiling
+/// either. Each caller is answered once its row is committed. The webhooks write their alerts' raises with the analyses
+/// they queue instead (<see cref="AnalysisRepository.AcceptAsync"/>), through the same writer.
 /// </summary>
 public sealed class SamplingOverrideRepository : ISamplingOverrideStore
 {

@@ -164,7 +164,8 @@ internal static partial class WebhookEndpoints
                 continue;
             }
 
-            // Without a trace ID keyed without the trace: a redelivery may find a newer worst trace, yet must land on the same analysis.
+            // An alert without a trace ID is keyed without the trace: a redelivery may find a newer worst trace, yet must land
+            // on the same analysis.
             var traceId = alert.TraceId;
             var id = sampled[i].AnalysisId ?? AnalysisId(alert, null);
             string? source = null;
