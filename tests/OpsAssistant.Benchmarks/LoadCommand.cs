@@ -14,13 +14,14 @@ using OpsAssistant.Infrastructure.Telemetry;
 namespace OpsAssistant.Benchmarks;
 
 /// <summary>
-/// <c>load [workers] [requests] [accept-only]</c>: a bounded load run against the real service (accept-only: the worker off and no analyses endpoint). Starts the Server's own host
+/// <c>load [workers] [requests] [accept-only] [fixed-warm-up]</c>: a bounded load run against the real service (accept-only: the worker off and no analyses endpoint). Starts the Server's own host
 /// (<c>AddOpsAssistant</c> + <c>MapOpsAssistantApi</c>) on a free loopback port with a temporary SQLite store, ingests a
 /// 10,000-span OTLP/JSON trace, then sends a fixed number of requests from N concurrent HttpClient workers to
 /// <c>GET /healthz</c> (the floor), <c>POST /api/analyses</c> on the stored trace (heuristic engine, no LLM) and
 /// <c>POST /webhooks/alertmanager</c> (an Alertmanager v4 notification with one firing alert naming the trace, a distinct
 /// fingerprint each, so every request queues a new analysis). Each endpoint is first driven by the same workers for
-/// <see cref="WarmUp"/>, so the measured requests run tier-1 code, not the JIT's first tiers and its compilations.
+/// <see cref="WarmUp"/> and then until the JIT has compiled nothing for <see cref="JitQuiet"/>, so the measured requests run
+/// tier-1 code, not the JIT's first tiers and its compilations.
 /// Prints req/s and latency percentiles per endpoint. Takes seconds; it is a measurement, not a test.
 /// </summary>
 internal static class LoadCommand
@@ -34,6 +35,11 @@ internal static class LoadCommand
     /// </summary>
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
+    /// <summary>The longest a warm-up goes on past <see cref="WarmUp"/> waiting for the JIT to compile nothing for <see cref="JitQuiet"/>.</summary>
+    private static readonly TimeSpan JitSettle = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan JitQuiet = TimeSpan.FromSeconds(1);
+
     public static async Task<int> RunAsync(string[] args)
     {
         var workers = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 8;
@@ -42,6 +48,9 @@ internal static class LoadCommand
         // "accept-only": this host queues alerts without analysing them (RunWorker=false), which isolates the webhook's own
         // cost from the background analyses that otherwise share the CPU and the SQLite writer with it.
         var acceptOnly = args.Contains("accept-only", StringComparer.OrdinalIgnoreCase);
+
+        // "fixed-warm-up": only WarmUp, not waiting for the JIT to settle (how this command measured before it did).
+        var settle = args.Contains("fixed-warm-up", StringComparer.OrdinalIgnoreCase) ? TimeSpan.Zero : JitSettle;
         var directory = Directory.CreateTempSubdirectory("opsassistant-load-").FullName;
         try
         {
@@ -74,21 +83,21 @@ internal static class LoadCommand
             var analysisBody = $$"""{"traceId":"{{LargeTraceGenerator.TraceId}}"}""";
             var alertCounter = 0;
             using var finished = new QueuedAnalysesFinished();
-            var runs = new List<Result> { await MeasureAsync("GET /healthz", http, workers, requests, () => new HttpRequestMessage(HttpMethod.Get, "/healthz"), WarmUp) };
+            var runs = new List<Result> { await MeasureAsync("GET /healthz", http, workers, requests, () => new HttpRequestMessage(HttpMethod.Get, "/healthz"), WarmUp, settle) };
 
             // Not with accept-only: the analysis code's tier-1 compilations would still be running in the background through
             // the webhook run and charge it with their CPU.
             if (!acceptOnly)
             {
                 runs.Add(await MeasureAsync("POST /api/analyses (10k spans)", http, workers, Math.Max(workers * 2, requests / 10),
-                    () => Json("/api/analyses", analysisBody), WarmUp));
+                    () => Json("/api/analyses", analysisBody), WarmUp, settle));
             }
 
             // The webhook figures depend on how much the background worker analyses meanwhile (it shares the CPU and the
             // SQLite writer with the accepts), so the run reports that too.
             var finishedBefore = finished.Count;
             runs.Add(await MeasureAsync("POST /webhooks/alertmanager", http, workers, requests,
-                () => Json("/webhooks/alertmanager", Alert(Interlocked.Increment(ref alertCounter))), WarmUp));
+                () => Json("/webhooks/alertmanager", Alert(Interlocked.Increment(ref alertCounter))), WarmUp, settle));
             var finishedDuring = finished.Count - finishedBefore;
 
             var floor = runs[0];
@@ -98,7 +107,7 @@ internal static class LoadCommand
             foreach (var r in runs)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {r.Name} | {r.Count} | {r.PerSecond:0.0} | {r.P50:0.0} | {r.P95:0.0} | {r.P99:0.0} | {r.CpuMs:0.0} | {r.P50 / floor.P50:0.0}× | {r.PerSecond / floor.PerSecond:0.000} |"));
+                    $"| {r.Name} | {r.Count} | {r.PerSecond:0.0} | {r.P50:0.0} | {r.P95:0.0} | {r.P99:0.0} | {r.CpuMs:0.00} | {r.P50 / floor.P50:0.0}× | {r.PerSecond / floor.PerSecond:0.000} |"));
             }
 
             Console.WriteLine();
@@ -144,21 +153,42 @@ internal static class LoadCommand
 
     /// <summary>
     /// Sends <paramref name="count"/> requests from <paramref name="workers"/> concurrent workers, after a warm-up: the same
-    /// workers for <paramref name="warmUp"/> when given, else a few requests one at a time.
+    /// workers for <paramref name="warmUp"/> and then while the JIT still compiles, for at most <paramref name="settle"/> more, when given; else a few requests one at a time.
     /// </summary>
-    internal static async Task<Result> MeasureAsync(string name, HttpClient http, int workers, int count, Func<HttpRequestMessage> request, TimeSpan? warmUp = null)
+    internal static async Task<Result> MeasureAsync(string name, HttpClient http, int workers, int count, Func<HttpRequestMessage> request, TimeSpan? warmUp = null, TimeSpan settle = default)
     {
         // Warm-up: JIT, connection pool, first-use caches.
         if (warmUp is { } duration)
         {
-            var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-            await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+            // At least the given time, then on while the JIT still compiles (tier-up of a service this size goes on for
+            // seconds under load: measured at once, a quarter of the CPU samples were the tiering thread's), at most settle.
+            var started = Stopwatch.GetTimestamp();
+            var minimum = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+            var maximum = minimum + (long)(settle.TotalSeconds * Stopwatch.Frequency);
+            var settled = 0;
+            var warming = Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
             {
-                while (Stopwatch.GetTimestamp() < until)
+                while (Volatile.Read(ref settled) == 0)
                 {
                     await SendAsync(http, request());
                 }
             })));
+            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+            while (true)
+            {
+                await Task.Delay(JitQuiet);
+                var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+                if (Stopwatch.GetTimestamp() >= maximum || (Stopwatch.GetTimestamp() >= minimum && now == compiled))
+                {
+                    break;
+                }
+
+                compiled = now;
+            }
+
+            Volatile.Write(ref settled, 1);
+            await warming;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: warmed up for {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s"));
         }
         else
         {

@@ -20,6 +20,12 @@ public sealed partial class SamplingOverrideService(
     /// <summary>Upper bound on the overrides one read considers; far beyond any real number in force at once.</summary>
     public const int MaxListed = 1000;
 
+    /// <summary>How often, at most, one line counts the alerts that joined a service already raised.</summary>
+    public static readonly TimeSpan JoinedSummaryInterval = TimeSpan.FromMinutes(1);
+
+    private readonly Lock _joinedLock = new();
+    private readonly Dictionary<string, (int Count, DateTimeOffset Since)> _joined = new(StringComparer.Ordinal);
+
     public SamplingOptions Options => options.CurrentValue;
 
     /// <summary>The strategy a service's samplers should follow now (see <see cref="Resolve"/>).</summary>
@@ -81,18 +87,7 @@ public sealed partial class SamplingOverrideService(
             return invalid;
         }
 
-        var now = clock.GetUtcNow();
-        var entry = new SamplingOverride
-        {
-            Id = "so-" + Guid.NewGuid().ToString("N")[..16],
-            Service = request.Service,
-            Rate = request.Rate,
-            CreatedAt = now,
-            ExpiresAt = now + request.Ttl,
-            CreatedBy = request.CreatedBy,
-            Reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim(),
-            Trigger = request.Trigger,
-        };
+        var entry = NewOverride(request);
         if (!await store.TryAddOverrideAsync(entry, settings.IncidentRate, settings.MaxFullServices, cancellationToken).ConfigureAwait(false))
         {
             Record("rejected", request.CreatedBy);
@@ -105,6 +100,78 @@ public sealed partial class SamplingOverrideService(
         Record("created", entry.CreatedBy);
         LogCreated(logger, entry.Id, entry.Service, entry.Rate, entry.ExpiresAt, entry.CreatedBy, entry.Reason);
         return new SamplingChange(SamplingChangeStatus.Created, entry, null, null);
+    }
+
+    /// <summary>
+    /// An alert's raise of a service, validated as <see cref="SetAsync"/> validates, for the caller to write with the rest of
+    /// its delivery (<see cref="OpsAssistant.Core.Analyses.IAlertIntake"/>); null when the request is invalid. Hand the write's
+    /// outcome to <see cref="Report"/>.
+    /// </summary>
+    public AlertSamplingWrite? PrepareRaise(SamplingOverrideRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var settings = options.CurrentValue;
+        if (Validate(request, settings) is not null)
+        {
+            Record("rejected", request.CreatedBy);
+            return null;
+        }
+
+        return AlertSamplingWrite.ForRaise(NewOverride(request), settings.IncidentRate, settings.MaxFullServices);
+    }
+
+    /// <summary>
+    /// The telemetry and log of a committed raise. A raise that put its service at the rate gets its own line; alerts that
+    /// add their overrides to a service already raised (a storm: one override per alert) are logged at debug level and
+    /// counted in one line per service at most every <see cref="JoinedSummaryInterval"/>. Every override stays in the
+    /// audit (<see cref="ListAsync"/>) and in the changes metric.
+    /// </summary>
+    public void Report(AlertSamplingWrite write, SamplingWriteOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (write.Raise is not { } entry)
+        {
+            return;
+        }
+
+        switch (outcome)
+        {
+            case SamplingWriteOutcome.Created:
+                Record("created", entry.CreatedBy);
+                LogCreated(logger, entry.Id, entry.Service, entry.Rate, entry.ExpiresAt, entry.CreatedBy, entry.Reason);
+                break;
+            case SamplingWriteOutcome.Joined:
+                Record("created", entry.CreatedBy);
+                Joined(entry);
+                break;
+            case SamplingWriteOutcome.CeilingReached:
+                Record("rejected", entry.CreatedBy);
+                LogCeiling(logger, entry.Service, entry.CreatedBy, write.MaxFullServices);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void Joined(SamplingOverride entry)
+    {
+        LogJoined(logger, entry.Id, entry.Service, entry.Rate, entry.ExpiresAt, entry.CreatedBy, entry.Reason);
+        var now = clock.GetUtcNow();
+        (int Count, DateTimeOffset Since) tally;
+        lock (_joinedLock)
+        {
+            tally = _joined.TryGetValue(entry.Service, out var counted) ? counted : (0, now);
+            tally.Count++;
+            if (now - tally.Since < JoinedSummaryInterval)
+            {
+                _joined[entry.Service] = tally;
+                return;
+            }
+
+            _joined.Remove(entry.Service);
+        }
+
+        LogJoinedSummary(logger, entry.Service, tally.Count, tally.Since);
     }
 
     /// <summary>Ends one override in force; null when there is no such override or it had already ended.</summary>
@@ -158,6 +225,22 @@ public sealed partial class SamplingOverrideService(
         return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) ? span : null;
     }
 
+    private SamplingOverride NewOverride(SamplingOverrideRequest request)
+    {
+        var now = clock.GetUtcNow();
+        return new SamplingOverride
+        {
+            Id = "so-" + Guid.NewGuid().ToString("N")[..16],
+            Service = request.Service,
+            Rate = request.Rate,
+            CreatedAt = now,
+            ExpiresAt = now + request.Ttl,
+            CreatedBy = request.CreatedBy,
+            Reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim(),
+            Trigger = request.Trigger,
+        };
+    }
+
     private static SamplingChange? Validate(SamplingOverrideRequest request, SamplingOptions settings)
     {
         if (!SamplingNames.IsValidService(request.Service))
@@ -207,6 +290,12 @@ public sealed partial class SamplingOverrideService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sampling override {OverrideId}: {Service} at {Rate} until {ExpiresAt:O}, by {CreatedBy} ({Reason})")]
     private static partial void LogCreated(ILogger logger, string overrideId, string service, double rate, DateTimeOffset expiresAt, string createdBy, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sampling override {OverrideId}: {Service} at {Rate} until {ExpiresAt:O}, by {CreatedBy} ({Reason}); the service was already raised")]
+    private static partial void LogJoined(ILogger logger, string overrideId, string service, double rate, DateTimeOffset expiresAt, string createdBy, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sampling of {Service}: {Count} more alerts raised it while it was already raised, since {Since:O} (each override is in the audit)")]
+    private static partial void LogJoinedSummary(ILogger logger, string service, int count, DateTimeOffset since);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sampling override {OverrideId} of {Service} ended by {EndedBy}")]
     private static partial void LogEnded(ILogger logger, string overrideId, string service, string endedBy);

@@ -58,6 +58,7 @@ public static class TraceSourceServiceCollectionExtensions
         services.AddSingleton<ITraceStore>(sp => sp.GetRequiredService<TraceRepository>());
         services.AddSingleton<IAnalysisStore>(sp => sp.GetRequiredService<AnalysisRepository>());
         services.AddSingleton<IAnalysisQueue>(sp => sp.GetRequiredService<AnalysisRepository>());
+        services.AddSingleton<IAlertIntake>(sp => sp.GetRequiredService<AnalysisRepository>());
         services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<ConversationRepository>());
         return services;
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using OpsAssistant.Core.Analyses;
 using OpsAssistant.Core.Results;
+using OpsAssistant.Core.Sampling;
 using static OpsAssistant.Infrastructure.Storage.Sql;
 
 namespace OpsAssistant.Infrastructure.Storage;
@@ -15,22 +16,24 @@ namespace OpsAssistant.Infrastructure.Storage;
 /// injected <see cref="TimeProvider"/>.
 /// <para>
 /// Accepted alerts are queued through a <see cref="GroupCommit{TRequest,TResult}"/>: concurrent deliveries share one
-/// transaction, and each delivery is answered only once its rows are committed. The queue depth the webhook checks per
+/// transaction, and each delivery is answered only once its rows are committed. A delivery's analyses and the sampling
+/// writes of its alerts (<see cref="IAlertIntake"/>) go in the same transaction, written by <see cref="AlertSamplingWriter"/>:
+/// one commit per group of deliveries, not one for the analyses and another for the raises. The queue depth the webhook checks per
 /// delivery is counted at most once per <see cref="PendingRecount"/> and kept current in between by this process's own
 /// inserts and completions; what other replicas queued shows up at the next count.
 /// </para>
 /// </summary>
-public sealed class AnalysisRepository : IAnalysisStore, IAnalysisQueue
+public sealed class AnalysisRepository : IAnalysisStore, IAnalysisQueue, IAlertIntake
 {
     /// <summary>How long a counted queue depth is trusted (adjusted by this process's own writes) before it is counted again.</summary>
     public static readonly TimeSpan PendingRecount = TimeSpan.FromSeconds(1);
 
-    /// <summary>Queued alerts one shared transaction holds at most.</summary>
+    /// <summary>Queued alerts and their sampling writes one shared transaction holds at most.</summary>
     private const int MaxGroupInserts = 500;
 
     private readonly RelationalDatabase _database;
     private readonly TimeProvider _clock;
-    private readonly GroupCommit<AnalysisRecord, bool> _inserts;
+    private readonly GroupCommit<AlertIntake, AlertIntakeResult> _inserts;
     private readonly Lock _pendingLock = new();
     private int _pending;
     private long? _pendingCountedAt;
@@ -40,9 +43,12 @@ public sealed class AnalysisRepository : IAnalysisStore, IAnalysisQueue
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
         _clock = clock ?? TimeProvider.System;
-        _inserts = new GroupCommit<AnalysisRecord, bool>(database, InsertGroupAsync, _ => 1, MaxGroupInserts,
+        _inserts = new GroupCommit<AlertIntake, AlertIntakeResult>(database, InsertGroupAsync, intake => intake.Analyses.Count + intake.Sampling.Count, MaxGroupInserts,
             database.Dialect == SqlDialect.Sqlite ? 1 : Math.Max(2, Environment.ProcessorCount));
     }
+
+    /// <summary>Transactions the accepts were written in (for tests and the benchmark): fewer than deliveries means shared commits.</summary>
+    internal long AcceptGroups => _inserts.Groups;
 
     public async Task SaveAsync(AnalysisRecord record, CancellationToken cancellationToken = default)
     {
@@ -114,31 +120,59 @@ public sealed class AnalysisRepository : IAnalysisStore, IAnalysisQueue
     public async Task<bool> TryAddAsync(AnalysisRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var inserted = await _inserts.WriteAsync(record, cancellationToken).ConfigureAwait(false);
-        if (inserted && record.Status is AnalysisStatus.Queued or AnalysisStatus.Running)
-        {
-            AdjustPending(+1);
-        }
-
-        return inserted;
+        return (await AcceptAsync(new AlertIntake([record], []), cancellationToken).ConfigureAwait(false)).Inserted[0];
     }
 
-    /// <summary>Inserts a group of records, each only if its ID is new, with one prepared statement.</summary>
-    private static async Task<bool[]> InsertGroupAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AnalysisRecord> group, CancellationToken cancellationToken)
+    public async Task<AlertIntakeResult> AcceptAsync(AlertIntake intake, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(intake);
+        var result = await _inserts.WriteAsync(intake, cancellationToken).ConfigureAwait(false);
+        var queued = 0;
+        for (var i = 0; i < intake.Analyses.Count; i++)
+        {
+            if (result.Inserted[i] && intake.Analyses[i].Status is AnalysisStatus.Queued or AnalysisStatus.Running)
+            {
+                queued++;
+            }
+        }
+
+        AdjustPending(queued);
+        return result;
+    }
+
+    /// <summary>
+    /// Writes a group of deliveries in order, each its analyses (inserted only if their ID is new) and then its sampling
+    /// writes, with one prepared statement per kind of row.
+    /// </summary>
+    private async Task<AlertIntakeResult[]> InsertGroupAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AlertIntake> group, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, transaction, $"""
             {InsertAnalysisSql}
             ON CONFLICT (id) DO NOTHING
             """);
-        var inserted = new bool[group.Count];
+        await using var sampling = new AlertSamplingWriter(connection, transaction, _database.Dialect);
+        var results = new AlertIntakeResult[group.Count];
         for (var i = 0; i < group.Count; i++)
         {
-            command.Parameters.Clear();
-            BindAnalysis(command, group[i]);
-            inserted[i] = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            var intake = group[i];
+            var inserted = new bool[intake.Analyses.Count];
+            for (var j = 0; j < inserted.Length; j++)
+            {
+                command.Parameters.Clear();
+                BindAnalysis(command, intake.Analyses[j]);
+                inserted[j] = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            }
+
+            var outcomes = new SamplingWriteOutcome[intake.Sampling.Count];
+            for (var j = 0; j < outcomes.Length; j++)
+            {
+                outcomes[j] = await sampling.WriteAsync(intake.Sampling[j], oncePerTrigger: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            results[i] = new AlertIntakeResult(inserted, outcomes);
         }
 
-        return inserted;
+        return results;
     }
 
     public async Task<int> CountPendingAsync(CancellationToken cancellationToken = default)

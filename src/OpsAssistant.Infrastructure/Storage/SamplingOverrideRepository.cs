@@ -10,10 +10,11 @@ namespace OpsAssistant.Infrastructure.Storage;
 /// <summary>
 /// Sampling overrides in the <see cref="RelationalDatabase"/>. The ceiling on fully sampled services is checked inside the INSERT itself (a conditional
 /// <c>INSERT … SELECT … WHERE</c>), so two callers racing past a check in application code cannot both get the last place.
-/// What alerts write on the webhook's path (new overrides, pending raises) goes through one
-/// <see cref="GroupCommit{TRequest,TResult}"/> with a single writer: an alert storm's writes share transactions instead of
-/// each queueing for the database's writer (SQLite's one write lock) with its own, and the ceiling checks of a group run
-/// one after another, so a group cannot pass the ceiling either. Each caller is answered once its row is committed.
+/// New overrides and pending raises go through one <see cref="GroupCommit{TRequest,TResult}"/> with a single writer: writes
+/// share transactions instead of each queueing for the database's writer (SQLite's one write lock) with its own, and the
+/// ceiling checks of a group run one after another (<see cref="AlertSamplingWriter"/>), so a group cannot pass the ceiling
+/// either. Each caller is answered once its row is committed. The webhooks write their alerts' raises with the analyses
+/// they queue instead (<see cref="AnalysisRepository.AcceptAsync"/>), through the same writer.
 /// </summary>
 public sealed class SamplingOverrideRepository : ISamplingOverrideStore
 {
@@ -23,73 +24,36 @@ public sealed class SamplingOverrideRepository : ISamplingOverrideStore
     private const int MaxGroupWrites = 200;
 
     private readonly RelationalDatabase _database;
-    private readonly GroupCommit<AlertWrite, bool> _writes;
+    private readonly GroupCommit<AlertSamplingWrite, bool> _writes;
 
     public SamplingOverrideRepository(RelationalDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        _writes = new GroupCommit<AlertWrite, bool>(database, WriteGroupAsync, _ => 1, MaxGroupWrites, maxWriters: 1);
+        _writes = new GroupCommit<AlertSamplingWrite, bool>(database, WriteGroupAsync, _ => 1, MaxGroupWrites, maxWriters: 1);
     }
 
     public Task<bool> TryAddOverrideAsync(SamplingOverride entry, double fullRate, int maxFullServices, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return _writes.WriteAsync(new AlertWrite(entry, fullRate, maxFullServices, null), cancellationToken);
+        return _writes.WriteAsync(AlertSamplingWrite.ForRaise(entry, fullRate, maxFullServices), cancellationToken);
     }
 
     public Task AddPendingRaiseAsync(string analysisId, string trigger, string createdBy, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        _writes.WriteAsync(new AlertWrite(null, 0, 0, new PendingRaise(analysisId, trigger, createdBy, at)), cancellationToken);
+        _writes.WriteAsync(AlertSamplingWrite.ForPending(new PendingSamplingRaise(analysisId, trigger, createdBy, at)), cancellationToken);
 
     /// <summary>
     /// Writes a group in order: each override under the ceiling as the ones before it left it, each pending raise unless
-    /// its analysis has one. A service already fully sampled takes another full override without counting the others (it
-    /// adds no service to the count): an alert storm on one service raises one override per alert, and counting every
-    /// override in force for each would grow with the storm.
+    /// its analysis has one (see <see cref="AlertSamplingWriter"/>).
     /// </summary>
-    private static async Task<bool[]> WriteGroupAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AlertWrite> group, CancellationToken cancellationToken)
+    private async Task<bool[]> WriteGroupAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AlertSamplingWrite> group, CancellationToken cancellationToken)
     {
-        await using var overrides = Command(connection, transaction, """
-            INSERT INTO sampling_overrides (id, service, rate, created_ms, expires_ms, created_by, reason, trigger_key)
-            SELECT @id, @service, @rate, @created_ms, @expires_ms, @created_by, @reason, @trigger_key
-            WHERE @rate < @full_rate
-               OR EXISTS (SELECT 1 FROM sampling_overrides s
-                   WHERE s.service = @service AND s.ended_ms IS NULL AND s.expires_ms > @created_ms AND s.rate >= @full_rate)
-               OR (SELECT COUNT(DISTINCT o.service) FROM sampling_overrides o
-                   WHERE o.ended_ms IS NULL AND o.expires_ms > @created_ms AND o.rate >= @full_rate AND o.service <> @service) < @max_full
-            """);
-        await using var pending = Command(connection, transaction, """
-            INSERT INTO sampling_pending (analysis_id, trigger_key, created_by, created_ms) VALUES (@analysis_id, @trigger_key, @created_by, @created_ms)
-            ON CONFLICT (analysis_id) DO NOTHING
-            """);
+        await using var writer = new AlertSamplingWriter(connection, transaction, _database.Dialect);
         var written = new bool[group.Count];
         for (var i = 0; i < group.Count; i++)
         {
-            var write = group[i];
-            if (write.Override is { } entry)
-            {
-                overrides.Parameters.Clear();
-                Text(overrides, "@id", entry.Id);
-                Text(overrides, "@service", entry.Service);
-                Parameter(overrides, "@rate", DbType.Double, entry.Rate);
-                Integer(overrides, "@created_ms", entry.CreatedAt.ToUnixTimeMilliseconds());
-                Integer(overrides, "@expires_ms", entry.ExpiresAt.ToUnixTimeMilliseconds());
-                Text(overrides, "@created_by", entry.CreatedBy);
-                Text(overrides, "@reason", entry.Reason);
-                Text(overrides, "@trigger_key", entry.Trigger);
-                Parameter(overrides, "@full_rate", DbType.Double, write.FullRate);
-                Integer(overrides, "@max_full", (long)write.MaxFullServices);
-                written[i] = await overrides.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-            }
-            else if (write.Pending is { } raise)
-            {
-                pending.Parameters.Clear();
-                Text(pending, "@analysis_id", raise.AnalysisId);
-                Text(pending, "@trigger_key", raise.Trigger);
-                Text(pending, "@created_by", raise.CreatedBy);
-                Integer(pending, "@created_ms", raise.At.ToUnixTimeMilliseconds());
-                written[i] = await pending.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-            }
+            var outcome = await writer.WriteAsync(group[i], oncePerTrigger: false, cancellationToken).ConfigureAwait(false);
+            written[i] = outcome is SamplingWriteOutcome.Created or SamplingWriteOutcome.Joined or SamplingWriteOutcome.PendingAdded;
         }
 
         return written;
@@ -220,9 +184,4 @@ public sealed class SamplingOverrideRepository : ISamplingOverrideStore
 
         return rows;
     }
-
-    /// <summary>One write of the alert path: an override with its ceiling, or a pending raise.</summary>
-    private sealed record AlertWrite(SamplingOverride? Override, double FullRate, int MaxFullServices, PendingRaise? Pending);
-
-    private sealed record PendingRaise(string AnalysisId, string Trigger, string CreatedBy, DateTimeOffset At);
 }

@@ -10,7 +10,9 @@ namespace OpsAssistant.Server.Sampling;
 /// the same fingerprint's resolved notification arrives or <see cref="SamplingOptions.IncidentTtl"/> passes. An alert that
 /// carries a trace but names no service raises the service its analysis blames, once that analysis completes. Sampling is
 /// a side effect of alert handling: a store failure here is logged and never fails the webhook or the analysis. The webhooks
-/// hand their alerts in; completed analyses arrive as <see cref="AnalysisCompleted"/> events.
+/// write their firing alerts' raises (<see cref="PlanFiring"/>) in the transaction that queues the alerts' analyses and
+/// report the outcome (<see cref="Report"/>); resolved alerts, and firing ones when the queue is full, go through
+/// <see cref="OnAlertsAsync"/>. Completed analyses arrive as <see cref="AnalysisCompleted"/> events.
 /// </summary>
 internal sealed partial class IncidentSamplingCoordinator(
     SamplingOverrideService overrides,
@@ -36,6 +38,55 @@ internal sealed partial class IncidentSamplingCoordinator(
             LogStoreFailed(logger, ex);
         }
     }
+
+    /// <summary>
+    /// The sampling writes of a delivery's firing alerts, to be stored with its analyses: a raise of the service an alert
+    /// names (once per alert and service while it lasts: the store checks that in the same transaction), or a pending raise
+    /// of the service the alert's analysis will blame. Resolved alerts are skipped (see <see cref="OnAlertsAsync"/>).
+    /// </summary>
+    public IReadOnlyList<AlertSamplingWrite> PlanFiring(IReadOnlyList<IncidentAlert> alerts)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        var writes = new List<AlertSamplingWrite>(alerts.Count);
+        var settings = overrides.Options;
+        foreach (var alert in alerts)
+        {
+            if (!alert.IsFiring)
+            {
+                continue;
+            }
+
+            var trigger = Trigger(alert);
+            var createdBy = CreatedBy(alert);
+            if (ServiceOf(alert) is { } service)
+            {
+                if (overrides.PrepareRaise(new SamplingOverrideRequest(service, settings.IncidentRate, settings.IncidentTtl, Firing(alert), createdBy, trigger)) is { } raise)
+                {
+                    writes.Add(raise);
+                }
+            }
+            else if (alert.AnalysisId is { } analysisId)
+            {
+                writes.Add(AlertSamplingWrite.ForPending(new PendingSamplingRaise(analysisId, trigger, createdBy, clock.GetUtcNow())));
+            }
+        }
+
+        return writes;
+    }
+
+    /// <summary>Telemetry and logs of the committed writes of <see cref="PlanFiring"/>, in order with their outcomes.</summary>
+    public void Report(IReadOnlyList<AlertSamplingWrite> writes, IReadOnlyList<SamplingWriteOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            overrides.Report(writes[i], outcomes[i]);
+        }
+    }
+
+    /// <summary>The writes of <see cref="PlanFiring"/> could not be stored; the delivery's analyses went without them.</summary>
+    public void ReportStoreFailure(DbException exception) => LogStoreFailed(logger, exception);
 
     /// <summary>Raises the root-cause service of a done analysis an alert without a service label was waiting for.</summary>
     public async Task OnAnalysisCompletedAsync(AnalysisCompleted completed, CancellationToken cancellationToken)
@@ -82,9 +133,15 @@ internal sealed partial class IncidentSamplingCoordinator(
         return null;
     }
 
+    private static string Trigger(IncidentAlert alert) => "alert:" + alert.Fingerprint;
+
+    private static string CreatedBy(IncidentAlert alert) => "alert " + alert.Fingerprint;
+
+    private static string Firing(IncidentAlert alert) => $"alert {alert.Name} firing";
+
     private async Task OnAlertAsync(IncidentAlert alert, CancellationToken cancellationToken)
     {
-        var trigger = "alert:" + alert.Fingerprint;
+        var trigger = Trigger(alert);
         if (!alert.IsFiring)
         {
             await overrides.EndTriggerAsync(trigger, $"alert {alert.Fingerprint} resolved", cancellationToken);
@@ -92,10 +149,10 @@ internal sealed partial class IncidentSamplingCoordinator(
             return;
         }
 
-        var createdBy = $"alert {alert.Fingerprint}";
+        var createdBy = CreatedBy(alert);
         if (ServiceOf(alert) is { } service)
         {
-            await RaiseAsync(service, createdBy, trigger, $"alert {alert.Name} firing", cancellationToken);
+            await RaiseAsync(service, createdBy, trigger, Firing(alert), cancellationToken);
         }
         else if (alert.AnalysisId is { } analysisId)
         {

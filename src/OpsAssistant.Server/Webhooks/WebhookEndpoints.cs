@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OpsAssistant.Core.Analyses;
+using OpsAssistant.Core.Sampling;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Analyses;
 using OpsAssistant.Infrastructure.Telemetry;
@@ -108,7 +109,8 @@ internal static partial class WebhookEndpoints
         {
             LogStoreUnavailable(delivery.Logs.CreateLogger(typeof(WebhookEndpoints)), ex, origin, alerts.Count);
 
-            // Whatever was inserted before the failure is deduplicated when the sender retries the whole delivery.
+            // The delivery's analyses are written in one transaction, and a resolution's writes are idempotent: the sender's
+            // retry of the whole delivery finds nothing half done.
             Count(origin, "rejected", alerts.Count);
             delivery.Context.Response.Headers.RetryAfter = "5";
             return TypedResults.Problem("The analysis store is unavailable; retry the delivery.",
@@ -120,13 +122,26 @@ internal static partial class WebhookEndpoints
         WebhookDelivery delivery, string origin, IReadOnlyList<WebhookAlert> alerts, WebhookOptions limits, System.Diagnostics.Activity? activity,
         CancellationToken cancellationToken)
     {
-        await delivery.Incidents.OnAlertsAsync(
-            [.. alerts.Select(a => new IncidentAlert(a.Fingerprint, a.Name, a.IsFiring, a.Labels, a.TraceId is null ? null : AnalysisId(a, a.TraceId)))], cancellationToken);
+        var sampled = new IncidentAlert[alerts.Count];
+        var anyResolved = false;
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            var a = alerts[i];
+            sampled[i] = new IncidentAlert(a.Fingerprint, a.Name, a.IsFiring, a.Labels, a.TraceId is null ? null : AnalysisId(a, a.TraceId));
+            anyResolved |= !a.IsFiring;
+        }
 
-        var store = delivery.Analyses;
+        if (anyResolved)
+        {
+            // A resolution ends what the alert raised; those writes are not on an alert storm's path.
+            await delivery.Incidents.OnAlertsAsync([.. sampled.Where(a => !a.IsFiring)], cancellationToken);
+        }
+
         if (await delivery.Queue.CountPendingAsync(cancellationToken) >= limits.MaxQueuedAnalyses)
         {
-            // Nothing of this delivery is taken, so the sender's retry of the whole group loses nothing.
+            // Sampling still follows the alerts; nothing else of this delivery is taken, so the sender's retry of the whole
+            // group loses nothing.
+            await delivery.Incidents.OnAlertsAsync([.. sampled.Where(a => a.IsFiring)], cancellationToken);
             Count(origin, "rejected", alerts.Count);
             delivery.Context.Response.Headers.RetryAfter = ((int)Math.Ceiling(limits.QueueFullRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return TypedResults.Problem(
@@ -134,22 +149,25 @@ internal static partial class WebhookEndpoints
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "Analysis queue full");
         }
 
-        var queued = new List<QueuedAnalysis>();
+        var records = new List<AnalysisRecord>(alerts.Count);
         var skipped = new List<SkippedAlert>();
         var incidents = new List<Incidents.QueuedIncident>();
-        foreach (var alert in alerts)
+        for (var i = 0; i < alerts.Count; i++)
         {
+            var alert = alerts[i];
             if (!alert.IsFiring)
             {
                 // Recorded on the analysis the firing alert made (same fingerprint, start and trace give the same ID), not analysed.
-                await delivery.Queue.MarkResolvedAsync(AnalysisId(alert, alert.TraceId), delivery.Clock.GetUtcNow(), cancellationToken);
+                await delivery.Queue.MarkResolvedAsync(sampled[i].AnalysisId ?? AnalysisId(alert, null), delivery.Clock.GetUtcNow(), cancellationToken);
                 skipped.Add(new SkippedAlert(alert.Name, "resolved"));
                 Count(origin, "skipped");
                 continue;
             }
 
+            // An alert without a trace ID is keyed without the trace: a redelivery may find a newer worst trace, yet must land
+            // on the same analysis.
             var traceId = alert.TraceId;
-            var id = AnalysisId(alert, traceId);
+            var id = sampled[i].AnalysisId ?? AnalysisId(alert, null);
             string? source = null;
             if (traceId is null)
             {
@@ -174,19 +192,25 @@ internal static partial class WebhookEndpoints
                     continue;
                 }
 
-                // Keyed without the trace: a redelivery may find a newer worst trace, yet must land on the same analysis.
-                id = AnalysisId(alert, null);
                 source = "store";
             }
 
-            var inserted = await store.TryAddAsync(new AnalysisRecord
+            records.Add(new AnalysisRecord
             {
                 Id = id, TraceId = traceId, Status = AnalysisStatus.Queued, Origin = origin, Source = source, CreatedAt = delivery.Clock.GetUtcNow(), Subject = OpsAssistant.Core.Prompting.ControlCharacters.Escape(alert.Name),
                 TraceParent = (activity ?? System.Diagnostics.Activity.Current)?.Id,
-            }, cancellationToken);
-            var existing = inserted ? null : await store.GetAsync(id, cancellationToken);
+            });
+        }
+
+        var intake = await AcceptAsync(delivery, records, delivery.Incidents.PlanFiring(sampled), cancellationToken);
+        var queued = new List<QueuedAnalysis>(records.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            var inserted = intake.Inserted[i];
+            var existing = inserted ? null : await delivery.Analyses.GetAsync(record.Id, cancellationToken);
             Count(origin, inserted ? "queued" : "duplicate");
-            queued.Add(new QueuedAnalysis(id, existing?.TraceId ?? traceId, (existing?.Status ?? AnalysisStatus.Queued).ToString().ToLowerInvariant()));
+            queued.Add(new QueuedAnalysis(record.Id, existing?.TraceId ?? record.TraceId, (existing?.Status ?? AnalysisStatus.Queued).ToString().ToLowerInvariant()));
         }
 
         if (queued.Count > 0)
@@ -197,6 +221,35 @@ internal static partial class WebhookEndpoints
         activity?.SetTag("opsassistant.webhook.alerts", alerts.Count);
         activity?.SetTag("opsassistant.webhook.queued", queued.Count);
         return TypedResults.Accepted((string?)null, new WebhookResponse(queued, skipped, incidents));
+    }
+
+    /// <summary>
+    /// Queues a delivery's analyses and writes its alerts' sampling raises in one transaction (shared with concurrent
+    /// deliveries). Sampling is a side effect: when that write fails, the analyses are queued without it and the failure is
+    /// logged; only a failure to queue the analyses themselves fails the delivery.
+    /// </summary>
+    private static async Task<AlertIntakeResult> AcceptAsync(
+        WebhookDelivery delivery, List<AnalysisRecord> records, IReadOnlyList<AlertSamplingWrite> sampling, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0 && sampling.Count == 0)
+        {
+            return new AlertIntakeResult([], []);
+        }
+
+        AlertIntakeResult result;
+        try
+        {
+            result = await delivery.Intake.AcceptAsync(new AlertIntake(records, sampling), cancellationToken);
+        }
+        catch (System.Data.Common.DbException ex) when (sampling.Count > 0)
+        {
+            result = records.Count == 0 ? new AlertIntakeResult([], []) : await delivery.Intake.AcceptAsync(new AlertIntake(records, []), cancellationToken);
+            delivery.Incidents.ReportStoreFailure(ex);
+            return result;
+        }
+
+        delivery.Incidents.Report(sampling, result.Sampling);
+        return result;
     }
 
     /// <summary>Same alert occurrence, same trace: same ID, whichever endpoint or delivery brought it.</summary>
@@ -252,6 +305,7 @@ internal sealed record WebhookDelivery(
     WebhookReplayCache Replays,
     IncidentSamplingCoordinator Incidents,
     IAnalysisStore Analyses,
+    IAlertIntake Intake,
     IAnalysisQueue Queue,
     ITraceStore Traces,
     AnalysisQueueSignal Signal,

@@ -1,4 +1,5 @@
 using OpsAssistant.Core.Analyses;
+using OpsAssistant.Core.Sampling;
 using OpsAssistant.Infrastructure.Storage;
 
 namespace OpsAssistant.Infrastructure.Tests.Storage;
@@ -41,6 +42,67 @@ public abstract partial class TraceStoreContract
         clock.Advance(AnalysisRepository.PendingRecount);
         Assert.Equal(2, await analyses.CountPendingAsync());
     }
+
+    [Fact]
+    public async Task Accept_DeliveryWithAnalysesAndRaises_CommitsThemTogetherAndARedeliveryFindsBoth()
+    {
+        var at = DateTimeOffset.UtcNow;
+        var repository = new AnalysisRepository(Store.Database);
+        AlertIntake Delivery() => new(
+            [Queued("alert-a", at), Queued("alert-b", at.AddMilliseconds(1))],
+            [Raise("so-a", "checkout", "alert:a"), Raise("so-b", "checkout", "alert:b")]);
+
+        var first = await repository.AcceptAsync(Delivery());
+
+        Assert.Equal([true, true], first.Inserted);
+        Assert.Equal([SamplingWriteOutcome.Created, SamplingWriteOutcome.Joined], first.Sampling);
+        Assert.Equal(1, repository.AcceptGroups);
+        Assert.Equal(2, await repository.CountPendingAsync());
+
+        // The sender's retry: the same analyses, and no second override for either alert while the first is in force.
+        var again = await repository.AcceptAsync(Delivery() with { Sampling = [Raise("so-a2", "checkout", "alert:a"), Raise("so-b2", "checkout", "alert:b")] });
+
+        Assert.Equal([false, false], again.Inserted);
+        Assert.Equal([SamplingWriteOutcome.InForce, SamplingWriteOutcome.InForce], again.Sampling);
+        Assert.Equal(["so-a", "so-b"], (await Store.Overrides.ListOverridesAsync(DateTimeOffset.UtcNow, 10)).Select(o => o.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(2, await repository.CountPendingAsync());
+    }
+
+    [Fact]
+    public async Task Accept_RaisePastTheCeiling_IsRefusedWhileTheAnalysisIsQueued()
+    {
+        var repository = new AnalysisRepository(Store.Database);
+        var result = await repository.AcceptAsync(new AlertIntake(
+            [Queued("alert-c", DateTimeOffset.UtcNow)],
+            [Raise("so-c", "checkout", "alert:c", maxFull: 1), Raise("so-p", "payment", "alert:p", maxFull: 1)]));
+
+        Assert.Equal([true], result.Inserted);
+        Assert.Equal([SamplingWriteOutcome.Created, SamplingWriteOutcome.CeilingReached], result.Sampling);
+        Assert.Null(await Store.Overrides.GetOverrideAsync("so-p"));
+    }
+
+    [Fact]
+    public async Task Accept_OneAnalysisOfADeliveryFails_NothingOfThatDeliveryIsStoredAndOthersAre()
+    {
+        var at = DateTimeOffset.UtcNow;
+        var repository = new AnalysisRepository(Store.Database);
+
+        // Concurrent deliveries may share the failing one's transaction: the group is written again, each delivery alone.
+        var good = Task.Run(() => repository.AcceptAsync(new AlertIntake([Queued("alert-good", at)], [Raise("so-good", "cart", "alert:good")])));
+        var bad = Task.Run(() => repository.AcceptAsync(new AlertIntake(
+            [Queued("alert-ok", at), Queued("alert-broken", at) with { TraceId = null! }],
+            [Raise("so-bad", "checkout", "alert:bad")])));
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => bad);
+        Assert.Equal([true], (await good).Inserted);
+        Assert.Null(await repository.GetAsync("alert-ok"));
+        Assert.Null(await Store.Overrides.GetOverrideAsync("so-bad"));
+        Assert.NotNull(await repository.GetAsync("alert-good"));
+        Assert.NotNull(await Store.Overrides.GetOverrideAsync("so-good"));
+    }
+
+    private static AlertSamplingWrite Raise(string id, string service, string trigger, int maxFull = 5) =>
+        AlertSamplingWrite.ForRaise(Override(id, service, trigger: trigger, at: DateTimeOffset.UtcNow), 1.0, maxFull);
 
     /// <summary>A clock that moves only when told to.</summary>
     private sealed class ManualClock : TimeProvider
