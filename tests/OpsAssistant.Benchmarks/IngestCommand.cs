@@ -18,8 +18,8 @@ namespace OpsAssistant.Benchmarks;
 /// the requests (each a collector-sized batch of spans from several traces and services, distinct per request), then N
 /// concurrent HttpClient clients POST them to <c>/v1/traces</c>, twice per store and format (the first pass unreported). Prints spans/s, request latency and the process's CPU time
 /// per 1,000 spans (server and clients together: on a shared machine spans/s moves with the neighbours' load, CPU per span
-/// much less) per store and format; for a PostgreSQL cluster on this machine also the cluster's CPU per 1,000 spans
-/// (<see cref="PostgresServerCpu"/>), so a change that moves work into the database does not read as a saving.
+/// much less) per store and format; for a PostgreSQL cluster on this machine also the cluster's CPU per 1,000 spans spent
+/// for this service's connections (<see cref="PostgresServerCpu"/>), so a change that moves work into the database does not read as a saving.
 /// </summary>
 internal static class IngestCommand
 {
@@ -88,7 +88,7 @@ internal static class IngestCommand
         {
             await ExecuteAsync(baseConnection!, $"CREATE SCHEMA {schema}");
             settings["OpsAssistant:Storage:Provider"] = "Postgres";
-            settings["OpsAssistant:Storage:ConnectionString"] = new NpgsqlConnectionStringBuilder(baseConnection) { SearchPath = schema }.ToString();
+            settings["OpsAssistant:Storage:ConnectionString"] = new NpgsqlConnectionStringBuilder(baseConnection) { SearchPath = schema, ApplicationName = schema }.ToString();
         }
         else
         {
@@ -119,10 +119,10 @@ internal static class IngestCommand
                 }
             })));
             var sent = preWarm - 1;
-            var server = postgres ? await PostgresServerCpu.FindAsync(baseConnection!) : null;
-            var serverBefore = server?.Milliseconds();
+            var server = postgres ? await PostgresServerCpu.FindAsync(baseConnection!, schema) : null;
+            var serverBefore = server is null ? 0 : await server.MillisecondsAsync();
             var run = await LoadCommand.MeasureAsync($"{store} {format}", http, clients, requests, () => Post(bodies[Interlocked.Increment(ref sent)], mediaType));
-            var serverMs = server?.Milliseconds() - serverBefore;
+            double? serverMs = server is null ? null : await server.MillisecondsAsync() - serverBefore;
             await app.StopAsync();
             return new Result((long)requests * spansPerRequest, bodies.Skip(warmUp).Sum(b => (long)b.Length), requests / run.PerSecond, run.P50, run.P99, run.CpuMs * requests, serverMs);
         }

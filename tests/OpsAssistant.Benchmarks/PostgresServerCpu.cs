@@ -4,11 +4,13 @@ using Npgsql;
 namespace OpsAssistant.Benchmarks;
 
 /// <summary>
-/// The CPU time of a PostgreSQL cluster running on this machine: its postmaster, every process it started that is still
-/// running (backends, WAL writer, checkpointer, ...) and the children it has already reaped, from <c>/proc</c>. A store
-/// benchmark that counts only its own process hides the server's share of each write and read; this counts it. The cluster
-/// is found from a connection's backend (its parent is the postmaster), so a cluster on another host reads as unknown.
-/// Other clients of the same cluster are counted too: on a shared cluster the figure is an upper bound.
+/// The CPU time a PostgreSQL cluster running on this machine spends for one application, from <c>/proc</c>: the backends
+/// serving the connections whose <c>application_name</c> is the given one, plus the postmaster and the cluster's own
+/// processes (WAL writer, checkpointer, background writer, ...), which work for every client. Other clients' backends (a
+/// shared cluster) are left out. A store benchmark that counts only its own process hides the server's share of each
+/// write and read; this counts it. The cluster is found from a connection's backend (its parent is the postmaster), so a
+/// cluster on another host reads as unknown. A backend that ends between two readings loses its time, so read while the
+/// application's connections are open.
 /// </summary>
 internal sealed class PostgresServerCpu
 {
@@ -16,11 +18,17 @@ internal sealed class PostgresServerCpu
     private const double TicksPerMs = 100 / 1000.0;
 
     private readonly int _postmaster;
+    private readonly string _connectionString;
+    private readonly string _applicationName;
 
-    private PostgresServerCpu(int postmaster) => _postmaster = postmaster;
+    private PostgresServerCpu(int postmaster, string connectionString, string applicationName) =>
+        (_postmaster, _connectionString, _applicationName) = (postmaster, connectionString, applicationName);
 
-    /// <summary>The cluster behind <paramref name="connectionString"/>, or null when it does not run on this machine.</summary>
-    public static async Task<PostgresServerCpu?> FindAsync(string connectionString)
+    /// <summary>
+    /// The cluster behind <paramref name="connectionString"/> as used by connections named <paramref name="applicationName"/>,
+    /// or null when it does not run on this machine.
+    /// </summary>
+    public static async Task<PostgresServerCpu?> FindAsync(string connectionString, string applicationName)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -31,31 +39,63 @@ internal sealed class PostgresServerCpu
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
         var backend = (int)(await command.ExecuteScalarAsync())!;
-        return Stat(backend) is { } stat ? new PostgresServerCpu(stat.Parent) : null;
+        return Stat(backend) is { } stat ? new PostgresServerCpu(stat.Parent, connectionString, applicationName) : null;
     }
 
-    /// <summary>CPU milliseconds the cluster has used so far (user and system); compare two readings.</summary>
-    public double Milliseconds()
+    /// <summary>CPU milliseconds spent for the application so far (user and system); compare two readings.</summary>
+    public async Task<double> MillisecondsAsync()
     {
+        var ours = new HashSet<int>();
+        var backends = new HashSet<int>();
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT pid, application_name = $1 FROM pg_stat_activity WHERE backend_type = 'client backend'", connection)
+            {
+                Parameters = { new NpgsqlParameter { Value = _applicationName } },
+            };
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                (reader.GetBoolean(1) ? ours : backends).Add(reader.GetInt32(0));
+            }
+        }
+
         long ticks = 0;
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || backends.Contains(pid))
             {
                 continue;
             }
 
-            if (Stat(pid) is { } stat && (pid == _postmaster || stat.Parent == _postmaster))
+            // The postmaster's own time, not its reaped children's: those were other clients' backends as well as ours.
+            if (Stat(pid) is { } stat && (pid == _postmaster || (stat.Parent == _postmaster && (ours.Contains(pid) || !IsBackend(pid)))))
             {
-                ticks += stat.Ticks + (pid == _postmaster ? stat.ChildTicks : 0);
+                ticks += stat.Ticks;
             }
         }
 
         return ticks / TicksPerMs;
     }
 
-    /// <summary>A process's parent and CPU ticks (its own; its reaped children's), or null when it is gone.</summary>
-    private static (int Parent, long Ticks, long ChildTicks)? Stat(int pid)
+    /// <summary>Whether a child of the postmaster serves a client (including one that started after the list was read).</summary>
+    private static bool IsBackend(int pid)
+    {
+        try
+        {
+            // Auxiliary processes are titled "postgres: walwriter" and the like; a backend "postgres: user database host(port) ...".
+            var words = File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return words.Length > 3 && (words[3].Contains('(', StringComparison.Ordinal) || words[3] == "[local]");
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>A process's parent and CPU ticks, or null when it is gone.</summary>
+    private static (int Parent, long Ticks)? Stat(int pid)
     {
         string text;
         try
@@ -74,6 +114,6 @@ internal sealed class PostgresServerCpu
         // The command name is in parentheses and may hold spaces: fields are counted from after its closing one.
         var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
         long Field(int number) => long.Parse(fields[number - 3], CultureInfo.InvariantCulture);
-        return ((int)Field(4), Field(14) + Field(15), Field(16) + Field(17));
+        return ((int)Field(4), Field(14) + Field(15));
     }
 }

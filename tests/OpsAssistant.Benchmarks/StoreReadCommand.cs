@@ -47,7 +47,7 @@ internal static class StoreReadCommand
                 if (postgres)
                 {
                     await IngestCommand.ExecuteAsync(baseConnection!, $"CREATE SCHEMA {schema}");
-                    database = new PostgresDatabase(new NpgsqlConnectionStringBuilder(baseConnection) { SearchPath = schema }.ToString());
+                    database = new PostgresDatabase(new NpgsqlConnectionStringBuilder(baseConnection) { SearchPath = schema, ApplicationName = schema }.ToString());
                 }
                 else
                 {
@@ -59,7 +59,7 @@ internal static class StoreReadCommand
                     await database.InitializeAsync();
                     var repository = new TraceRepository(database) { TraceCacheSpans = 0 };
                     await repository.AddSpansAsync(generated);
-                    var server = postgres ? await PostgresServerCpu.FindAsync(baseConnection!) : null;
+                    var server = postgres ? await PostgresServerCpu.FindAsync(baseConnection!, schema) : null;
                     var (p50, min, cpu, serverCpu, allocated) = await MeasureAsync(repository, spans, iterations, server);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"| {store} | {p50:0.00} | {min:0.00} | {cpu:0.0} | {serverCpu?.ToString("0.0", CultureInfo.InvariantCulture)} | {allocated / 1048576.0:0.00} |"));
@@ -102,7 +102,7 @@ internal static class StoreReadCommand
         var allocated = new long[iterations];
 
         // /proc counts the server's CPU in 10 ms ticks, too coarse for one read: the mean over all of them instead.
-        var serverBefore = server?.Milliseconds();
+        var serverBefore = server is null ? 0 : await server.MillisecondsAsync();
         for (var i = 0; i < iterations; i++)
         {
             var before = GC.GetTotalAllocatedBytes(precise: true);
@@ -114,7 +114,7 @@ internal static class StoreReadCommand
             allocated[i] = GC.GetTotalAllocatedBytes(precise: true) - before;
         }
 
-        var serverCpu = (server?.Milliseconds() - serverBefore) / iterations;
+        double? serverCpu = server is null ? null : (await server.MillisecondsAsync() - serverBefore) / iterations;
         Array.Sort(times);
         Array.Sort(cpu);
         Array.Sort(allocated);
