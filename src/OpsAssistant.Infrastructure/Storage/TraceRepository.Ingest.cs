@@ -15,8 +15,8 @@ namespace OpsAssistant.Infrastructure.Storage;
 /// so concurrent requests share one transaction. Inside it each chunk is one row of <c>trace_chunks</c>, each distinct
 /// (trace, service, operation) one row of <c>trace_operations</c>, and each trace's <c>trace_index</c> row is updated from
 /// the chunks' aggregates (extent, counts, root candidate) without reading the trace's earlier spans. SQLite: prepared
-/// statements stepped through SQLite's own API; PostgreSQL: binary <c>COPY</c> for the chunks and array-bound statements
-/// for the rest.
+/// statements stepped through SQLite's own API; PostgreSQL: array-bound statements in two batches (locks and stored keys;
+/// chunks, operations and index), so a group costs three round trips with its commit.
 /// </summary>
 public sealed partial class TraceRepository
 {
