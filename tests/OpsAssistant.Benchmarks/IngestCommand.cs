@@ -18,7 +18,8 @@ namespace OpsAssistant.Benchmarks;
 /// the requests (each a collector-sized batch of spans from several traces and services, distinct per request), then N
 /// concurrent HttpClient clients POST them to <c>/v1/traces</c>, twice per store and format (the first pass unreported). Prints spans/s, request latency and the process's CPU time
 /// per 1,000 spans (server and clients together: on a shared machine spans/s moves with the neighbours' load, CPU per span
-/// much less) per store and format.
+/// much less) per store and format; for a PostgreSQL cluster on this machine also the cluster's CPU per 1,000 spans spent
+/// for this service's connections (<see cref="PostgresServerCpu"/>), so a change that moves work into the database does not read as a saving.
 /// </summary>
 internal static class IngestCommand
 {
@@ -37,8 +38,8 @@ internal static class IngestCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ingest: {clients} clients, {requests} requests of {spansPerRequest:N0} spans each, {Environment.ProcessorCount} cores"));
         Console.WriteLine();
-        Console.WriteLine("| store | format | spans | spans/s | requests/s | p50 ms | p99 ms | MB/s | CPU ms per 1k spans |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| store | format | spans | spans/s | requests/s | p50 ms | p99 ms | MB/s | CPU ms per 1k spans | database CPU ms per 1k spans | total CPU ms per 1k spans |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var store in stores)
         {
             foreach (var format in formats)
@@ -50,12 +51,15 @@ internal static class IngestCommand
                 var result = await MeasureAsync(store, format, clients, requests, spansPerRequest);
                 if (result is null)
                 {
-                    Console.WriteLine($"| {store} | {format} | skipped: set OPSASSISTANT_TEST_POSTGRES | | | | | | |");
+                    Console.WriteLine($"| {store} | {format} | skipped: set OPSASSISTANT_TEST_POSTGRES | | | | | | | | |");
                     continue;
                 }
 
+                var thousands = result.Spans / 1000.0;
+                var database = result.DatabaseCpuMs is { } ms ? (ms / thousands).ToString("0.0", CultureInfo.InvariantCulture) : "";
+                var total = result.DatabaseCpuMs is { } all ? ((result.CpuMs + all) / thousands).ToString("0.0", CultureInfo.InvariantCulture) : "";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {store} | {format} | {result.Spans:N0} | {result.Spans / result.Seconds:N0} | {requests / result.Seconds:0.0} | {result.P50:0.0} | {result.P99:0.0} | {result.Bytes / result.Seconds / 1048576.0:0.0} | {result.CpuMs / (result.Spans / 1000.0):0.0} |"));
+                    $"| {store} | {format} | {result.Spans:N0} | {result.Spans / result.Seconds:N0} | {requests / result.Seconds:0.0} | {result.P50:0.0} | {result.P99:0.0} | {result.Bytes / result.Seconds / 1048576.0:0.0} | {result.CpuMs / thousands:0.0} | {database} | {total} |"));
             }
         }
 
@@ -84,7 +88,7 @@ internal static class IngestCommand
         {
             await ExecuteAsync(baseConnection!, $"CREATE SCHEMA {schema}");
             settings["OpsAssistant:Storage:Provider"] = "Postgres";
-            settings["OpsAssistant:Storage:ConnectionString"] = new NpgsqlConnectionStringBuilder(baseConnection) { SearchPath = schema }.ToString();
+            settings["OpsAssistant:Storage:ConnectionString"] = new NpgsqlConnectionStringBuilder(baseConnection) { SearchPath = schema, ApplicationName = schema }.ToString();
         }
         else
         {
@@ -115,9 +119,12 @@ internal static class IngestCommand
                 }
             })));
             var sent = preWarm - 1;
+            var server = postgres ? await PostgresServerCpu.FindAsync(baseConnection!, schema) : null;
+            var serverBefore = server is null ? 0 : await server.MillisecondsAsync();
             var run = await LoadCommand.MeasureAsync($"{store} {format}", http, clients, requests, () => Post(bodies[Interlocked.Increment(ref sent)], mediaType));
+            double? serverMs = server is null ? null : await server.MillisecondsAsync() - serverBefore;
             await app.StopAsync();
-            return new Result((long)requests * spansPerRequest, bodies.Skip(warmUp).Sum(b => (long)b.Length), requests / run.PerSecond, run.P50, run.P99, run.CpuMs * requests);
+            return new Result((long)requests * spansPerRequest, bodies.Skip(warmUp).Sum(b => (long)b.Length), requests / run.PerSecond, run.P50, run.P99, run.CpuMs * requests, serverMs);
         }
         finally
         {
@@ -199,5 +206,5 @@ internal static class IngestCommand
         await command.ExecuteNonQueryAsync();
     }
 
-    private sealed record Result(long Spans, long Bytes, double Seconds, double P50, double P99, double CpuMs);
+    private sealed record Result(long Spans, long Bytes, double Seconds, double P50, double P99, double CpuMs, double? DatabaseCpuMs);
 }

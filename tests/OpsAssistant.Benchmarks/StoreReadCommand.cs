@@ -12,7 +12,8 @@ namespace OpsAssistant.Benchmarks;
 /// the trace cache does not hold it. Stores one <see cref="LargeTraceGenerator"/> trace (SQLite in a temporary file;
 /// PostgreSQL from <c>OPSASSISTANT_TEST_POSTGRES</c> in a schema of its own, dropped afterwards), then reads it through a
 /// <see cref="TraceRepository"/> with <c>TraceCacheSpans = 0</c>, so every read decodes every row. Warm (JIT settled),
-/// median of N: wall time, process CPU and the bytes each read allocates.
+/// median of N: wall time, process CPU, the PostgreSQL cluster's CPU when it runs on this machine
+/// (<see cref="PostgresServerCpu"/>) and the bytes each read allocates.
 /// </summary>
 internal static class StoreReadCommand
 {
@@ -26,15 +27,15 @@ internal static class StoreReadCommand
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"first read of a stored {spans:N0}-span trace, trace cache off, {Environment.ProcessorCount} cores, median of {iterations} warm reads"));
-        Console.WriteLine("| store | ms (p50) | ms (min) | CPU ms (p50) | allocated MB per read |");
-        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Console.WriteLine("| store | ms (p50) | ms (min) | CPU ms (p50) | database CPU ms (mean) | allocated MB per read |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var store in which == "both" ? ["sqlite", "postgres"] : new[] { which })
         {
             var postgres = store == "postgres";
             var baseConnection = Environment.GetEnvironmentVariable("OPSASSISTANT_TEST_POSTGRES");
             if (postgres && string.IsNullOrWhiteSpace(baseConnection))
             {
-                Console.WriteLine("| postgres | skipped: set OPSASSISTANT_TEST_POSTGRES | | | |");
+                Console.WriteLine("| postgres | skipped: set OPSASSISTANT_TEST_POSTGRES | | | | |");
                 continue;
             }
 
@@ -46,7 +47,7 @@ internal static class StoreReadCommand
                 if (postgres)
                 {
                     await IngestCommand.ExecuteAsync(baseConnection!, $"CREATE SCHEMA {schema}");
-                    database = new PostgresDatabase(new NpgsqlConnectionStringBuilder(baseConnection) { SearchPath = schema }.ToString());
+                    database = new PostgresDatabase(new NpgsqlConnectionStringBuilder(baseConnection) { SearchPath = schema, ApplicationName = schema }.ToString());
                 }
                 else
                 {
@@ -58,9 +59,10 @@ internal static class StoreReadCommand
                     await database.InitializeAsync();
                     var repository = new TraceRepository(database) { TraceCacheSpans = 0 };
                     await repository.AddSpansAsync(generated);
-                    var (p50, min, cpu, allocated) = await MeasureAsync(repository, spans, iterations);
+                    var server = postgres ? await PostgresServerCpu.FindAsync(baseConnection!, schema) : null;
+                    var (p50, min, cpu, serverCpu, allocated) = await MeasureAsync(repository, spans, iterations, server);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {store} | {p50:0.00} | {min:0.00} | {cpu:0.0} | {allocated / 1048576.0:0.00} |"));
+                        $"| {store} | {p50:0.00} | {min:0.00} | {cpu:0.0} | {serverCpu?.ToString("0.0", CultureInfo.InvariantCulture)} | {allocated / 1048576.0:0.00} |"));
                 }
             }
             finally
@@ -86,7 +88,7 @@ internal static class StoreReadCommand
         return 0;
     }
 
-    private static async Task<(double P50, double Min, double Cpu, long Allocated)> MeasureAsync(TraceRepository repository, int spans, int iterations)
+    private static async Task<(double P50, double Min, double Cpu, double? ServerCpu, long Allocated)> MeasureAsync(TraceRepository repository, int spans, int iterations, PostgresServerCpu? server)
     {
         // Warm-up: past the tiered JIT's 30 calls, then a pause for its background compiles.
         for (var i = 0; i < 40; i++)
@@ -98,6 +100,9 @@ internal static class StoreReadCommand
         var times = new double[iterations];
         var cpu = new double[iterations];
         var allocated = new long[iterations];
+
+        // /proc counts the server's CPU in 10 ms ticks, too coarse for one read: the mean over all of them instead.
+        var serverBefore = server is null ? 0 : await server.MillisecondsAsync();
         for (var i = 0; i < iterations; i++)
         {
             var before = GC.GetTotalAllocatedBytes(precise: true);
@@ -109,10 +114,11 @@ internal static class StoreReadCommand
             allocated[i] = GC.GetTotalAllocatedBytes(precise: true) - before;
         }
 
+        double? serverCpu = server is null ? null : (await server.MillisecondsAsync() - serverBefore) / iterations;
         Array.Sort(times);
         Array.Sort(cpu);
         Array.Sort(allocated);
-        return (times[iterations / 2], times[0], cpu[iterations / 2], allocated[iterations / 2]);
+        return (times[iterations / 2], times[0], cpu[iterations / 2], serverCpu, allocated[iterations / 2]);
     }
 
     private static async Task ReadAsync(TraceRepository repository, int spans)

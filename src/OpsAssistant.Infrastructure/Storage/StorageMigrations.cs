@@ -29,5 +29,6 @@ internal static class StorageMigrations
         Migration.Shared(Incidents.IncidentSchema.Incidents),           // 9
         new(Baselines.BaselineSchema.SqliteSummaryTables, Baselines.BaselineSchema.SummaryTables), // 10
         new(SpanSchema.SqliteChunks, SpanSchema.PostgresChunks),         // 11
+        new(SpanSchema.SqliteChunkCompression, SpanSchema.PostgresChunkCompression), // 12
     ];
 }

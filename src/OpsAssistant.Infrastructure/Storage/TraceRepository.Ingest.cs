@@ -15,8 +15,8 @@ namespace OpsAssistant.Infrastructure.Storage;
 /// so concurrent requests share one transaction. Inside it each chunk is one row of <c>trace_chunks</c>, each distinct
 /// (trace, service, operation) one row of <c>trace_operations</c>, and each trace's <c>trace_index</c> row is updated from
 /// the chunks' aggregates (extent, counts, root candidate) without reading the trace's earlier spans. SQLite: prepared
-/// statements stepped through SQLite's own API; PostgreSQL: binary <c>COPY</c> for the chunks and array-bound statements
-/// for the rest.
+/// statements stepped through SQLite's own API; PostgreSQL: array-bound statements in two batches (locks and stored keys;
+/// chunks, operations and index), so a group costs three round trips with its commit.
 /// </summary>
 public sealed partial class TraceRepository
 {
@@ -106,28 +106,16 @@ public sealed partial class TraceRepository
         var chunks = group.Count == 1 ? group[0].Chunks : [.. group.SelectMany(b => b.Chunks)];
         var traceIds = group.Count == 1 ? group[0].TraceIds : [.. chunks.Select(c => c.TraceId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         var legacy = await HasLegacySpansAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-        Dictionary<string, Dictionary<(ulong, string?), bool>> stored;
-        if (connection is NpgsqlConnection locking)
-        {
-            await LockTracesAsync(locking, transaction, traceIds, cancellationToken).ConfigureAwait(false);
-            stored = await ReadStoredKeysAsync(locking, transaction, traceIds, legacy, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            stored = ReadStoredKeys((SqliteConnection)connection, traceIds, legacy);
-        }
-
-        var index = IndexRows(chunks, stored);
-        var operations = Operations(chunks);
         if (connection is NpgsqlConnection npgsql)
         {
-            await CopyChunksAsync(npgsql, chunks, cancellationToken).ConfigureAwait(false);
-            await WritePostgresOperationsAsync(npgsql, transaction, operations, cancellationToken).ConfigureAwait(false);
-            await WritePostgresIndexAsync(npgsql, transaction, index, cancellationToken).ConfigureAwait(false);
+            var stored = await LockAndReadStoredKeysAsync(npgsql, transaction, traceIds, legacy, cancellationToken).ConfigureAwait(false);
+            await WritePostgresAsync(npgsql, transaction, chunks, Operations(chunks), IndexRows(chunks, stored), cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            WriteSqlite((SqliteConnection)connection, chunks, operations, index);
+            var sqlite = (SqliteConnection)connection;
+            var stored = ReadStoredKeys(sqlite, traceIds, legacy);
+            WriteSqlite(sqlite, chunks, Operations(chunks), IndexRows(chunks, stored));
         }
 
         return [.. group.Select(b => b.SpanCount)];
@@ -307,59 +295,57 @@ public sealed partial class TraceRepository
         return stored;
     }
 
-    /// <summary>PostgreSQL: as <see cref="ReadStoredKeys"/>, one query per table for the whole group.</summary>
-    private static async Task<Dictionary<string, Dictionary<(ulong, string?), bool>>> ReadStoredKeysAsync(
+    /// <summary>
+    /// PostgreSQL: the group's traces locked, then the keys already stored for each of them that has any (older span rows
+    /// first), as <see cref="ReadStoredKeys"/> reads them: one batch, one round trip. Under READ COMMITTED two writers adding
+    /// the same span to one trace would each miss the other's uncommitted chunk and both count it; a transaction-scoped
+    /// advisory lock per trace (taken in one global order, so writers cannot deadlock) makes the second read the stored keys
+    /// after the first committed. The reads are statements of their own after the lock's, so each takes its snapshot once
+    /// the locks are held. SQLite's single writer already serialises them.
+    /// </summary>
+    [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "The SQL is constant apart from the lock space constant; the trace IDs are bound as a parameter.")]
+    private static async Task<Dictionary<string, Dictionary<(ulong, string?), bool>>> LockAndReadStoredKeysAsync(
         NpgsqlConnection connection, DbTransaction transaction, string[] traceIds, bool legacy, CancellationToken cancellationToken)
     {
         var stored = new Dictionary<string, Dictionary<(ulong, string?), bool>>(StringComparer.Ordinal);
         Dictionary<(ulong, string?), bool> KnownOf(string traceId) =>
             stored.TryGetValue(traceId, out var known) ? known : stored[traceId] = [];
 
+        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction)transaction);
+        batch.BatchCommands.Add(TraceIdsCommand(
+            $"SELECT count(pg_advisory_xact_lock({TraceLockSpace}, h)) FROM (SELECT DISTINCT hashtext(t) AS h FROM unnest($1) AS t ORDER BY h) AS ordered",
+            traceIds));
         if (legacy)
         {
-            await using var command = new NpgsqlCommand("SELECT trace_id, span_id, is_error FROM trace_spans WHERE trace_id = ANY(@trace_ids)", connection, (NpgsqlTransaction)transaction);
-            command.Parameters.AddWithValue("trace_ids", traceIds);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            batch.BatchCommands.Add(TraceIdsCommand("SELECT trace_id, span_id, is_error FROM trace_spans WHERE trace_id = ANY($1)", traceIds));
+        }
+
+        batch.BatchCommands.Add(TraceIdsCommand("SELECT trace_id, span_keys FROM trace_chunks WHERE trace_id = ANY($1) ORDER BY trace_id, chunk_id", traceIds));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        if (legacy)
+        {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 KnownOf(reader.GetString(0))[LegacyKey(reader.GetString(1))] = reader.GetInt16(2) != 0;
             }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var command = new NpgsqlCommand("SELECT trace_id, span_keys FROM trace_chunks WHERE trace_id = ANY(@trace_ids) ORDER BY trace_id, chunk_id", connection, (NpgsqlTransaction)transaction))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            command.Parameters.AddWithValue("trace_ids", traceIds);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                SpanChunkCodec.ReadKeys(await reader.GetFieldValueAsync<byte[]>(1, cancellationToken).ConfigureAwait(false), KnownOf(reader.GetString(0)));
-            }
+            SpanChunkCodec.ReadKeys(await reader.GetFieldValueAsync<byte[]>(1, cancellationToken).ConfigureAwait(false), KnownOf(reader.GetString(0)));
         }
 
         return stored;
     }
 
+    private static NpgsqlBatchCommand TraceIdsCommand(string sql, string[] traceIds) =>
+        new(sql) { Parameters = { new NpgsqlParameter<string[]> { TypedValue = traceIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text } } };
+
     /// <summary>A span ID as the span table stored it (lower-case), as a key of the chunks' form.</summary>
     private static (ulong, string?) LegacyKey(string spanId) => SpanPayloadDecoder.TryParseSpanId(spanId, out var id) ? (id, null) : (0, spanId);
-
-    /// <summary>
-    /// PostgreSQL: one transaction at a time per trace. Under READ COMMITTED two writers adding the same span to one trace
-    /// would each miss the other's uncommitted chunk and both count it; a transaction-scoped advisory lock per trace
-    /// (taken in one global order, so writers cannot deadlock) makes the second read the stored keys after the first
-    /// committed. SQLite's single writer already serialises them.
-    /// </summary>
-    [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "The SQL is constant apart from the lock space constant; the trace IDs are bound as a parameter.")]
-    private static async Task LockTracesAsync(NpgsqlConnection connection, DbTransaction transaction, string[] traceIds, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            $"""
-            SELECT pg_advisory_xact_lock({TraceLockSpace}, h) FROM (SELECT DISTINCT hashtext(t) AS h FROM unnest(@trace_ids) AS t ORDER BY h) AS ordered
-            """,
-            connection,
-            (NpgsqlTransaction)transaction);
-        command.Parameters.AddWithValue("trace_ids", traceIds);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
 
     private static bool Row(sqlite3 db, sqlite3_stmt statement)
     {
@@ -402,68 +388,66 @@ public sealed partial class TraceRepository
 
     private static void Check(sqlite3 db, int rc) => SqliteException.ThrowExceptionForRC(rc, db);
 
-    /// <summary>PostgreSQL: the chunks by binary COPY straight into their table (appended rows, no conflicts to resolve).</summary>
-    private static async Task CopyChunksAsync(NpgsqlConnection connection, ChunkWrite[] chunks, CancellationToken cancellationToken)
-    {
-        await using var import = await connection.BeginBinaryImportAsync($"COPY trace_chunks ({ChunkColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-        foreach (var chunk in chunks)
-        {
-            await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await import.WriteAsync(chunk.TraceId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await import.WriteAsync(chunk.Start, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await import.WriteAsync(chunk.End, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await import.WriteAsync((long)chunk.Spans, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await import.WriteAsync((long)chunk.Errors, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await import.WriteAsync((long)chunk.InvalidIds, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await import.WriteAsync(chunk.SpanKeys, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
-            await import.WriteAsync(chunk.Payload, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
-        }
-
-        await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>PostgreSQL: the group's operations in one statement over bound arrays, in key order.</summary>
-    private static async Task WritePostgresOperationsAsync(NpgsqlConnection connection, DbTransaction transaction, List<(string TraceId, string Service, string Name)> operations, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            """
-            INSERT INTO trace_operations (trace_id, service, name)
-            SELECT * FROM unnest(@trace_ids, @services, @names) ON CONFLICT DO NOTHING
-            """,
-            connection,
-            (NpgsqlTransaction)transaction);
-        command.Parameters.AddWithValue("trace_ids", operations.ConvertAll(o => o.TraceId).ToArray());
-        command.Parameters.AddWithValue("services", operations.ConvertAll(o => o.Service).ToArray());
-        command.Parameters.AddWithValue("names", operations.ConvertAll(o => o.Name).ToArray());
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>
-    /// PostgreSQL: every trace's <c>trace_index</c> change in one upsert over bound arrays, in trace order, so concurrent
-    /// writers lock the rows they share in the same order. The upsert reads the committed row, so writers adding to one
-    /// trace at once each add their own share without losing the other's.
+    /// PostgreSQL: the group's chunks, operations and <c>trace_index</c> changes as three statements over bound arrays in
+    /// one batch (one round trip). The chunks are appended rows with no conflicts to resolve; the operations and index rows
+    /// go in key order, so concurrent writers lock the rows they share in the same order. The index upsert reads the
+    /// committed row, so writers adding to one trace at once each add their own share without losing the other's.
     /// </summary>
     [SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities", Justification = "The SQL is assembled from constants; every value is bound as an array parameter.")]
-    private static async Task WritePostgresIndexAsync(NpgsqlConnection connection, DbTransaction transaction, List<IndexRow> index, CancellationToken cancellationToken)
+    private static async Task WritePostgresAsync(
+        NpgsqlConnection connection, DbTransaction transaction, ChunkWrite[] chunks, List<(string TraceId, string Service, string Name)> operations, List<IndexRow> index, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
+        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction)transaction);
+        batch.BatchCommands.Add(Arrays(
+            $"INSERT INTO trace_chunks ({ChunkColumns}) SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8)",
+            Column(chunks, c => c.TraceId, NpgsqlDbType.Text),
+            Column(chunks, c => c.Start, NpgsqlDbType.Bigint),
+            Column(chunks, c => c.End, NpgsqlDbType.Bigint),
+            Column(chunks, c => (long)c.Spans, NpgsqlDbType.Bigint),
+            Column(chunks, c => (long)c.Errors, NpgsqlDbType.Bigint),
+            Column(chunks, c => (long)c.InvalidIds, NpgsqlDbType.Bigint),
+            Column(chunks, c => c.SpanKeys, NpgsqlDbType.Bytea),
+            Column(chunks, c => c.Payload, NpgsqlDbType.Bytea)));
+        batch.BatchCommands.Add(Arrays(
+            "INSERT INTO trace_operations (trace_id, service, name) SELECT * FROM unnest($1, $2, $3) ON CONFLICT DO NOTHING",
+            Column(operations, o => o.TraceId, NpgsqlDbType.Text),
+            Column(operations, o => o.Service, NpgsqlDbType.Text),
+            Column(operations, o => o.Name, NpgsqlDbType.Text)));
+        batch.BatchCommands.Add(Arrays(
             $"""
             INSERT INTO trace_index ({IndexColumns})
-            SELECT t, s, e, c, x, rs, rn, rr, rst, 1 FROM unnest(@t, @s, @e, @c, @x, @rs, @rn, @rr, @rst) AS u(t, s, e, c, x, rs, rn, rr, rst) ORDER BY t
+            SELECT t, s, e, c, x, rs, rn, rr, rst, 1 FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9) AS u(t, s, e, c, x, rs, rn, rr, rst) ORDER BY t
             {IndexUpsert}
             """,
-            connection,
-            (NpgsqlTransaction)transaction);
-        command.Parameters.AddWithValue("t", index.ConvertAll(r => r.TraceId).ToArray());
-        command.Parameters.AddWithValue("s", index.ConvertAll(r => r.Start).ToArray());
-        command.Parameters.AddWithValue("e", index.ConvertAll(r => r.End).ToArray());
-        command.Parameters.AddWithValue("c", index.ConvertAll(r => r.Spans).ToArray());
-        command.Parameters.AddWithValue("x", index.ConvertAll(r => r.Errors).ToArray());
-        command.Parameters.AddWithValue("rs", index.ConvertAll(r => r.Root.Service).ToArray());
-        command.Parameters.AddWithValue("rn", index.ConvertAll(r => r.Root.Name).ToArray());
-        command.Parameters.AddWithValue("rr", index.ConvertAll(r => (long)r.Root.Rank).ToArray());
-        command.Parameters.AddWithValue("rst", index.ConvertAll(r => r.Root.Start).ToArray());
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            Column(index, r => r.TraceId, NpgsqlDbType.Text),
+            Column(index, r => r.Start, NpgsqlDbType.Bigint),
+            Column(index, r => r.End, NpgsqlDbType.Bigint),
+            Column(index, r => r.Spans, NpgsqlDbType.Bigint),
+            Column(index, r => r.Errors, NpgsqlDbType.Bigint),
+            Column(index, r => r.Root.Service, NpgsqlDbType.Text),
+            Column(index, r => r.Root.Name, NpgsqlDbType.Text),
+            Column(index, r => (long)r.Root.Rank, NpgsqlDbType.Bigint),
+            Column(index, r => r.Root.Start, NpgsqlDbType.Bigint)));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlBatchCommand Arrays(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private static NpgsqlParameter<T[]> Column<TRow, T>(IReadOnlyList<TRow> rows, Func<TRow, T> value, NpgsqlDbType type)
+    {
+        var values = new T[rows.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = value(rows[i]);
+        }
+
+        return new NpgsqlParameter<T[]> { TypedValue = values, NpgsqlDbType = NpgsqlDbType.Array | type };
     }
 
     /// <summary>One request's chunks (one per trace, in trace order), its span count and the traces it touches.</summary>

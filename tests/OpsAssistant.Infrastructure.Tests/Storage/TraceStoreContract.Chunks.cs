@@ -139,6 +139,56 @@ public abstract partial class TraceStoreContract
         Assert.Equal("GET /", summary.RootOperation);
     }
 
+    [Fact]
+    public async Task Initialize_DatabaseFromBeforeLz4Chunks_UpgradesReadsOlderChunksAndCompressesNewOnesWithLz4()
+    {
+        // A database as schema 11 left it: chunk values compressed the server's default way (pglz), version 12 not recorded.
+        await Store.Database.InitializeAsync();
+        var postgres = Store.Database.Dialect == SqlDialect.Postgres;
+        await using (var connection = await Store.Database.OpenAsync())
+        {
+            await using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = (postgres ? "ALTER TABLE trace_chunks ALTER COLUMN payload SET COMPRESSION pglz, ALTER COLUMN span_keys SET COMPRESSION pglz; " : "")
+                + "DELETE FROM trace_schema_version WHERE version >= 12";
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        // Enough spans that a chunk's payload passes PostgreSQL's 2 KB threshold and is compressed.
+        var ms = TimeSpan.FromMilliseconds(1);
+        await Store.Traces.AddSpansAsync([.. Enumerable.Range(1, 60).Select(n => TestSpans.Make(7, n, parent: n == 1 ? null : 1, error: n == 2, start: n * ms))]);
+        var upgraded = OpenAnotherStore(traceCacheSpans: 0);
+        try
+        {
+            var before = await upgraded.Traces.GetTraceAsync(TestSpans.TraceId(7));
+            // Span 2 again (no longer an error) and span 61, both after the upgrade.
+            await upgraded.Traces.AddSpansAsync([.. Enumerable.Range(2, 60).Select(n => TestSpans.Make(7, n, parent: 1, start: n * ms))]);
+            var after = await upgraded.Traces.GetTraceAsync(TestSpans.TraceId(7));
+            var summary = Assert.Single(await upgraded.Traces.SearchAsync(new TraceQuery()));
+
+            Assert.Equal(60, before!.Spans.Count);
+            Assert.True(before.Spans[1].IsError);
+            Assert.Equal(61, after!.Spans.Count);
+            Assert.False(after.Spans[1].IsError);
+            Assert.Equal(TestSpans.SpanId(61), after.Spans[60].SpanId);
+            Assert.Equal(61, summary.SpanCount);
+            Assert.Equal(0, summary.ErrorCount);
+            await using var connection = await upgraded.Database.OpenAsync();
+            await using var version = connection.CreateCommand();
+            version.CommandText = "SELECT max(version) FROM trace_schema_version";
+            Assert.Equal(12L, Convert.ToInt64(await version.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+            if (postgres)
+            {
+                await using var compression = connection.CreateCommand();
+                compression.CommandText = "SELECT string_agg(coalesce(pg_column_compression(payload), 'none'), ',' ORDER BY chunk_id) FROM trace_chunks";
+                Assert.Equal("pglz,lz4", await compression.ExecuteScalarAsync());
+            }
+        }
+        finally
+        {
+            await DisposeStoreAsync(upgraded);
+        }
+    }
+
     private static void Parameter(System.Data.Common.DbCommand command, string name, DbType type, object value)
     {
         var parameter = command.CreateParameter();
