@@ -13,9 +13,13 @@ public static class BaselineWindow
     /// <summary>The <paramref name="length"/> of history ending where the <paramref name="unit"/> holding the instant begins.</summary>
     public static (DateTimeOffset From, DateTimeOffset To) AsOf(DateTimeOffset asOf, DateTimeOffset now, TimeSpan unit, TimeSpan length)
     {
-        var instant = NotAfter(asOf, now).ToUnixTimeMilliseconds();
-        var unitMs = (long)unit.TotalMilliseconds;
-        var to = DateTimeOffset.FromUnixTimeMilliseconds(instant - (((instant % unitMs) + unitMs) % unitMs));
+        var to = DateTimeOffset.FromUnixTimeMilliseconds(UnitStart(NotAfter(asOf, now).ToUnixTimeMilliseconds(), (long)unit.TotalMilliseconds));
         return (to - length, to);
     }
+
+    /// <summary>
+    /// The start of the <paramref name="unitMs"/>-long unit holding <paramref name="unixMs"/>, rounding down before the epoch
+    /// too. The recorder's buckets and the windows judged against them both use it, so they cannot disagree on a boundary.
+    /// </summary>
+    public static long UnitStart(long unixMs, long unitMs) => unixMs - (((unixMs % unitMs) + unitMs) % unitMs);
 }

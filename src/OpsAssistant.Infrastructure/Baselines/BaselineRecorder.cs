@@ -102,7 +102,7 @@ public sealed class BaselineRecorder(long bucketMs)
         }
     }
 
-    public long Bucket(long unixMs) => unixMs - (((unixMs % BucketMs) + BucketMs) % BucketMs);
+    public long Bucket(long unixMs) => BaselineWindow.UnitStart(unixMs, BucketMs);
 
     private sealed class Pending
     {

@@ -418,7 +418,7 @@ public sealed class RelationalBaselineStore(Func<CancellationToken, Task<DbConne
 
     private long BucketMs => (long)options.BucketSize.TotalMilliseconds;
 
-    private long Bucket(long unixMs) => unixMs - (((unixMs % BucketMs) + BucketMs) % BucketMs);
+    private long Bucket(long unixMs) => BaselineWindow.UnitStart(unixMs, BucketMs);
 
     private static OperationKey Key(DbDataReader r) => new(r.GetString(0), r.GetString(1), (SpanKind)r.GetInt16(2));
 

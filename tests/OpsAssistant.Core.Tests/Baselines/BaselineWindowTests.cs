@@ -41,4 +41,13 @@ public sealed class BaselineWindowTests
 
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(-120_000), to);
     }
+
+    [Theory]
+    [InlineData(0L, 60_000L, 0L)]
+    [InlineData(59_999L, 60_000L, 0L)]
+    [InlineData(60_000L, 60_000L, 60_000L)]
+    [InlineData(-1L, 60_000L, -60_000L)]
+    [InlineData(-60_000L, 60_000L, -60_000L)]
+    public void UnitStart_AnyInstant_IsTheStartOfTheUnitHoldingIt(long unixMs, long unitMs, long expected) =>
+        Assert.Equal(expected, BaselineWindow.UnitStart(unixMs, unitMs));
 }
