@@ -35,8 +35,11 @@ internal static class IngestPhasesCommand
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ingest phases: {requests} requests of {size:N0} spans, one thread, median ms per 1k spans"));
             Console.WriteLine();
-            Console.WriteLine("| phase | ms per 1k spans |");
-            Console.WriteLine("|---|---:|");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"request bodies per 1k spans: protobuf {protobuf.Average(b => b.Length) * 1000 / size / 1024:0} KB, JSON {json.Average(b => b.Length) * 1000 / size / 1024:0} KB"));
+            Console.WriteLine();
+            Console.WriteLine("| phase | ms per 1k spans | KB allocated per 1k spans |");
+            Console.WriteLine("|---|---:|---:|");
             Row("parse protobuf (OtlpProtobufReader)", size, requests, i => OtlpProtobufReader.Read(protobuf[i]));
             Row("parse JSON (TraceReader)", size, requests, i => TraceReader.Read(json[i]).Traces.Sum(t => t.Spans.Count));
             Row("encode chunks (SpanChunkCodec)", size, requests, i => EncodeChunks(parsed[i]));
@@ -48,7 +51,8 @@ internal static class IngestPhasesCommand
                 write.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
 
-            Print("store write, SQLite (encode included)", size, write);
+            // Awaited across threads: what one thread allocated does not add up to the write's allocations.
+            Print("store write, SQLite (encode included)", size, write, allocated: null);
             Row("baseline recorder (Record)", size, requests, i =>
             {
                 recorder.Record(parsed[i]);
@@ -80,19 +84,24 @@ internal static class IngestPhasesCommand
     {
         GC.KeepAlive(run(0));
         var times = new List<double>();
+        var allocated = new List<double>();
         for (var i = 0; i < requests; i++)
         {
+            var bytes = GC.GetAllocatedBytesForCurrentThread();
             var started = Stopwatch.GetTimestamp();
             GC.KeepAlive(run(i));
             times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            allocated.Add(GC.GetAllocatedBytesForCurrentThread() - bytes);
         }
 
-        Print(phase, size, times);
+        Print(phase, size, times, allocated);
     }
 
-    private static void Print(string phase, int size, List<double> times)
+    private static void Print(string phase, int size, List<double> times, List<double>? allocated)
     {
         times.Sort();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {phase} | {times[times.Count / 2] * 1000 / size:0.00} |"));
+        allocated?.Sort();
+        var kilobytes = allocated is null ? "" : (allocated[allocated.Count / 2] * 1000 / size / 1024).ToString("0", CultureInfo.InvariantCulture);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {phase} | {times[times.Count / 2] * 1000 / size:0.00} | {kilobytes} |"));
     }
 }

@@ -47,7 +47,10 @@ internal sealed class IngestMemoryBudget : IDisposable
 
     public ArrayPool<byte> Chunks { get; }
 
-    /// <summary>A request's turn to read a body and its share of the budget, both given back when disposed.</summary>
+    /// <summary>
+    /// A request's turn to read and decode a body and its share of the budget, both given back when disposed; the turn
+    /// earlier once the body is decoded (<see cref="Lease.TryGiveTurn"/>).
+    /// </summary>
     /// <exception cref="MemoryBudgetExceededException">Too many bodies are being read or waiting.</exception>
     public async Task<Lease> OpenAsync(CancellationToken cancellationToken)
     {
@@ -88,6 +91,7 @@ internal sealed class IngestMemoryBudget : IDisposable
     internal sealed class Lease(IngestMemoryBudget budget, RateLimitLease permit) : IDisposable
     {
         private long _held;
+        private bool _turnGiven;
 
         /// <exception cref="MemoryBudgetExceededException">The budget has no room for <paramref name="bytes"/> more.</exception>
         public void Reserve(long bytes)
@@ -109,10 +113,45 @@ internal sealed class IngestMemoryBudget : IDisposable
             budget.Release(bytes);
         }
 
+        /// <summary>
+        /// The body is decoded: from here on the request is charged for its decoded spans (<paramref name="decodedBytes"/>)
+        /// instead of its body, and gives its turn to read to the next body while it waits for the store. Writes are
+        /// group-committed, so a turn held through the store would leave the store one request to commit at a time (on two
+        /// cores, half the machine idle). When the decoded form does not fit in the budget nothing changes and the request
+        /// keeps its turn until it is stored, so a request too large to share the budget is still taken, one at a time.
+        /// </summary>
+        /// <returns>Whether the turn was given.</returns>
+        public bool TryGiveTurn(long decodedBytes)
+        {
+            if (_turnGiven)
+            {
+                return true;
+            }
+
+            decodedBytes = Math.Max(0, decodedBytes);
+            if (decodedBytes > _held && !budget.TryReserve(decodedBytes - _held))
+            {
+                return false;
+            }
+
+            if (decodedBytes < _held)
+            {
+                budget.Release(_held - decodedBytes);
+            }
+
+            _held = decodedBytes;
+            _turnGiven = true;
+            permit.Dispose();
+            return true;
+        }
+
         public void Dispose()
         {
             Release(_held);
-            permit.Dispose();
+            if (!_turnGiven)
+            {
+                permit.Dispose();
+            }
         }
     }
 }

@@ -53,7 +53,7 @@ internal static partial class OtlpIngestEndpoints
                 $"Content-Type '{request.ContentType}' is not supported; OTLP/HTTP uses {ProtobufContentType} or application/json.");
         }
 
-        // The body's share of the memory budget is held until the spans decoded from it are stored.
+        // The request's share of the memory budget (its body, then the spans decoded from it) is held until they are stored.
         IngestMemoryBudget.Lease lease;
         try
         {
@@ -72,7 +72,12 @@ internal static partial class OtlpIngestEndpoints
         try
         {
             var body = await BoundedBody.ReadAsync(request, encoding == "gzip", options.Value, budget, lease, cancellationToken);
+
+            // Decoding runs on this thread without awaiting, so what the thread allocated meanwhile bounds what the decoded
+            // spans keep (garbage included: the charge errs high, never low). The body itself is not needed past this point.
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             spans = protobuf ? OtlpProtobufReader.Read(body) : ReadJson(body);
+            lease.TryGiveTurn(GC.GetAllocatedBytesForCurrentThread() - allocated);
         }
         catch (MemoryBudgetExceededException ex)
         {
