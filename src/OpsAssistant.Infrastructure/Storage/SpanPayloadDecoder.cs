@@ -30,10 +30,7 @@ internal sealed class SpanPayloadDecoder
     private static readonly object True = true;
     private static readonly object False = false;
 
-    private readonly Dictionary<byte[], Resource> _resources = new(RawJsonComparer.Instance);
-    private readonly Dictionary<byte[], Resource>.AlternateLookup<ReadOnlySpan<byte>> _resourceLookup;
-    private readonly Dictionary<byte[], InstrumentationScope> _scopes = new(RawJsonComparer.Instance);
-    private readonly Dictionary<byte[], InstrumentationScope>.AlternateLookup<ReadOnlySpan<byte>> _scopeLookup;
+    private readonly SharedObjects _shared;
     private readonly HashSet<string> _strings = new(StringComparer.Ordinal);
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _stringLookup;
 
@@ -48,9 +45,14 @@ internal sealed class SpanPayloadDecoder
     private readonly Dictionary<long, object> _boxes = [];
 
     public SpanPayloadDecoder()
+        : this(new SharedObjects())
     {
-        _resourceLookup = _resources.GetAlternateLookup<ReadOnlySpan<byte>>();
-        _scopeLookup = _scopes.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    /// <summary>A decoder that shares <paramref name="shared"/>'s resources and scopes with others decoding the same read.</summary>
+    public SpanPayloadDecoder(SharedObjects shared)
+    {
+        _shared = shared;
         _stringLookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -72,6 +74,14 @@ internal sealed class SpanPayloadDecoder
     /// </summary>
     public void DecodeChunk(string traceId, ReadOnlySpan<byte> chunk, List<Span> spans, string? service = null)
     {
+        var header = ReadChunkHeader(chunk);
+        DecodeSpans(traceId, chunk[header.SpansStart..], header.SpanCount, header, spans, service);
+    }
+
+    /// <summary>A chunk's resources and scopes, and where its span records start.</summary>
+    /// <exception cref="InvalidDataException">The chunk is of an unknown version or malformed.</exception>
+    public ChunkHeader ReadChunkHeader(ReadOnlySpan<byte> chunk)
+    {
         var position = 0;
         if (chunk.IsEmpty || chunk[position++] != SpanChunkCodec.Version)
         {
@@ -81,47 +91,82 @@ internal sealed class SpanPayloadDecoder
         var resources = new Resource[checked((int)SpanChunkCodec.ReadVarint(chunk, ref position))];
         for (var i = 0; i < resources.Length; i++)
         {
-            var json = SpanChunkCodec.ReadBytes(chunk, ref position);
-            if (!_resourceLookup.TryGetValue(json, out resources[i]!))
-            {
-                _resourceLookup[json] = resources[i] = ParseResource(this, json);
-            }
+            resources[i] = _shared.Resource(this, SpanChunkCodec.ReadBytes(chunk, ref position));
         }
 
         var scopes = new InstrumentationScope[checked((int)SpanChunkCodec.ReadVarint(chunk, ref position)) + 1];
         scopes[0] = InstrumentationScope.Empty;
         for (var i = 1; i < scopes.Length; i++)
         {
-            var json = SpanChunkCodec.ReadBytes(chunk, ref position);
-            if (!_scopeLookup.TryGetValue(json, out scopes[i]!))
-            {
-                _scopeLookup[json] = scopes[i] = ParseScope(this, json);
-            }
+            scopes[i] = _shared.Scope(this, SpanChunkCodec.ReadBytes(chunk, ref position));
         }
 
         var count = checked((int)SpanChunkCodec.ReadVarint(chunk, ref position));
+        return new ChunkHeader(resources, scopes, position, count);
+    }
+
+    /// <summary>Where the span record at <paramref name="position"/> of <paramref name="records"/> ends, without decoding it.</summary>
+    public static int SkipSpan(ReadOnlySpan<byte> records, int position)
+    {
+        var flags = (SpanChunkCodec.SpanFlags)records[position++];
+        SkipId(records, ref position, (flags & SpanChunkCodec.SpanFlags.IdText) != 0);
+        if ((flags & SpanChunkCodec.SpanFlags.HasParent) != 0)
+        {
+            SkipId(records, ref position, (flags & SpanChunkCodec.SpanFlags.ParentText) != 0);
+        }
+
+        _ = SpanChunkCodec.ReadBytes(records, ref position);
+        for (var i = 0; i < 4; i++)
+        {
+            _ = SpanChunkCodec.ReadVarint(records, ref position);
+        }
+
+        _ = SpanChunkCodec.ReadBytes(records, ref position);
+        return position;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> consecutive span records of a chunk whose header is <paramref name="header"/>, appended to
+    /// <paramref name="spans"/>; with <paramref name="service"/>, only that service's spans.
+    /// </summary>
+    public void DecodeSpans(string traceId, ReadOnlySpan<byte> records, int count, ChunkHeader header, List<Span> spans, string? service = null)
+    {
+        var position = 0;
         spans.EnsureCapacity(spans.Count + count);
         for (var n = 0; n < count; n++)
         {
-            var flags = (SpanChunkCodec.SpanFlags)chunk[position++];
-            var (idText, id) = ReadId(chunk, ref position, (flags & SpanChunkCodec.SpanFlags.IdText) != 0);
+            var flags = (SpanChunkCodec.SpanFlags)records[position++];
+            var (idText, id) = ReadId(records, ref position, (flags & SpanChunkCodec.SpanFlags.IdText) != 0);
             string? parentText = null;
             ulong parent = 0;
             if ((flags & SpanChunkCodec.SpanFlags.HasParent) != 0)
             {
-                (parentText, parent) = ReadId(chunk, ref position, (flags & SpanChunkCodec.SpanFlags.ParentText) != 0);
+                (parentText, parent) = ReadId(records, ref position, (flags & SpanChunkCodec.SpanFlags.ParentText) != 0);
             }
 
-            var nameBytes = SpanChunkCodec.ReadBytes(chunk, ref position);
-            var start = SpanChunkCodec.UnZigZag(SpanChunkCodec.ReadVarint(chunk, ref position));
-            var end = start + SpanChunkCodec.UnZigZag(SpanChunkCodec.ReadVarint(chunk, ref position));
-            var resource = resources[checked((int)SpanChunkCodec.ReadVarint(chunk, ref position))];
-            var scope = scopes[checked((int)SpanChunkCodec.ReadVarint(chunk, ref position))];
-            var details = SpanChunkCodec.ReadBytes(chunk, ref position);
+            var nameBytes = SpanChunkCodec.ReadBytes(records, ref position);
+            var start = SpanChunkCodec.UnZigZag(SpanChunkCodec.ReadVarint(records, ref position));
+            var end = start + SpanChunkCodec.UnZigZag(SpanChunkCodec.ReadVarint(records, ref position));
+            var resource = header.Resources[checked((int)SpanChunkCodec.ReadVarint(records, ref position))];
+            var scope = header.Scopes[checked((int)SpanChunkCodec.ReadVarint(records, ref position))];
+            var details = SpanChunkCodec.ReadBytes(records, ref position);
             if (service is null || string.Equals(resource.ServiceName, service, StringComparison.Ordinal))
             {
                 spans.Add(Decode(traceId, idText, id, parentText, parent, Name(nameBytes), start, end, details, resource, scope));
             }
+        }
+    }
+
+    private static void SkipId(ReadOnlySpan<byte> records, ref int position, bool text)
+    {
+        if (text)
+        {
+            _ = SpanChunkCodec.ReadBytes(records, ref position);
+        }
+        else
+        {
+            _ = records.Slice(position, 8);
+            position += 8;
         }
     }
 
@@ -154,8 +199,8 @@ internal sealed class SpanPayloadDecoder
         {
             switch (property)
             {
-                case 'r': resource = ReadShared(ref reader, payload, _resourceLookup, ParseResource); break;
-                case 'c': scope = ReadShared(ref reader, payload, _scopeLookup, ParseScope); break;
+                case 'r': resource = _shared.Resource(this, RawValue(ref reader, payload)); break;
+                case 'c': scope = _shared.Scope(this, RawValue(ref reader, payload)); break;
                 case 'k': kind = (SpanKind)reader.GetInt32(); break;
                 case Status: status = (SpanStatusCode)reader.GetInt32(); break;
                 case StatusMessage: statusMessage = ReadString(ref reader); break;
@@ -250,21 +295,12 @@ internal sealed class SpanPayloadDecoder
         return range;
     }
 
-    private delegate T Parse<out T>(SpanPayloadDecoder decoder, ReadOnlySpan<byte> json);
-
-    /// <summary>The object at the reader, looked up by its exact bytes and parsed only the first time they are seen.</summary>
-    private T ReadShared<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload, Dictionary<byte[], T>.AlternateLookup<ReadOnlySpan<byte>> lookup, Parse<T> parse)
+    /// <summary>The exact bytes of the value at the reader (an object), which the reader then leaves behind.</summary>
+    private static ReadOnlySpan<byte> RawValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> payload)
     {
         var start = checked((int)reader.TokenStartIndex);
         reader.Skip();
-        var json = payload[start..checked((int)reader.BytesConsumed)];
-        if (!lookup.TryGetValue(json, out var shared))
-        {
-            shared = parse(this, json);
-            lookup[json] = shared;
-        }
-
-        return shared;
+        return payload[start..checked((int)reader.BytesConsumed)];
     }
 
     private static Resource ParseResource(SpanPayloadDecoder decoder, ReadOnlySpan<byte> json)
@@ -554,6 +590,52 @@ internal sealed class SpanPayloadDecoder
         if (!reader.Read() || reader.TokenType != type)
         {
             throw new JsonException($"Expected {type} in a stored span payload.");
+        }
+    }
+
+    /// <summary>A chunk's resources and scopes (index 0: none), and its span records' offset and number.</summary>
+    internal sealed record ChunkHeader(Resource[] Resources, InstrumentationScope[] Scopes, int SpansStart, int SpanCount);
+
+    /// <summary>
+    /// The resources and scopes of one read, each distinct stored form built once and shared by reference by every span
+    /// that names it, also when several decoders decode the read's chunks at once (so lookups take a lock; a chunk looks
+    /// up only its few distinct ones).
+    /// </summary>
+    internal sealed class SharedObjects
+    {
+        private readonly Lock _lock = new();
+        private readonly Dictionary<byte[], Resource>.AlternateLookup<ReadOnlySpan<byte>> _resources =
+            new Dictionary<byte[], Resource>(RawJsonComparer.Instance).GetAlternateLookup<ReadOnlySpan<byte>>();
+
+        private readonly Dictionary<byte[], InstrumentationScope>.AlternateLookup<ReadOnlySpan<byte>> _scopes =
+            new Dictionary<byte[], InstrumentationScope>(RawJsonComparer.Instance).GetAlternateLookup<ReadOnlySpan<byte>>();
+
+        /// <summary>The resource stored as <paramref name="json"/>, parsed by <paramref name="decoder"/> the first time it is met.</summary>
+        public Resource Resource(SpanPayloadDecoder decoder, ReadOnlySpan<byte> json)
+        {
+            lock (_lock)
+            {
+                if (!_resources.TryGetValue(json, out var resource))
+                {
+                    _resources[json] = resource = ParseResource(decoder, json);
+                }
+
+                return resource;
+            }
+        }
+
+        /// <summary>The scope stored as <paramref name="json"/>, parsed by <paramref name="decoder"/> the first time it is met.</summary>
+        public InstrumentationScope Scope(SpanPayloadDecoder decoder, ReadOnlySpan<byte> json)
+        {
+            lock (_lock)
+            {
+                if (!_scopes.TryGetValue(json, out var scope))
+                {
+                    _scopes[json] = scope = ParseScope(decoder, json);
+                }
+
+                return scope;
+            }
         }
     }
 

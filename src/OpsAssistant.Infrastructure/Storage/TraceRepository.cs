@@ -112,47 +112,46 @@ public sealed partial class TraceRepository : ITraceStore
     /// <summary>
     /// A trace's spans: its rows in <c>trace_spans</c> from databases older than the chunks, then its chunks in the order
     /// they were written. A span stored more than once (an exporter's retry) is read once, its last copy, as the span
-    /// table's upsert kept it; the spans come out in start order, then span ID.
+    /// table's upsert kept it; the spans come out in start order, then span ID. The chunks are decoded as they arrive, a
+    /// large trace's on several cores (<see cref="ChunkDecodePipeline"/>).
     /// </summary>
     /// <param name="legacy">Whether the span table holds any rows (else it is not asked).</param>
     private static async Task<List<Span>> ReadStoredSpansAsync(DbConnection connection, string traceId, bool legacy, CancellationToken cancellationToken)
     {
-        var decoder = new SpanPayloadDecoder();
+        using var chunks = new ChunkDecodePipeline(traceId, Math.Min(Environment.ProcessorCount, ChunkDecodePipeline.MaxCores));
         var spans = new List<Span>();
-        int chunks;
         if (connection is SqliteConnection sqlite)
         {
             if (legacy)
             {
-                ReadSqliteSpans(sqlite, traceId, decoder, spans, cancellationToken);
+                ReadSqliteSpans(sqlite, traceId, chunks.Decoder, spans, cancellationToken);
             }
 
-            var rows = spans.Count;
-            chunks = ReadSqliteChunks(sqlite, traceId, decoder, spans, cancellationToken) + (rows > 0 ? 1 : 0);
+            ReadSqliteChunks(sqlite, traceId, chunks, cancellationToken);
         }
         else
         {
             if (legacy)
             {
-                await ReadSpansAsync(connection, traceId, decoder, spans, cancellationToken).ConfigureAwait(false);
+                await ReadSpansAsync(connection, traceId, chunks.Decoder, spans, cancellationToken).ConfigureAwait(false);
             }
 
-            var rows = spans.Count;
-            chunks = await ReadChunksAsync(connection, traceId, decoder, spans, cancellationToken).ConfigureAwait(false) + (rows > 0 ? 1 : 0);
+            await ReadChunksAsync(connection, traceId, chunks, cancellationToken).ConfigureAwait(false);
         }
 
-        return chunks > 1 ? StoredSpanOrder.LastCopiesInOrder(spans) : spans;
+        var sources = chunks.Chunks + (spans.Count > 0 ? 1 : 0);
+        await chunks.AppendSpansToAsync(spans).ConfigureAwait(false);
+        return sources > 1 ? StoredSpanOrder.LastCopiesInOrder(spans) : spans;
     }
 
     /// <summary>A trace's chunks in the order they were written, from <c>ix_trace_chunks_trace</c>.</summary>
     private const string SelectChunks = "SELECT payload FROM trace_chunks WHERE trace_id = @trace_id ORDER BY chunk_id";
 
-    /// <summary>The chunks through the provider's reader (PostgreSQL), each into one pooled buffer; returns how many.</summary>
-    private static async Task<int> ReadChunksAsync(DbConnection connection, string traceId, SpanPayloadDecoder decoder, List<Span> spans, CancellationToken cancellationToken)
+    /// <summary>The chunks through the provider's reader (PostgreSQL), each through one pooled buffer into the decoding pipeline.</summary>
+    private static async Task ReadChunksAsync(DbConnection connection, string traceId, ChunkDecodePipeline chunks, CancellationToken cancellationToken)
     {
         await using var command = Sql.Command(connection, null, SelectChunks);
         Sql.Parameter(command, "trace_id", DbType.String, traceId);
-        var chunks = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
@@ -167,33 +166,26 @@ public sealed partial class TraceRepository : ITraceStore
                 }
 
                 var read = checked((int)reader.GetBytes(0, 0, buffer, 0, length));
-                decoder.DecodeChunk(traceId, buffer.AsSpan(0, read), spans);
-                chunks++;
+                chunks.Add(buffer.AsSpan(0, read));
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        return chunks;
     }
 
-    /// <summary>The chunks straight from SQLite's statement: each payload is decoded from the bytes SQLite holds for the row.</summary>
-    private static int ReadSqliteChunks(SqliteConnection connection, string traceId, SpanPayloadDecoder decoder, List<Span> spans, CancellationToken cancellationToken)
+    /// <summary>The chunks straight from SQLite's statement: each payload goes from the bytes SQLite holds for the row into the pipeline.</summary>
+    private static void ReadSqliteChunks(SqliteConnection connection, string traceId, ChunkDecodePipeline chunks, CancellationToken cancellationToken)
     {
         var db = connection.Handle!;
         using var statement = Prepare(db, SqliteSelectChunks);
         Check(db, raw.sqlite3_bind_text(statement, 1, traceId));
-        var chunks = 0;
         while (Row(db, statement))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            decoder.DecodeChunk(traceId, raw.sqlite3_column_blob(statement, 0), spans);
-            chunks++;
+            chunks.Add(raw.sqlite3_column_blob(statement, 0));
         }
-
-        return chunks;
     }
 
     /// <summary><see cref="SelectChunks"/> with SQLite's positional parameter, for the statement stepped through SQLitePCL.</summary>
