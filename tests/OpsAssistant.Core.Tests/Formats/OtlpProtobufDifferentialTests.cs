@@ -70,16 +70,17 @@ public sealed class OtlpProtobufDifferentialTests
         for (var i = 0; i < inputs.Count; i++)
         {
             var expected = recorded[i][(recorded[i].IndexOf(' ', StringComparison.Ordinal) + 1)..];
-            var (plain, withRejections) = (Outcome(inputs[i], dump: false), RejectionsOutcome(inputs[i], compact: true));
-            var actual = $"{Sanitized(plain)} / {Sanitized(withRejections)}";
+            var plain = Outcome(inputs[i], dump: false);
+            var actual = $"{Sanitized(plain)} / {Sanitized(RejectionsOutcome(inputs[i], compact: true, out var undefinedWireType))}";
             accepted += expected.StartsWith("ok", StringComparison.Ordinal) ? 1 : 0;
             if (expected == actual)
             {
                 continue;
             }
 
-            // Google.Protobuf took wire types 6 and 7 (which protobuf does not define) for empty fields and read on.
-            if (plain.Contains("wire type", StringComparison.Ordinal))
+            // Google.Protobuf took wire types 6 and 7 (which protobuf does not define) for empty fields and read on; the
+            // decoder now rejects the payload, or the span, that holds one.
+            if (plain.Contains("wire type", StringComparison.Ordinal) || undefinedWireType)
             {
                 deviations++;
                 continue;
@@ -139,15 +140,20 @@ public sealed class OtlpProtobufDifferentialTests
     /// <summary>An outcome with any error message cut to "error", for the mutants, whose messages are not compared.</summary>
     private static string Sanitized(string outcome) => outcome.StartsWith("error", StringComparison.Ordinal) ? "error" : outcome;
 
-    private static string RejectionsOutcome(byte[] input, bool compact = false)
+    private static string RejectionsOutcome(byte[] input, bool compact = false) => RejectionsOutcome(input, compact, out _);
+
+    private static string RejectionsOutcome(byte[] input, bool compact, out bool undefinedWireType)
     {
         var rejections = new List<string>();
+        undefinedWireType = false;
         try
         {
             var spans = OtlpProtobufReader.Read(input, rejections);
             var described = string.Join(" | ", rejections.Select(Described));
+            undefinedWireType = rejections.Any(r => r.Contains("wire type", StringComparison.Ordinal));
+            // A mutant may break one span in two ways; which the decoder names first is not what must agree.
             return compact
-                ? $"ok {spans.Count} {SpanDump.Hash(spans)} rejected {rejections.Count} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(described)))[..8]}"
+                ? $"ok {spans.Count} {SpanDump.Hash(spans)} rejected {rejections.Count}"
                 : $"ok {spans.Count} {SpanDump.Hash(spans)} rejected: {described}";
         }
         catch (TraceFormatException ex)
