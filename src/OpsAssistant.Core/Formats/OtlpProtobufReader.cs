@@ -79,7 +79,7 @@ public static class OtlpProtobufReader
         {
             if (message.IsLengthDelimited(1))
             {
-                resourceAttributes = OtlpValueReader.ReadKeyValues(message.ReadMessage(), 1, scratch.Attributes);
+                resourceAttributes = OtlpValueReader.ReadKeyValues(message.ReadMessage(), 1, scratch);
             }
             else
             {
@@ -157,10 +157,10 @@ public static class OtlpProtobufReader
             switch (message.Field)
             {
                 case 1 when message.WireType == ProtobufWireReader.LengthDelimited:
-                    name = message.ReadString();
+                    name = message.ReadString(scratch.Strings);
                     break;
                 case 2 when message.WireType == ProtobufWireReader.LengthDelimited:
-                    version = message.ReadString();
+                    version = message.ReadString(scratch.Strings);
                     break;
                 default:
                     hasAttributes |= message.IsLengthDelimited(3);
@@ -169,17 +169,19 @@ public static class OtlpProtobufReader
             }
         }
 
-        var scopeAttributes = hasAttributes ? OtlpValueReader.ReadKeyValues(attributeFields, 3, scratch.Attributes) : AttributeValues.Empty;
+        var scopeAttributes = hasAttributes ? OtlpValueReader.ReadKeyValues(attributeFields, 3, scratch) : AttributeValues.Empty;
         return new InstrumentationScope(name, string.IsNullOrEmpty(version) ? null : version, scopeAttributes.Length == 0 ? null : scopeAttributes);
     }
 
-    /// <summary>What one decode reuses from span to span: the list attributes gather in, and the last trace ID's text.</summary>
+    /// <summary>What one decode reuses from span to span: the list attributes gather in, the strings read, the last trace ID's text.</summary>
     internal sealed class Scratch
     {
         private UInt128 _traceId;
         private string? _traceIdHex;
 
         public List<Attribute> Attributes { get; } = [];
+
+        public StringPool Strings { get; } = new();
 
         /// <summary>The lower-case hex of a 16-byte trace ID; a batch's spans mostly share a few, so the last one's string is reused.</summary>
         public string TraceIdHex(ReadOnlySpan<byte> traceId)

@@ -34,13 +34,13 @@ internal static class OtlpSpanReader
                     spanId = message.ReadBytes();
                     break;
                 case 3 when message.WireType == ProtobufWireReader.LengthDelimited:
-                    traceState = message.ReadString();
+                    traceState = message.ReadString(scratch.Strings);
                     break;
                 case 4 when message.WireType == ProtobufWireReader.LengthDelimited:
                     parentSpanId = message.ReadBytes();
                     break;
                 case 5 when message.WireType == ProtobufWireReader.LengthDelimited:
-                    name = message.ReadString();
+                    name = message.ReadString(scratch.Strings);
                     break;
                 case 6 when message.WireType == ProtobufWireReader.Varint:
                     kind = ToKind(message.ReadVarint());
@@ -62,7 +62,7 @@ internal static class OtlpSpanReader
                     (links ??= []).Add(ReadLink(message.ReadMessage(), scratch));
                     break;
                 case 15 when message.WireType == ProtobufWireReader.LengthDelimited:
-                    (status, statusMessage) = ReadStatus(message.ReadMessage());
+                    (status, statusMessage) = ReadStatus(message.ReadMessage(), scratch);
                     break;
                 default:
                     // flags (16), dropped counts and anything newer than this reader.
@@ -85,7 +85,7 @@ internal static class OtlpSpanReader
             StatusMessage = statusMessage,
             Resource = resource,
             Scope = scope,
-            Attributes = hasAttributes ? OtlpValueReader.ReadKeyValues(attributeFields, 9, scratch.Attributes) : AttributeValues.Empty,
+            Attributes = hasAttributes ? OtlpValueReader.ReadKeyValues(attributeFields, 9, scratch) : AttributeValues.Empty,
             Events = events?.ToArray() ?? [],
             Links = links?.ToArray() ?? [],
             TraceState = traceState.Length == 0 ? null : traceState,
@@ -106,7 +106,7 @@ internal static class OtlpSpanReader
                     time = message.ReadFixed64();
                     break;
                 case 2 when message.WireType == ProtobufWireReader.LengthDelimited:
-                    name = message.ReadString();
+                    name = message.ReadString(scratch.Strings);
                     break;
                 default:
                     hasAttributes |= message.IsLengthDelimited(3);
@@ -115,7 +115,7 @@ internal static class OtlpSpanReader
             }
         }
 
-        var attributes = hasAttributes ? OtlpValueReader.ReadKeyValues(attributeFields, 3, scratch.Attributes) : AttributeValues.Empty;
+        var attributes = hasAttributes ? OtlpValueReader.ReadKeyValues(attributeFields, 3, scratch) : AttributeValues.Empty;
         return new SpanEvent(name, ToUnixNano(time), attributes);
     }
 
@@ -144,11 +144,11 @@ internal static class OtlpSpanReader
 
         var traceIdHex = TraceIds.ToHex(RequireLength(traceId, TraceIdBytes, "link trace_id", null));
         var spanIdHex = TraceIds.ToHex(RequireLength(spanId, SpanIdBytes, "link span_id", null));
-        var attributes = hasAttributes ? OtlpValueReader.ReadKeyValues(attributeFields, 4, scratch.Attributes) : AttributeValues.Empty;
+        var attributes = hasAttributes ? OtlpValueReader.ReadKeyValues(attributeFields, 4, scratch) : AttributeValues.Empty;
         return new SpanLink(traceIdHex, spanIdHex, attributes);
     }
 
-    private static (SpanStatusCode Code, string? Message) ReadStatus(ProtobufWireReader message)
+    private static (SpanStatusCode Code, string? Message) ReadStatus(ProtobufWireReader message, OtlpProtobufReader.Scratch scratch)
     {
         var code = SpanStatusCode.Unset;
         string? text = null;
@@ -157,7 +157,7 @@ internal static class OtlpSpanReader
             switch (message.Field)
             {
                 case 2 when message.WireType == ProtobufWireReader.LengthDelimited:
-                    text = message.ReadString();
+                    text = message.ReadString(scratch.Strings);
                     break;
                 case 3 when message.WireType == ProtobufWireReader.Varint:
                     // An enum is 32 bits on the wire: a longer varint keeps its low 32 bits.

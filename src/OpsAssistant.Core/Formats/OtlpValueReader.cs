@@ -12,7 +12,7 @@ namespace OpsAssistant.Core.Formats;
 internal static class OtlpValueReader
 {
     /// <summary>Reads one KeyValue into <paramref name="into"/>: one attribute, or several when the value is a key/value list.</summary>
-    public static void ReadKeyValue(ProtobufWireReader message, int depth, string prefix, List<Attribute> into)
+    public static void ReadKeyValue(ProtobufWireReader message, int depth, string prefix, List<Attribute> into, StringPool pool)
     {
         var key = "";
         object? value = null;
@@ -22,10 +22,10 @@ internal static class OtlpValueReader
             switch (message.Field)
             {
                 case 1 when message.WireType == ProtobufWireReader.LengthDelimited:
-                    key = message.ReadString();
+                    key = message.ReadString(pool);
                     break;
                 case 2 when message.WireType == ProtobufWireReader.LengthDelimited:
-                    value = ReadAnyValue(message.ReadMessage(), depth, out nested);
+                    value = ReadAnyValue(message.ReadMessage(), depth, out nested, pool);
                     break;
                 default:
                     message.Skip();
@@ -53,18 +53,19 @@ internal static class OtlpValueReader
 
     /// <summary>
     /// The attributes held in field <paramref name="field"/> of <paramref name="message"/> (repeated KeyValue), read with
-    /// <paramref name="scratch"/> as the list they gather in; the message's other fields are skipped.
+    /// <paramref name="scratch"/>'s list to gather in; the message's other fields are skipped.
     /// </summary>
-    public static Attribute[] ReadKeyValues(ProtobufWireReader message, int field, List<Attribute> scratch)
+    public static Attribute[] ReadKeyValues(ProtobufWireReader message, int field, OtlpProtobufReader.Scratch scratch)
     {
+        var list = scratch.Attributes;
         var any = false;
-        scratch.Clear();
+        list.Clear();
         while (message.Next())
         {
             if (message.IsLengthDelimited(field))
             {
                 any = true;
-                ReadKeyValue(message.ReadMessage(), 0, "", scratch);
+                ReadKeyValue(message.ReadMessage(), 0, "", list, scratch.Strings);
             }
             else
             {
@@ -77,12 +78,12 @@ internal static class OtlpValueReader
             return AttributeValues.Empty;
         }
 
-        var attributes = scratch.ToArray();
-        scratch.Clear();
+        var attributes = list.ToArray();
+        list.Clear();
         return attributes;
     }
 
-    private static object? ReadAnyValue(ProtobufWireReader message, int depth, out List<Attribute>? kvlist)
+    private static object? ReadAnyValue(ProtobufWireReader message, int depth, out List<Attribute>? kvlist, StringPool pool)
     {
         if (depth >= OtlpProtobufReader.MaxValueDepth)
         {
@@ -97,7 +98,7 @@ internal static class OtlpValueReader
             switch (message.Field)
             {
                 case 1 when message.WireType == ProtobufWireReader.LengthDelimited:
-                    value = message.ReadString();
+                    value = message.ReadString(pool);
                     kvlist = null;
                     break;
                 case 2 when message.WireType == ProtobufWireReader.Varint:
@@ -113,11 +114,11 @@ internal static class OtlpValueReader
                     kvlist = null;
                     break;
                 case 5 when message.WireType == ProtobufWireReader.LengthDelimited:
-                    value = ReadArray(message.ReadMessage(), depth + 1);
+                    value = ReadArray(message.ReadMessage(), depth + 1, pool);
                     kvlist = null;
                     break;
                 case 6 when message.WireType == ProtobufWireReader.LengthDelimited:
-                    kvlist = ReadKeyValueList(message.ReadMessage(), depth + 1);
+                    kvlist = ReadKeyValueList(message.ReadMessage(), depth + 1, pool);
                     value = null;
                     break;
                 case 7 when message.WireType == ProtobufWireReader.LengthDelimited:
@@ -133,7 +134,7 @@ internal static class OtlpValueReader
         return value;
     }
 
-    private static object?[] ReadArray(ProtobufWireReader message, int depth)
+    private static object?[] ReadArray(ProtobufWireReader message, int depth, StringPool pool)
     {
         // Counted first, so the array is made at its size instead of grown through a list.
         var count = 0;
@@ -150,7 +151,7 @@ internal static class OtlpValueReader
         {
             if (message.IsLengthDelimited(1))
             {
-                var item = ReadAnyValue(message.ReadMessage(), depth, out var kvlist);
+                var item = ReadAnyValue(message.ReadMessage(), depth, out var kvlist, pool);
 
                 // An array element has no key to flatten under; a key/value list there is kept as its "k=v" texts.
                 values[index++] = kvlist is null ? item : kvlist.Select(a => (object?)a.ToString()).ToArray();
@@ -164,14 +165,14 @@ internal static class OtlpValueReader
         return values;
     }
 
-    private static List<Attribute> ReadKeyValueList(ProtobufWireReader message, int depth)
+    private static List<Attribute> ReadKeyValueList(ProtobufWireReader message, int depth, StringPool pool)
     {
         var values = new List<Attribute>();
         while (message.Next())
         {
             if (message.IsLengthDelimited(1))
             {
-                ReadKeyValue(message.ReadMessage(), depth, "", values);
+                ReadKeyValue(message.ReadMessage(), depth, "", values, pool);
             }
             else
             {

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Unicode;
 
 namespace OpsAssistant.Core.Formats;
@@ -138,8 +137,11 @@ internal ref struct ProtobufWireReader
         return new ProtobufWireReader(bytes, _origin + _position - bytes.Length);
     }
 
-    /// <summary>A UTF-8 string; bytes that are not UTF-8 make the payload malformed, as Google.Protobuf's ReadString has it.</summary>
-    public string ReadString()
+    /// <summary>
+    /// A UTF-8 string, taken from <paramref name="pool"/> when short (a batch repeats its keys, names and many values);
+    /// bytes that are not UTF-8 make the payload malformed, as Google.Protobuf's ReadString has it.
+    /// </summary>
+    public string ReadString(StringPool pool)
     {
         var bytes = ReadBytes();
         if (bytes.IsEmpty)
@@ -152,7 +154,7 @@ internal ref struct ProtobufWireReader
             Throw($"the string at byte {_origin + _position - bytes.Length} is not valid UTF-8.");
         }
 
-        return Encoding.UTF8.GetString(bytes);
+        return pool.FromUtf8(bytes);
     }
 
     /// <summary>Skips the value of the last tag, whatever its wire type: what a reader does with a field it does not know.</summary>
