@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using OpsAssistant.Core.Model;
 using Attribute = OpsAssistant.Core.Model.Attribute;
 
@@ -7,7 +6,8 @@ namespace OpsAssistant.Core.Formats;
 /// <summary>
 /// Decodes an OTLP <c>ExportTraceServiceRequest</c> (also a <c>TracesData</c>: same layout) from protobuf bytes into the
 /// format-neutral model. Written against the wire format by hand so the project carries no generated OTLP code; fields it
-/// does not know are skipped, as protobuf readers must for forward compatibility.
+/// does not know are skipped, as protobuf readers must for forward compatibility. Nested messages are read in place
+/// (<see cref="ProtobufWireReader"/>): decoding allocates the model and nothing of the payload's size.
 /// </summary>
 public static class OtlpProtobufReader
 {
@@ -31,24 +31,18 @@ public static class OtlpProtobufReader
     public static IReadOnlyList<Span> Read(ReadOnlyMemory<byte> payload, ICollection<string>? rejections)
     {
         var spans = new List<Span>();
-        try
+        var scratch = new Scratch();
+        var request = new ProtobufWireReader(payload.Span);
+        while (request.Next())
         {
-            using var input = OtlpWire.Open(payload);
-            while (input.ReadTag() is var tag and not 0)
+            if (request.IsLengthDelimited(1))
             {
-                if (OtlpWire.Field(tag) == 1 && OtlpWire.IsLengthDelimited(tag))
-                {
-                    ReadResourceSpans(input.ReadBytes(), spans, rejections);
-                }
-                else
-                {
-                    input.SkipLastField();
-                }
+                ReadResourceSpans(request.ReadMessage(), spans, rejections, scratch);
             }
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            throw new TraceFormatException($"Malformed OTLP protobuf trace payload: {ex.Message}", ex);
+            else
+            {
+                request.Skip();
+            }
         }
 
         return spans;
@@ -75,125 +69,130 @@ public static class OtlpProtobufReader
         return Read(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
     }
 
-    private static void ReadResourceSpans(ByteString message, List<Span> spans, ICollection<string>? rejections)
+    private static void ReadResourceSpans(ProtobufWireReader message, List<Span> spans, ICollection<string>? rejections, Scratch scratch)
     {
-        // Field order on the wire is not guaranteed: the resource may follow its spans, so spans are decoded last.
+        // Field order on the wire is not guaranteed: the resource may follow its spans, so it is found in a first pass
+        // (the last one wins) and the spans are decoded in a second.
+        var scopeSpans = message;
         IReadOnlyList<Attribute> resourceAttributes = AttributeValues.Empty;
-        var scopeSpans = new List<(ByteString Message, bool Legacy)>();
-        using var input = OtlpWire.Open(message);
-        while (input.ReadTag() is var tag and not 0)
+        while (message.Next())
         {
-            switch (OtlpWire.Field(tag))
+            if (message.IsLengthDelimited(1))
             {
-                case 1 when OtlpWire.IsLengthDelimited(tag):
-                    resourceAttributes = ReadResource(input.ReadBytes());
-                    break;
-                case 2 when OtlpWire.IsLengthDelimited(tag):
-                    scopeSpans.Add((input.ReadBytes(), false));
-                    break;
-                case 1000 when OtlpWire.IsLengthDelimited(tag):
-                    // Deprecated instrumentation_library_spans: same layout as scope_spans, still sent by old SDKs.
-                    scopeSpans.Add((input.ReadBytes(), true));
-                    break;
-                default:
-                    input.SkipLastField();
-                    break;
+                resourceAttributes = OtlpValueReader.ReadKeyValues(message.ReadMessage(), 1, scratch);
+            }
+            else
+            {
+                message.Skip();
             }
         }
 
         var serviceName = AttributeValues.FindString(resourceAttributes, "service.name") ?? Resource.UnknownService;
         var resource = new Resource(serviceName, resourceAttributes);
-        foreach (var (scopeMessage, _) in scopeSpans)
+        while (scopeSpans.Next())
         {
-            ReadScopeSpans(scopeMessage, resource, spans, rejections);
-        }
-    }
-
-    private static Attribute[] ReadResource(ByteString message)
-    {
-        List<ByteString>? attributes = null;
-        using var input = OtlpWire.Open(message);
-        while (input.ReadTag() is var tag and not 0)
-        {
-            if (OtlpWire.Field(tag) == 1 && OtlpWire.IsLengthDelimited(tag))
+            // 1000: the deprecated instrumentation_library_spans, same layout as scope_spans, still sent by old SDKs.
+            if (scopeSpans.IsLengthDelimited(2) || scopeSpans.IsLengthDelimited(1000))
             {
-                (attributes ??= []).Add(input.ReadBytes());
+                ReadScopeSpans(scopeSpans.ReadMessage(), resource, spans, rejections, scratch);
             }
             else
             {
-                input.SkipLastField();
+                scopeSpans.Skip();
             }
         }
-
-        return OtlpValueReader.ReadKeyValues(attributes);
     }
 
-    private static void ReadScopeSpans(ByteString message, Resource resource, List<Span> spans, ICollection<string>? rejections)
+    private static void ReadScopeSpans(ProtobufWireReader message, Resource resource, List<Span> spans, ICollection<string>? rejections, Scratch scratch)
     {
+        // The scope may follow its spans too (the last one wins): found first, spans decoded in a second pass.
+        var spanFields = message;
         var scope = InstrumentationScope.Empty;
-        var spanMessages = new List<ByteString>();
-        using var input = OtlpWire.Open(message);
-        while (input.ReadTag() is var tag and not 0)
+        while (message.Next())
         {
-            switch (OtlpWire.Field(tag))
+            if (message.IsLengthDelimited(1))
             {
-                case 1 when OtlpWire.IsLengthDelimited(tag):
-                    scope = ReadScope(input.ReadBytes());
-                    break;
-                case 2 when OtlpWire.IsLengthDelimited(tag):
-                    spanMessages.Add(input.ReadBytes());
-                    break;
-                default:
-                    input.SkipLastField();
-                    break;
+                scope = ReadScope(message.ReadMessage(), scratch);
+            }
+            else
+            {
+                message.Skip();
             }
         }
 
-        foreach (var spanMessage in spanMessages)
+        while (spanFields.Next())
         {
+            if (!spanFields.IsLengthDelimited(2))
+            {
+                spanFields.Skip();
+                continue;
+            }
+
+            var span = spanFields.ReadMessage();
             if (rejections is null)
             {
-                spans.Add(OtlpSpanReader.ReadSpan(spanMessage, resource, scope));
+                spans.Add(OtlpSpanReader.ReadSpan(span, resource, scope, scratch));
                 continue;
             }
 
             try
             {
-                spans.Add(OtlpSpanReader.ReadSpan(spanMessage, resource, scope));
+                spans.Add(OtlpSpanReader.ReadSpan(span, resource, scope, scratch));
             }
-            catch (Exception ex) when (ex is TraceFormatException or InvalidProtocolBufferException)
+            catch (TraceFormatException ex)
             {
                 rejections.Add($"{resource.ServiceName}: {ex.Message}");
             }
         }
     }
 
-    private static InstrumentationScope ReadScope(ByteString message)
+    private static InstrumentationScope ReadScope(ProtobufWireReader message, Scratch scratch)
     {
+        var attributeFields = message;
         string name = "";
         string? version = null;
-        List<ByteString>? attributes = null;
-        using var input = OtlpWire.Open(message);
-        while (input.ReadTag() is var tag and not 0)
+        var hasAttributes = false;
+        while (message.Next())
         {
-            switch (OtlpWire.Field(tag))
+            switch (message.Field)
             {
-                case 1 when OtlpWire.IsLengthDelimited(tag):
-                    name = input.ReadString();
+                case 1 when message.WireType == ProtobufWireReader.LengthDelimited:
+                    name = message.ReadString(scratch.Strings);
                     break;
-                case 2 when OtlpWire.IsLengthDelimited(tag):
-                    version = input.ReadString();
-                    break;
-                case 3 when OtlpWire.IsLengthDelimited(tag):
-                    (attributes ??= []).Add(input.ReadBytes());
+                case 2 when message.WireType == ProtobufWireReader.LengthDelimited:
+                    version = message.ReadString(scratch.Strings);
                     break;
                 default:
-                    input.SkipLastField();
+                    hasAttributes |= message.IsLengthDelimited(3);
+                    message.Skip();
                     break;
             }
         }
 
-        var scopeAttributes = OtlpValueReader.ReadKeyValues(attributes);
+        var scopeAttributes = hasAttributes ? OtlpValueReader.ReadKeyValues(attributeFields, 3, scratch) : AttributeValues.Empty;
         return new InstrumentationScope(name, string.IsNullOrEmpty(version) ? null : version, scopeAttributes.Length == 0 ? null : scopeAttributes);
+    }
+
+    /// <summary>What one decode reuses from span to span: the list attributes gather in, the strings read, the last trace ID's text.</summary>
+    internal sealed class Scratch
+    {
+        private UInt128 _traceId;
+        private string? _traceIdHex;
+
+        public List<Attribute> Attributes { get; } = [];
+
+        public StringPool Strings { get; } = new();
+
+        /// <summary>The lower-case hex of a 16-byte trace ID; a batch's spans mostly share a few, so the last one's string is reused.</summary>
+        public string TraceIdHex(ReadOnlySpan<byte> traceId)
+        {
+            var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(traceId);
+            if (_traceIdHex is null || value != _traceId)
+            {
+                (_traceId, _traceIdHex) = (value, TraceIds.ToHex(traceId));
+            }
+
+            return _traceIdHex;
+        }
     }
 }

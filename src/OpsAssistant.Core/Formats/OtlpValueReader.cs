@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using OpsAssistant.Core.Model;
 using Attribute = OpsAssistant.Core.Model.Attribute;
 
@@ -13,24 +12,23 @@ namespace OpsAssistant.Core.Formats;
 internal static class OtlpValueReader
 {
     /// <summary>Reads one KeyValue into <paramref name="into"/>: one attribute, or several when the value is a key/value list.</summary>
-    public static void ReadKeyValue(ByteString message, int depth, string prefix, List<Attribute> into)
+    public static void ReadKeyValue(ProtobufWireReader message, int depth, string prefix, List<Attribute> into, StringPool pool)
     {
         var key = "";
         object? value = null;
         List<Attribute>? nested = null;
-        using var input = OtlpWire.Open(message);
-        while (input.ReadTag() is var tag and not 0)
+        while (message.Next())
         {
-            switch (OtlpWire.Field(tag))
+            switch (message.Field)
             {
-                case 1 when OtlpWire.IsLengthDelimited(tag):
-                    key = input.ReadString();
+                case 1 when message.WireType == ProtobufWireReader.LengthDelimited:
+                    key = message.ReadString(pool);
                     break;
-                case 2 when OtlpWire.IsLengthDelimited(tag):
-                    value = ReadAnyValue(input.ReadBytes(), depth, out nested);
+                case 2 when message.WireType == ProtobufWireReader.LengthDelimited:
+                    value = ReadAnyValue(message.ReadMessage(), depth, out nested, pool);
                     break;
                 default:
-                    input.SkipLastField();
+                    message.Skip();
                     break;
             }
         }
@@ -53,23 +51,39 @@ internal static class OtlpValueReader
         }
     }
 
-    public static Attribute[] ReadKeyValues(List<ByteString>? messages)
+    /// <summary>
+    /// The attributes held in field <paramref name="field"/> of <paramref name="message"/> (repeated KeyValue), read with
+    /// <paramref name="scratch"/>'s list to gather in; the message's other fields are skipped.
+    /// </summary>
+    public static Attribute[] ReadKeyValues(ProtobufWireReader message, int field, OtlpProtobufReader.Scratch scratch)
     {
-        if (messages is null || messages.Count == 0)
+        var list = scratch.Attributes;
+        var any = false;
+        list.Clear();
+        while (message.Next())
+        {
+            if (message.IsLengthDelimited(field))
+            {
+                any = true;
+                ReadKeyValue(message.ReadMessage(), 0, "", list, scratch.Strings);
+            }
+            else
+            {
+                message.Skip();
+            }
+        }
+
+        if (!any)
         {
             return AttributeValues.Empty;
         }
 
-        var list = new List<Attribute>(messages.Count);
-        foreach (var message in messages)
-        {
-            ReadKeyValue(message, 0, "", list);
-        }
-
-        return [.. list];
+        var attributes = list.ToArray();
+        list.Clear();
+        return attributes;
     }
 
-    private static object? ReadAnyValue(ByteString message, int depth, out List<Attribute>? kvlist)
+    private static object? ReadAnyValue(ProtobufWireReader message, int depth, out List<Attribute>? kvlist, StringPool pool)
     {
         if (depth >= OtlpProtobufReader.MaxValueDepth)
         {
@@ -78,42 +92,41 @@ internal static class OtlpValueReader
 
         kvlist = null;
         object? value = null;
-        using var input = OtlpWire.Open(message);
-        while (input.ReadTag() is var tag and not 0)
+        while (message.Next())
         {
             // A oneof: the last field on the wire wins, as protobuf merging semantics say.
-            switch (OtlpWire.Field(tag))
+            switch (message.Field)
             {
-                case 1 when OtlpWire.IsLengthDelimited(tag):
-                    value = input.ReadString();
+                case 1 when message.WireType == ProtobufWireReader.LengthDelimited:
+                    value = message.ReadString(pool);
                     kvlist = null;
                     break;
-                case 2 when OtlpWire.IsVarint(tag):
-                    value = input.ReadBool();
+                case 2 when message.WireType == ProtobufWireReader.Varint:
+                    value = message.ReadVarint() != 0;
                     kvlist = null;
                     break;
-                case 3 when OtlpWire.IsVarint(tag):
-                    value = input.ReadInt64();
+                case 3 when message.WireType == ProtobufWireReader.Varint:
+                    value = (long)message.ReadVarint();
                     kvlist = null;
                     break;
-                case 4 when OtlpWire.IsFixed64(tag):
-                    value = input.ReadDouble();
+                case 4 when message.WireType == ProtobufWireReader.Fixed64:
+                    value = BitConverter.UInt64BitsToDouble(message.ReadFixed64());
                     kvlist = null;
                     break;
-                case 5 when OtlpWire.IsLengthDelimited(tag):
-                    value = ReadArray(input.ReadBytes(), depth + 1);
+                case 5 when message.WireType == ProtobufWireReader.LengthDelimited:
+                    value = ReadArray(message.ReadMessage(), depth + 1, pool);
                     kvlist = null;
                     break;
-                case 6 when OtlpWire.IsLengthDelimited(tag):
-                    kvlist = ReadKeyValueList(input.ReadBytes(), depth + 1);
+                case 6 when message.WireType == ProtobufWireReader.LengthDelimited:
+                    kvlist = ReadKeyValueList(message.ReadMessage(), depth + 1, pool);
                     value = null;
                     break;
-                case 7 when OtlpWire.IsLengthDelimited(tag):
-                    value = input.ReadBytes().ToByteArray();
+                case 7 when message.WireType == ProtobufWireReader.LengthDelimited:
+                    value = message.ReadBytes().ToArray();
                     kvlist = null;
                     break;
                 default:
-                    input.SkipLastField();
+                    message.Skip();
                     break;
             }
         }
@@ -121,41 +134,49 @@ internal static class OtlpValueReader
         return value;
     }
 
-    private static object?[] ReadArray(ByteString message, int depth)
+    private static object?[] ReadArray(ProtobufWireReader message, int depth, StringPool pool)
     {
-        var values = new List<object?>();
-        using var input = OtlpWire.Open(message);
-        while (input.ReadTag() is var tag and not 0)
+        // Counted first, so the array is made at its size instead of grown through a list.
+        var count = 0;
+        var counting = message;
+        while (counting.Next())
         {
-            if (OtlpWire.Field(tag) == 1 && OtlpWire.IsLengthDelimited(tag))
+            count += counting.IsLengthDelimited(1) ? 1 : 0;
+            counting.Skip();
+        }
+
+        var values = count == 0 ? [] : new object?[count];
+        var index = 0;
+        while (message.Next())
+        {
+            if (message.IsLengthDelimited(1))
             {
-                var item = ReadAnyValue(input.ReadBytes(), depth, out var kvlist);
+                var item = ReadAnyValue(message.ReadMessage(), depth, out var kvlist, pool);
 
                 // An array element has no key to flatten under; a key/value list there is kept as its "k=v" texts.
-                values.Add(kvlist is null ? item : kvlist.Select(a => (object?)a.ToString()).ToArray());
+                values[index++] = kvlist is null ? item : kvlist.Select(a => (object?)a.ToString()).ToArray();
             }
             else
             {
-                input.SkipLastField();
+                message.Skip();
             }
         }
 
-        return [.. values];
+        return values;
     }
 
-    private static List<Attribute> ReadKeyValueList(ByteString message, int depth)
+    private static List<Attribute> ReadKeyValueList(ProtobufWireReader message, int depth, StringPool pool)
     {
         var values = new List<Attribute>();
-        using var input = OtlpWire.Open(message);
-        while (input.ReadTag() is var tag and not 0)
+        while (message.Next())
         {
-            if (OtlpWire.Field(tag) == 1 && OtlpWire.IsLengthDelimited(tag))
+            if (message.IsLengthDelimited(1))
             {
-                ReadKeyValue(input.ReadBytes(), depth, "", values);
+                ReadKeyValue(message.ReadMessage(), depth, "", values, pool);
             }
             else
             {
-                input.SkipLastField();
+                message.Skip();
             }
         }
 

@@ -80,6 +80,29 @@ internal sealed class StringPool
         }
     }
 
+    /// <summary>
+    /// A string from UTF-8 bytes the caller has checked are valid (a protobuf string field), interned when short, through
+    /// the same recent-string slots as JSON tokens.
+    /// </summary>
+    public string FromUtf8(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > MaxInternLength)
+        {
+            return Encoding.UTF8.GetString(utf8);
+        }
+
+        var slot = Slot(utf8);
+        if (_recent[slot] is { } recent && Ascii.Equals(utf8, recent))
+        {
+            return recent;
+        }
+
+        Span<char> chars = stackalloc char[MaxInternLength];
+        var value = Intern(chars[..Encoding.UTF8.GetChars(utf8, chars)]);
+        _recent[slot] = value;
+        return value;
+    }
+
     private static string ReadPrefix(ReadOnlySpan<byte> utf8, int maxLength)
     {
         var chars = ArrayPool<char>.Shared.Rent(utf8.Length);

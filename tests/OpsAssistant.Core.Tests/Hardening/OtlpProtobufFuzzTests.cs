@@ -20,6 +20,8 @@ public sealed class OtlpProtobufFuzzTests
         [.. Seeds.JsonFormats.SelectMany(Seeds.For).Where(s => s.Bytes.Length <= Seeds.MaxRandomSeedBytes).Take(12)
             .SelectMany(s => TraceReader.Read(s.Bytes).Traces).Select(OtlpProtobufEncoder.Encode)]);
 
+    private static readonly Lazy<byte[]> RichSeed = new(Formats.OtlpProtobufDifferentialTests.EveryFieldKind);
+
     internal static void DecodeAndAnalyze(byte[] input)
     {
         var spans = OtlpProtobufReader.Read(input);
@@ -63,6 +65,42 @@ public sealed class OtlpProtobufFuzzTests
                 var failure = BadInputHarness.Check(Suite, input, DecodeAndAnalyze, typeof(TraceFormatException), maxAllocatedBytes: 64L * 1024 * 1024);
                 return failure is null ? true.Label("ok") : false.Label($"seed {c.index} kind {c.kind}: {failure}");
             });
+
+    /// <summary>
+    /// The payload holding every field kind (typed values, arrays, key/value lists, events, links, groups, unknown fields),
+    /// cut, bit-flipped or with a length prefix raised: spans or a format error, within an allocation bound far below any
+    /// declared length, in both the throwing and the rejecting mode.
+    /// </summary>
+    [Property(MaxTest = 300, QuietOnSuccess = true)]
+    public Property Read_MutatedEveryFieldKindPayload_ReturnsSpansOrAFormatError() =>
+        Prop.ForAll((from kind in Gen.Choose(0, 2)
+                     from salt in Gen.Choose(0, int.MaxValue)
+                     select (kind, salt)).ToArbitrary(),
+            c =>
+            {
+                var random = new Random(c.salt);
+                var seed = RichSeed.Value;
+                var input = c.kind switch
+                {
+                    0 => seed[..random.Next(seed.Length)],
+                    1 => Mutations.FlipBits(seed, random, 1 + random.Next(4)),
+                    _ => HugeLengthAt(seed, random.Next(seed.Length)),
+                };
+                var failure = BadInputHarness.Check(Suite, input, DecodeAndAnalyze, typeof(TraceFormatException), maxAllocatedBytes: 1024 * 1024)
+                    ?? BadInputHarness.Check(Suite, input, i => OtlpProtobufReader.Read(i, new List<string>()), typeof(TraceFormatException), maxAllocatedBytes: 1024 * 1024);
+                return failure is null ? true.Label("ok") : false.Label($"kind {c.kind}: {failure}");
+            });
+
+    [Theory]
+    [InlineData(new byte[] { 0x0E })] // field 1, wire type 6
+    [InlineData(new byte[] { 0x0F, 0x0A, 0x00 })] // field 1, wire type 7, then an empty resource_spans
+    [InlineData(new byte[] { 0x0B, 0x0E, 0x0C })] // wire type 6 inside an unknown group
+    public void Read_UndefinedWireType_IsAFormatErrorNamingIt(byte[] input)
+    {
+        var error = Assert.Throws<TraceFormatException>(() => OtlpProtobufReader.Read(input));
+
+        Assert.Contains("wire type", error.Message, StringComparison.Ordinal);
+    }
 
     /// <summary>Length prefixes that claim gigabytes, at every level of the message, must not allocate what they claim.</summary>
     [Fact]
