@@ -57,25 +57,20 @@ public sealed class MemoryBudgetTests
             }
         });
 
-        HttpResponseMessage? refused = null;
+        // Probes go only once the slow request holds the whole budget: a probe in flight while it reserves would hold a few
+        // bytes of it and get the slow request refused instead.
+        var budget = host.Services.GetRequiredService<OpsAssistant.Server.Ingest.IngestMemoryBudget>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (refused is null && DateTime.UtcNow < deadline)
+        while (budget.Used < Budget && DateTime.UtcNow < deadline)
         {
-            using var body = new StringContent("{}", Encoding.UTF8, "application/json");
-            var response = await client.PostAsync(new Uri("v1/traces", UriKind.Relative), body);
-            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
-            {
-                refused = response;
-            }
-            else
-            {
-                // The slow request may not have reached the endpoint yet.
-                response.Dispose();
-                await Task.Delay(50);
-            }
+            await Task.Delay(20);
         }
 
-        Assert.NotNull(refused);
+        Assert.Equal(Budget, budget.Used);
+        using var probe = new StringContent("{}", Encoding.UTF8, "application/json");
+        var refused = await client.PostAsync(new Uri("v1/traces", UriKind.Relative), probe);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+
         using (refused)
         {
             Assert.Equal("3", refused.Headers.RetryAfter?.ToString());
