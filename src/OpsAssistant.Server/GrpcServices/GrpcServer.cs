@@ -46,6 +46,13 @@ internal sealed partial class GrpcServer(IServiceProvider services, IOptions<Ing
         var logs = services.GetRequiredService<ILoggerFactory>();
         builder.Services.AddSingleton<ILoggerFactory>(_ => new WithoutHostLogs(logs));
         builder.Services.AddSingleton(services.GetRequiredService<ITraceStore>());
+        builder.Services.AddSingleton(services.GetRequiredService<IngestMemoryBudget>());
+        if (services.GetService<OpsAssistant.Infrastructure.Baselines.BaselineRecorder>() is { } baselines)
+        {
+            // Spans ingested over gRPC feed the per-operation baselines as OTLP/HTTP's do.
+            builder.Services.AddSingleton(baselines);
+        }
+
         builder.Services.AddSingleton(services.GetRequiredService<IOptionsMonitor<SecurityOptions>>());
         builder.Services.AddSingleton(services.GetRequiredService<IOptionsMonitor<SamplingOptions>>());
         builder.Services.AddSingleton(services.GetRequiredService<SamplingOverrideService>());

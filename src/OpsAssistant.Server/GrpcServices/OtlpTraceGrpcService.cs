@@ -5,6 +5,7 @@ using OpsAssistant.Core.Model;
 using OpsAssistant.Core.Sources;
 using OpsAssistant.Infrastructure.Storage;
 using OpsAssistant.Infrastructure.Telemetry;
+using OpsAssistant.Server.Ingest;
 
 namespace OpsAssistant.Server.GrpcServices;
 
@@ -14,7 +15,11 @@ namespace OpsAssistant.Server.GrpcServices;
 /// as partial success (<c>rejected_spans</c> and an <c>error_message</c> naming them), the rest are stored in one
 /// transaction. Bad input ends with the status codes the OTLP specification gives exporters to act on.
 /// </summary>
-internal sealed partial class OtlpTraceGrpcService(ITraceStore store, ILogger<OtlpTraceGrpcService> logger, OpsAssistant.Infrastructure.Baselines.BaselineRecorder? baselines = null)
+internal sealed partial class OtlpTraceGrpcService(
+    ITraceStore store,
+    IngestMemoryBudget budget,
+    ILogger<OtlpTraceGrpcService> logger,
+    OpsAssistant.Infrastructure.Baselines.BaselineRecorder? baselines = null)
 {
     public const string ServiceName = "opentelemetry.proto.collector.trace.v1.TraceService";
 
@@ -23,11 +28,17 @@ internal sealed partial class OtlpTraceGrpcService(ITraceStore store, ILogger<Ot
 
     public async Task<byte[]> ExportAsync(byte[] request, ServerCallContext context)
     {
+        // gRPC has read the message whole before this call, so the budget cannot refuse it before it is read, as OTLP/HTTP's
+        // does; it still takes a turn to decode and charges the message, then its decoded spans, until they are stored, in
+        // the same budget as OTLP/HTTP: the two ports together hold no more than Ingest:MaxBufferedBytes.
+        using var lease = await TakeBudgetAsync(request.Length, context.CancellationToken);
         var rejections = new List<string>();
         IReadOnlyList<Span> spans;
         try
         {
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             spans = OtlpProtobufReader.Read(request, rejections);
+            lease.TryGiveTurn(GC.GetAllocatedBytesForCurrentThread() - allocated);
         }
         catch (TraceFormatException ex)
         {
@@ -60,6 +71,31 @@ internal sealed partial class OtlpTraceGrpcService(ITraceStore store, ILogger<Ot
         }
 
         return EncodeResponse(rejections);
+    }
+
+    /// <summary>A turn to decode and the message's share of the budget; UNAVAILABLE (which exporters retry) when there is none.</summary>
+    private async Task<IngestMemoryBudget.Lease> TakeBudgetAsync(long bytes, CancellationToken cancellationToken)
+    {
+        IngestMemoryBudget.Lease lease;
+        try
+        {
+            lease = await budget.OpenAsync(cancellationToken);
+        }
+        catch (MemoryBudgetExceededException ex)
+        {
+            throw Reject("busy", StatusCode.Unavailable, ex.Message);
+        }
+
+        try
+        {
+            lease.Reserve(bytes);
+            return lease;
+        }
+        catch (MemoryBudgetExceededException ex)
+        {
+            lease.Dispose();
+            throw Reject("memory_budget", StatusCode.Unavailable, ex.Message);
+        }
     }
 
     /// <summary>

@@ -32,6 +32,9 @@ public sealed class OtlpGrpcIngestTests : IDisposable
         ["OpsAssistant:Security:ApiKeys:0"] = ApiKey,
         ["OpsAssistant:Ingest:MaxRequestBytes"] = "65536",
         ["OpsAssistant:Ingest:MaxDecompressedBytes"] = "262144",
+
+        // No background flush during a test: what ingest recorded for the baselines stays pending where a test can see it.
+        ["OpsAssistant:Baselines:FlushInterval"] = "00:10:00",
     });
 
     public void Dispose() => _host.Dispose();
@@ -195,6 +198,45 @@ public sealed class OtlpGrpcIngestTests : IDisposable
 
         var stored = await _host.Services.GetRequiredService<ITraceStore>().GetTraceAsync(traceId, CancellationToken.None);
         Assert.Equal(500, stored!.Spans.Count);
+    }
+
+    [Fact]
+    public async Task Export_WhileOtherRequestsHoldTheWholeBudget_IsUnavailableNamingTheSettingThenStoredOnceFreed()
+    {
+        var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        using var channel = GrpcChannel.ForAddress(GrpcAddress);
+        var budget = _host.Services.GetRequiredService<OpsAssistant.Server.Ingest.IngestMemoryBudget>();
+
+        // Another request's decoded spans waiting for the store, charged the whole budget (its turn given back): gRPC
+        // shares OTLP/HTTP's budget, and a message that does not fit is refused with the status exporters retry.
+        var held = await budget.OpenAsync(TestContext.Current.CancellationToken);
+        Assert.True(held.TryGiveTurn(budget.Capacity));
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            channel.CreateCallInvoker().AsyncUnaryCall(Export, null, WithKey(), Request(Span(traceId, 1, "GET /a"))).ResponseAsync);
+        held.Dispose();
+        var accepted = await channel.CreateCallInvoker().AsyncUnaryCall(Export, null, WithKey(), Request(Span(traceId, 1, "GET /a")));
+
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("OpsAssistant:Ingest:MaxBufferedBytes", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Empty(accepted);
+        Assert.NotNull(await _host.Services.GetRequiredService<ITraceStore>().GetTraceAsync(traceId, CancellationToken.None));
+        Assert.Equal(0, budget.Used);
+    }
+
+    [Fact]
+    public async Task Export_StoredSpans_FeedTheBaselineRecorder()
+    {
+        using var channel = GrpcChannel.ForAddress(GrpcAddress);
+        var recorder = _host.Services.GetRequiredService<OpsAssistant.Infrastructure.Baselines.BaselineRecorder>();
+        Assert.Equal(0, recorder.PendingCount);
+
+        await channel.CreateCallInvoker().AsyncUnaryCall(Export, null, WithKey(),
+            Request(Span(Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()), 1, "GET /a"), Span(Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()), 2, "GET /a")));
+
+        var increment = Assert.Single(recorder.Drain());
+        Assert.Equal("checkout", increment.Key.Service);
+        Assert.Equal("GET /a", increment.Key.Operation);
+        Assert.Equal(2, increment.Sketch.Count);
     }
 
     private static CallOptions WithKey() => new(new Metadata { { "x-api-key", ApiKey } });
