@@ -36,9 +36,7 @@ internal sealed partial class OtlpTraceGrpcService(
         IReadOnlyList<Span> spans;
         try
         {
-            var allocated = GC.GetAllocatedBytesForCurrentThread();
-            spans = OtlpProtobufReader.Read(request, rejections);
-            lease.TryGiveTurn(GC.GetAllocatedBytesForCurrentThread() - allocated);
+            spans = lease.Decode(() => OtlpProtobufReader.Read(request, rejections));
         }
         catch (TraceFormatException ex)
         {

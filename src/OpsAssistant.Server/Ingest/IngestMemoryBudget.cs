@@ -114,6 +114,20 @@ internal sealed class IngestMemoryBudget : IDisposable
         }
 
         /// <summary>
+        /// Decodes the request's body with <paramref name="decode"/>, then gives the turn (<see cref="TryGiveTurn"/>),
+        /// charging what the decode allocated. <paramref name="decode"/> runs on this thread without awaiting, so what the
+        /// thread allocated meanwhile bounds what the decoded spans keep (garbage included: the charge errs high, never
+        /// low). A decode that throws keeps the turn and the body's charge until the lease is disposed.
+        /// </summary>
+        public T Decode<T>(Func<T> decode)
+        {
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var decoded = decode();
+            TryGiveTurn(GC.GetAllocatedBytesForCurrentThread() - allocated);
+            return decoded;
+        }
+
+        /// <summary>
         /// The body is decoded: from here on the request is charged for its decoded spans (<paramref name="decodedBytes"/>)
         /// instead of its body, and gives its turn to read to the next body while it waits for the store. Writes are
         /// group-committed, so a turn held through the store would leave the store one request to commit at a time (on two

@@ -73,11 +73,8 @@ internal static partial class OtlpIngestEndpoints
         {
             var body = await BoundedBody.ReadAsync(request, encoding == "gzip", options.Value, budget, lease, cancellationToken);
 
-            // Decoding runs on this thread without awaiting, so what the thread allocated meanwhile bounds what the decoded
-            // spans keep (garbage included: the charge errs high, never low). The body itself is not needed past this point.
-            var allocated = GC.GetAllocatedBytesForCurrentThread();
-            spans = protobuf ? OtlpProtobufReader.Read(body) : ReadJson(body);
-            lease.TryGiveTurn(GC.GetAllocatedBytesForCurrentThread() - allocated);
+            // The body itself is not needed past this point: its charge becomes the decoded spans'.
+            spans = lease.Decode(() => protobuf ? OtlpProtobufReader.Read(body) : ReadJson(body));
         }
         catch (MemoryBudgetExceededException ex)
         {
