@@ -108,20 +108,7 @@ internal sealed class SpanPayloadDecoder
     /// <summary>Where the span record at <paramref name="position"/> of <paramref name="records"/> ends, without decoding it.</summary>
     public static int SkipSpan(ReadOnlySpan<byte> records, int position)
     {
-        var flags = (SpanChunkCodec.SpanFlags)records[position++];
-        SkipId(records, ref position, (flags & SpanChunkCodec.SpanFlags.IdText) != 0);
-        if ((flags & SpanChunkCodec.SpanFlags.HasParent) != 0)
-        {
-            SkipId(records, ref position, (flags & SpanChunkCodec.SpanFlags.ParentText) != 0);
-        }
-
-        _ = SpanChunkCodec.ReadBytes(records, ref position);
-        for (var i = 0; i < 4; i++)
-        {
-            _ = SpanChunkCodec.ReadVarint(records, ref position);
-        }
-
-        _ = SpanChunkCodec.ReadBytes(records, ref position);
+        _ = ReadRecord(records, ref position);
         return position;
     }
 
@@ -135,52 +122,57 @@ internal sealed class SpanPayloadDecoder
         spans.EnsureCapacity(spans.Count + count);
         for (var n = 0; n < count; n++)
         {
-            var flags = (SpanChunkCodec.SpanFlags)records[position++];
-            var (idText, id) = ReadId(records, ref position, (flags & SpanChunkCodec.SpanFlags.IdText) != 0);
-            string? parentText = null;
-            ulong parent = 0;
-            if ((flags & SpanChunkCodec.SpanFlags.HasParent) != 0)
+            var record = ReadRecord(records, ref position);
+            var resource = header.Resources[record.Resource];
+            var scope = header.Scopes[record.Scope];
+            if (service is not null && !string.Equals(resource.ServiceName, service, StringComparison.Ordinal))
             {
-                (parentText, parent) = ReadId(records, ref position, (flags & SpanChunkCodec.SpanFlags.ParentText) != 0);
+                continue;
             }
 
-            var nameBytes = SpanChunkCodec.ReadBytes(records, ref position);
-            var start = SpanChunkCodec.UnZigZag(SpanChunkCodec.ReadVarint(records, ref position));
-            var end = start + SpanChunkCodec.UnZigZag(SpanChunkCodec.ReadVarint(records, ref position));
-            var resource = header.Resources[checked((int)SpanChunkCodec.ReadVarint(records, ref position))];
-            var scope = header.Scopes[checked((int)SpanChunkCodec.ReadVarint(records, ref position))];
-            var details = SpanChunkCodec.ReadBytes(records, ref position);
-            if (service is null || string.Equals(resource.ServiceName, service, StringComparison.Ordinal))
-            {
-                spans.Add(Decode(traceId, idText, id, parentText, parent, Name(nameBytes), start, end, details, resource, scope));
-            }
+            var (idText, id) = Id(record.Id, (record.Flags & SpanChunkCodec.SpanFlags.IdText) != 0);
+            var (parentText, parent) = (record.Flags & SpanChunkCodec.SpanFlags.HasParent) != 0
+                ? Id(record.Parent, (record.Flags & SpanChunkCodec.SpanFlags.ParentText) != 0)
+                : (null, 0UL);
+            spans.Add(Decode(traceId, idText, id, parentText, parent, Name(record.Name), record.Start, record.End, record.Details, resource, scope));
         }
     }
 
-    private static void SkipId(ReadOnlySpan<byte> records, ref int position, bool text)
+    /// <summary>
+    /// One span record as <see cref="SpanChunkCodec"/> lays it out, its variable parts left as views of the chunk: the one
+    /// place that reads the layout, for decoding a record and for stepping over it.
+    /// </summary>
+    private static SpanRecord ReadRecord(ReadOnlySpan<byte> records, ref int position)
+    {
+        var flags = (SpanChunkCodec.SpanFlags)records[position++];
+        var id = IdBytes(records, ref position, (flags & SpanChunkCodec.SpanFlags.IdText) != 0);
+        var parent = (flags & SpanChunkCodec.SpanFlags.HasParent) != 0
+            ? IdBytes(records, ref position, (flags & SpanChunkCodec.SpanFlags.ParentText) != 0)
+            : default;
+        var name = SpanChunkCodec.ReadBytes(records, ref position);
+        var start = SpanChunkCodec.UnZigZag(SpanChunkCodec.ReadVarint(records, ref position));
+        var end = start + SpanChunkCodec.UnZigZag(SpanChunkCodec.ReadVarint(records, ref position));
+        var resource = checked((int)SpanChunkCodec.ReadVarint(records, ref position));
+        var scope = checked((int)SpanChunkCodec.ReadVarint(records, ref position));
+        var details = SpanChunkCodec.ReadBytes(records, ref position);
+        return new SpanRecord(flags, id, parent, name, start, end, resource, scope, details);
+    }
+
+    /// <summary>A span ID as stored: its text, length-prefixed, or its 64-bit value in 8 bytes.</summary>
+    private static ReadOnlySpan<byte> IdBytes(ReadOnlySpan<byte> records, ref int position, bool text)
     {
         if (text)
         {
-            _ = SpanChunkCodec.ReadBytes(records, ref position);
-        }
-        else
-        {
-            _ = records.Slice(position, 8);
-            position += 8;
-        }
-    }
-
-    private static (string? Text, ulong Number) ReadId(ReadOnlySpan<byte> chunk, ref int position, bool text)
-    {
-        if (text)
-        {
-            return (Encoding.UTF8.GetString(SpanChunkCodec.ReadBytes(chunk, ref position)), 0);
+            return SpanChunkCodec.ReadBytes(records, ref position);
         }
 
-        var number = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(chunk.Slice(position, 8));
-        position += 8;
-        return (null, number);
+        var bytes = records.Slice(position, sizeof(ulong));
+        position += sizeof(ulong);
+        return bytes;
     }
+
+    private static (string? Text, ulong Number) Id(ReadOnlySpan<byte> bytes, bool text) =>
+        text ? (Encoding.UTF8.GetString(bytes), 0) : (null, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes));
 
     private Span Decode(string traceId, string? spanId, ulong spanIdNumber, string? parentSpanId, ulong parentNumber, string name, long startNano, long endNano, ReadOnlySpan<byte> payload, Resource resource, InstrumentationScope scope)
     {
@@ -591,6 +583,29 @@ internal sealed class SpanPayloadDecoder
         {
             throw new JsonException($"Expected {type} in a stored span payload.");
         }
+    }
+
+    /// <summary>One stored span record, its variable-length parts views of the chunk (<see cref="ReadRecord"/>).</summary>
+    private readonly ref struct SpanRecord(
+        SpanChunkCodec.SpanFlags flags, ReadOnlySpan<byte> id, ReadOnlySpan<byte> parent, ReadOnlySpan<byte> name, long start, long end, int resource, int scope, ReadOnlySpan<byte> details)
+    {
+        public SpanChunkCodec.SpanFlags Flags { get; } = flags;
+
+        public ReadOnlySpan<byte> Id { get; } = id;
+
+        public ReadOnlySpan<byte> Parent { get; } = parent;
+
+        public ReadOnlySpan<byte> Name { get; } = name;
+
+        public long Start { get; } = start;
+
+        public long End { get; } = end;
+
+        public int Resource { get; } = resource;
+
+        public int Scope { get; } = scope;
+
+        public ReadOnlySpan<byte> Details { get; } = details;
     }
 
     /// <summary>A chunk's resources and scopes (index 0: none), and its span records' offset and number.</summary>
